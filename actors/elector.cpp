@@ -1,0 +1,197 @@
+#include "actors/elector.hpp"
+
+#include <map>
+#include <optional>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "config/logging.hpp"
+#include "messages/errors.hpp"
+
+namespace ha {
+
+namespace {
+
+/// The grant a candidate currently holds.
+struct grant_state {
+  uint64_t candidate;
+  session_id session;
+  epoch_t epoch;
+};
+
+struct elector_state {
+  elector_config cfg;
+  uint64_t next_candidate = 1;
+  std::map<uint64_t, contender_actor> candidates;
+  std::optional<grant_state> current;
+  std::shared_ptr<spdlog::logger> log = logger("election");
+
+  static inline const char* name = "elector";
+};
+
+using elector_pointer = elector_impl::stateful_pointer<elector_state>;
+
+std::optional<uint64_t> find_candidate(elector_state& st,
+                                       const caf::actor_addr& addr) {
+  for (auto& [id, contender] : st.candidates)
+    if (contender.address() == addr)
+      return id;
+  return std::nullopt;
+}
+
+/// Ends the current grant if `candidate` holds it, telling the contender.
+void revoke_if_leader(elector_pointer self, uint64_t candidate) {
+  auto& st = self->state;
+  if (!st.current || st.current->candidate != candidate)
+    return;
+  auto session = st.current->session;
+  st.current.reset();
+  st.log->info("{}: revoked session {}", st.cfg.component, to_string(session));
+  self->send(st.candidates[candidate], revoke_atom::value, st.cfg.component,
+             session);
+}
+
+void remove_candidate(elector_pointer self, uint64_t candidate) {
+  auto& st = self->state;
+  revoke_if_leader(self, candidate);
+  self->demonitor(st.candidates[candidate].address());
+  st.candidates.erase(candidate);
+  st.cfg.driver->leave(st.cfg.component, candidate);
+}
+
+uint64_t add_candidate(elector_pointer self, contender_actor contender) {
+  auto& st = self->state;
+  auto id = st.next_candidate++;
+  st.candidates.emplace(id, contender);
+  st.cfg.driver->join(st.cfg.component, id,
+                      caf::actor_cast<election_events_actor>(self));
+  return id;
+}
+
+void on_granted(elector_pointer self, uint64_t candidate, epoch_t epoch) {
+  auto& st = self->state;
+  if (st.candidates.count(candidate) == 0)
+    return; // Left while the grant was under way.
+  if (st.current)
+    revoke_if_leader(self, st.current->candidate);
+  st.current = grant_state{candidate, st.cfg.new_session_id(), epoch};
+  st.log->info("{}: granted session {} epoch {}", st.cfg.component,
+               to_string(st.current->session), epoch);
+  self->send(st.candidates[candidate], grant_atom::value, st.cfg.component,
+             st.current->session, epoch);
+}
+
+void on_driver_error(elector_pointer self, const caf::error& err) {
+  auto& st = self->state;
+  st.log->warn("{}: election backend failed: {}", st.cfg.component,
+               self->system().render(err));
+  st.current.reset();
+  for (auto& [id, contender] : st.candidates)
+    self->send(contender, election_error_atom::value, st.cfg.component, err);
+}
+
+bool on_confirm(elector_pointer self, const session_id& session,
+                const std::string& address) {
+  auto& st = self->state;
+  if (!st.current || st.current->session != session) {
+    st.log->warn("{}: ignored stale confirmation of session {} by {}",
+                 st.cfg.component, to_string(session), address);
+    return false;
+  }
+  st.log->info("{}: {} confirmed session {} epoch {}", st.cfg.component,
+               address, to_string(session), st.current->epoch);
+  st.cfg.driver->publish(st.cfg.component, st.current->candidate,
+                         leader_info{address, session, st.current->epoch});
+  return true;
+}
+
+/// The leader steps down and queues again behind the others.
+bool on_resign(elector_pointer self, const session_id& session) {
+  auto& st = self->state;
+  if (!st.current || st.current->session != session)
+    return false;
+  auto old_id = st.current->candidate;
+  auto contender = st.candidates[old_id];
+  revoke_if_leader(self, old_id);
+  st.candidates.erase(old_id);
+  st.cfg.driver->leave(st.cfg.component, old_id);
+  add_candidate(self, contender);
+  return true;
+}
+
+void leave_all(elector_pointer self) {
+  auto& st = self->state;
+  for (auto& [id, contender] : st.candidates)
+    st.cfg.driver->leave(st.cfg.component, id);
+  st.candidates.clear();
+  st.current.reset();
+}
+
+elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
+  self->state.cfg = std::move(cfg);
+  self->set_down_handler([self](const caf::down_msg& msg) {
+    if (auto id = find_candidate(self->state, msg.source)) {
+      self->state.log->info("{}: contender terminated ({})",
+                            self->state.cfg.component,
+                            self->system().render(msg.reason));
+      remove_candidate(self, *id);
+    }
+  });
+  self->set_exit_handler([self](const caf::exit_msg& msg) {
+    leave_all(self);
+    self->quit(msg.reason);
+  });
+  return {
+    [self](join_atom, contender_actor contender) -> caf::result<caf::ok_atom> {
+      if (!contender)
+        return make_error(errc::invalid_argument, "join without a contender");
+      if (find_candidate(self->state, contender.address()))
+        return make_error(errc::already_exists,
+                          "contender already joined the election of "
+                            + self->state.cfg.component);
+      self->monitor(contender);
+      add_candidate(self, std::move(contender));
+      return caf::ok_atom::value;
+    },
+    [self](leave_atom, const contender_actor& contender) {
+      if (auto id = find_candidate(self->state, contender.address()))
+        remove_candidate(self, *id);
+      return caf::ok_atom::value;
+    },
+    [self](confirm_atom, const session_id& session,
+           const std::string& address) {
+      return on_confirm(self, session, address);
+    },
+    [self](leadership_atom, const session_id& session) {
+      auto& current = self->state.current;
+      return current && current->session == session;
+    },
+    [self](resign_atom, const session_id& session) {
+      return on_resign(self, session);
+    },
+    [self](granted_atom, uint64_t candidate, epoch_t epoch) {
+      on_granted(self, candidate, epoch);
+    },
+    [self](revoked_atom, uint64_t candidate) {
+      revoke_if_leader(self, candidate);
+    },
+    [self](driver_error_atom, const caf::error& err) {
+      on_driver_error(self, err);
+    },
+  };
+}
+
+} // namespace
+
+elector_impl spawn_elector(caf::actor_system& sys, elector_config cfg) {
+  return sys.spawn(elector, std::move(cfg));
+}
+
+elector_impl spawn_linked_elector(caf::local_actor* parent,
+                                  elector_config cfg) {
+  return parent->spawn<caf::linked>(elector, std::move(cfg));
+}
+
+} // namespace ha

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include "messages/ha_services.hpp"
+
+namespace ha {
+
+class config;
+
+/// Starts the services of the configured mode in this process and returns
+/// their root. Fails with invalid_config or not_available (naming the mode)
+/// when the mode cannot run here. The root quits on `close`; its services
+/// quit with it.
+caf::expected<ha_services_actor> make_services(caf::actor_system& sys,
+                                               const config& cfg);
+
+/// Connects to the root published by an ha-node. Fails with
+/// backend_unavailable naming the address when nobody answers there.
+caf::expected<ha_services_actor> connect(caf::actor_system& sys,
+                                         const std::string& host,
+                                         uint16_t port);
+
+} // namespace ha

@@ -1,0 +1,98 @@
+// ha-node: hosts one cluster's services and publishes their root on the CAF
+// network, so that master processes and hactl on other hosts can use them.
+
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+#include <spdlog/cfg/env.h>
+
+#include "actors/ha_services.hpp"
+#include "app/process_signals.hpp"
+#include "config/config.hpp"
+#include "config/logging.hpp"
+#include "messages/errors.hpp"
+#include "messages/type_registry.hpp"
+
+namespace {
+
+struct node_args {
+  std::string config_file;
+  std::vector<std::string> overrides;
+};
+
+/// Without a config file, ha-node runs the embedded arbiter.
+std::vector<std::string> effective_overrides(const node_args& args) {
+  std::vector<std::string> result;
+  if (args.config_file.empty())
+    result.emplace_back("high-availability=embedded");
+  result.insert(result.end(), args.overrides.begin(), args.overrides.end());
+  return result;
+}
+
+int run(const ha::config& cfg) {
+  caf::actor_system_config sys_cfg;
+  sys_cfg.load<caf::io::middleman>();
+  ha::register_types(sys_cfg);
+  caf::actor_system sys{sys_cfg};
+  auto log = ha::logger("node");
+  auto root = ha::make_services(sys, cfg);
+  if (!root) {
+    std::cerr << "ha-node: " << sys.render(root.error()) << std::endl;
+    return 1;
+  }
+  auto host = cfg.get_string("ha.node.host");
+  auto port = sys.middleman().publish(
+    *root, static_cast<uint16_t>(cfg.get_int("ha.node.port")), host.c_str(),
+    true);
+  if (!port) {
+    std::cerr << "ha-node: cannot listen on " << host << ":"
+              << cfg.get_int("ha.node.port") << ": "
+              << sys.render(port.error()) << std::endl;
+    caf::anon_send(*root, caf::close_atom::value);
+    return 1;
+  }
+  std::cout << "ha-node listening on " << host << ":" << *port << " (mode "
+            << ha::to_string(cfg.mode()) << ", cluster " << cfg.cluster_id()
+            << ")" << std::endl;
+  auto sig = ha::app::wait_for_signal();
+  log->info("received signal {}, shutting down", sig);
+  sys.middleman().unpublish(*root, *port);
+  caf::scoped_actor self{sys};
+  self->request(*root, std::chrono::seconds(5), caf::close_atom::value)
+    .receive([](caf::ok_atom) {},
+             [&](const caf::error& err) {
+               log->warn("close failed: {}", sys.render(err));
+             });
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  ha::app::block_signals();
+  spdlog::cfg::load_env_levels();
+  node_args args;
+  CLI::App app{"ha-node: hosts and publishes the high-availability services"};
+  app.add_option("-c,--config", args.config_file, "YAML configuration file");
+  app.add_option("-D", args.overrides, "override a key: -D key=value");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  std::vector<std::string> warnings;
+  auto cfg = ha::config::load(args.config_file, effective_overrides(args),
+                              &warnings);
+  for (auto& warning : warnings)
+    ha::logger("node")->warn("{}", warning);
+  if (!cfg) {
+    std::cerr << "ha-node: " << ha::describe(cfg.error()) << std::endl;
+    return 1;
+  }
+  return run(*cfg);
+}

@@ -1,0 +1,171 @@
+// hactl: the operator's client. Talks to a running ha-node (--connect) or
+// embeds the services itself from a configuration (--config).
+
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <spdlog/cfg/env.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/ha_services.hpp"
+#include "app/hactl_commands.hpp"
+#include "config/config.hpp"
+#include "messages/errors.hpp"
+#include "messages/type_registry.hpp"
+
+namespace ha::app {
+
+int fail(const std::string& what, int code) {
+  std::cerr << "hactl: " << what << std::endl;
+  return code;
+}
+
+int await_completion(hactl_context& ctx,
+                     std::optional<std::chrono::milliseconds> timeout,
+                     const std::string& waiting_for) {
+  auto sig = wait_for_signal(timeout);
+  if (sig == 0)
+    return fail("timeout after " + std::to_string(timeout->count())
+                  + " ms waiting for " + waiting_for,
+                exit_timeout);
+  if (sig == SIGUSR1)
+    return ctx.done.exit_code().value_or(exit_failure);
+  return exit_ok;
+}
+
+} // namespace ha::app
+
+namespace {
+
+using namespace ha::app;
+
+struct hactl_args {
+  std::string connect;
+  std::string config_file;
+  std::vector<std::string> overrides;
+  bool json = false;
+  std::string component;
+  std::string address;
+  std::optional<int> count;
+  std::optional<int> timeout_ms;
+  std::optional<int> resign_after_ms;
+};
+
+std::optional<std::chrono::milliseconds> millis(std::optional<int> x) {
+  if (!x)
+    return std::nullopt;
+  return std::chrono::milliseconds{*x};
+}
+
+/// Splits HOST:PORT (HOST may be a bracketed IPv6 address).
+std::optional<std::pair<std::string, uint16_t>>
+parse_endpoint(const std::string& str) {
+  auto colon = str.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == str.size())
+    return std::nullopt;
+  auto host = str.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto port_str = str.substr(colon + 1);
+  if (port_str.find_first_not_of("0123456789") != std::string::npos
+      || port_str.size() > 5)
+    return std::nullopt;
+  auto port = std::stoi(port_str);
+  if (port < 1 || port > 65535)
+    return std::nullopt;
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+caf::expected<ha::ha_services_actor> open_root(caf::actor_system& sys,
+                                               const hactl_args& args) {
+  if (!args.connect.empty()) {
+    auto endpoint = parse_endpoint(args.connect);
+    if (!endpoint)
+      return ha::make_error(ha::errc::invalid_argument,
+                            "invalid --connect '" + args.connect
+                              + "': expected HOST:PORT");
+    return ha::connect(sys, endpoint->first, endpoint->second);
+  }
+  auto cfg = ha::config::load(args.config_file, args.overrides);
+  if (!cfg)
+    return std::move(cfg.error());
+  return ha::make_services(sys, *cfg);
+}
+
+void add_commands(CLI::App& app, hactl_args& args) {
+  app.require_subcommand(1);
+  auto leader = app.add_subcommand("leader", "who leads a component");
+  leader->require_subcommand(1);
+  auto get = leader->add_subcommand("get", "print the current leader");
+  get->add_option("component", args.component)->required();
+  auto watch = leader->add_subcommand(
+    "watch", "print the current leader, then every change");
+  watch->add_option("component", args.component)->required();
+  watch->add_option("--count", args.count, "stop after N lines")
+    ->check(CLI::PositiveNumber);
+  watch->add_option("--timeout-ms", args.timeout_ms,
+                    "fail if --count lines did not come within T ms")
+    ->check(CLI::PositiveNumber);
+  auto contend = app.add_subcommand(
+    "contend", "join an election and confirm every grant with ADDRESS");
+  contend->add_option("component", args.component)->required();
+  contend->add_option("--address", args.address)->required();
+  contend->add_option("--resign-after-ms", args.resign_after_ms,
+                      "resign T ms after each confirmation")
+    ->check(CLI::PositiveNumber);
+}
+
+int dispatch(CLI::App& app, hactl_context& ctx, const hactl_args& args) {
+  auto leader = app.get_subcommand("leader");
+  if (leader->got_subcommand("get"))
+    return leader_get(ctx, args.component);
+  if (leader->got_subcommand("watch"))
+    return leader_watch(ctx, args.component, args.count,
+                        millis(args.timeout_ms));
+  return contend(ctx, args.component, args.address,
+                 millis(args.resign_after_ms));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  block_signals();
+  spdlog::set_level(spdlog::level::warn);
+  spdlog::cfg::load_env_levels();
+  hactl_args args;
+  CLI::App app{"hactl: the command-line client of the HA services"};
+  app.fallthrough();
+  auto conn = app.add_option("--connect", args.connect,
+                             "HOST:PORT of a running ha-node");
+  auto file = app.add_option("--config", args.config_file,
+                             "embed the services from this YAML file");
+  conn->excludes(file);
+  app.add_option("-D", args.overrides, "override a key: -D key=value");
+  app.add_flag("--json", args.json, "one JSON object per line");
+  add_commands(app, args);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (args.connect.empty() && args.config_file.empty())
+    return fail("one of --connect HOST:PORT or --config FILE is required");
+  caf::actor_system_config sys_cfg;
+  sys_cfg.load<caf::io::middleman>();
+  ha::register_types(sys_cfg);
+  caf::actor_system sys{sys_cfg};
+  auto root = open_root(sys, args);
+  if (!root)
+    return fail(ha::describe(root.error()));
+  printer out{args.json};
+  completion done;
+  hactl_context ctx{sys, *root, out, done};
+  auto code = dispatch(app, ctx, args);
+  if (args.connect.empty())
+    caf::anon_send(*root, caf::close_atom::value);
+  return code;
+}

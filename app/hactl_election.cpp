@@ -1,0 +1,204 @@
+// hactl's election commands: leader get, leader watch, contend.
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "app/hactl_commands.hpp"
+#include "messages/errors.hpp"
+
+namespace ha::app {
+
+namespace {
+
+constexpr auto request_timeout = std::chrono::seconds(10);
+
+/// Asks the root for one service handle of `component`.
+template <class Handle, class Atom>
+caf::expected<Handle> service(hactl_context& ctx, Atom which,
+                              const std::string& component) {
+  caf::scoped_actor self{ctx.sys};
+  caf::expected<Handle> result = caf::sec::request_timeout;
+  self->request(ctx.root, request_timeout, caf::get_atom::value, which,
+                component)
+    .receive([&](Handle& handle) { result = std::move(handle); },
+             [&](caf::error& err) { result = std::move(err); });
+  return result;
+}
+
+/// Sends `leave(who)` to `service` and waits for the answer, so that the
+/// service forgets `who` before hactl exits.
+template <class Service, class Who>
+void leave(hactl_context& ctx, const Service& svc, const Who& who) {
+  caf::scoped_actor self{ctx.sys};
+  self->request(svc, request_timeout, leave_atom::value, who)
+    .receive([](caf::ok_atom) {}, [](const caf::error&) {});
+}
+
+struct watch_state {
+  int seen = 0;
+};
+
+listener_actor::behavior_type
+watcher(listener_actor::stateful_pointer<watch_state> self, printer* out,
+        completion* done, std::optional<int> count, retriever_actor svc) {
+  self->monitor(svc);
+  self->set_down_handler([=](const caf::down_msg&) {
+    out->print({"error", "", {}, "lost the connection to the services"});
+    done->finish(exit_failure);
+  });
+  return {
+    [=](leader_atom, const std::string& component, const leader_info& info) {
+      if (count && self->state.seen >= *count)
+        return;
+      out->print({"leader", component, info, {}});
+      if (count && ++self->state.seen == *count)
+        done->finish(exit_ok);
+    },
+    [=](retrieval_error_atom, const std::string& component,
+        const caf::error& err) {
+      out->print({"error", component, {}, describe(err)});
+    },
+  };
+}
+
+/// hactl's contender also schedules its own resignations.
+using hactl_contender_actor
+  = contender_actor::extend<caf::reacts_to<resign_atom, session_id>>;
+
+struct contend_state {
+  leader_info granted;
+};
+
+struct contend_args {
+  printer* out;
+  completion* done;
+  elector_actor elector;
+  std::string address;
+  std::optional<std::chrono::milliseconds> resign_after;
+};
+
+void confirm_grant(hactl_contender_actor::stateful_pointer<contend_state> self,
+                   const contend_args& args, const std::string& component) {
+  auto info = self->state.granted;
+  self->request(args.elector, request_timeout, confirm_atom::value,
+                info.session, args.address)
+    .then(
+      [=](bool accepted) {
+        if (!accepted)
+          return; // Revoked while confirming; the revoke is printed.
+        args.out->print({"confirmed", component, info, {}});
+        if (args.resign_after)
+          self->delayed_send(self, *args.resign_after, resign_atom::value,
+                             info.session);
+      },
+      [=](const caf::error& err) {
+        args.out->print({"error", component, info, describe(err)});
+      });
+}
+
+/// Joins the election itself, so that its `joined` line comes before any
+/// grant: both answers come from the elector, in order.
+void join_election(hactl_contender_actor::stateful_pointer<contend_state> self,
+                   const contend_args& args, const std::string& component) {
+  self->request(args.elector, request_timeout, join_atom::value,
+                caf::actor_cast<contender_actor>(self))
+    .then(
+      [=](caf::ok_atom) {
+        args.out->print({"joined", component, {args.address, {}, 0}, {}});
+      },
+      [=](const caf::error& err) {
+        args.out->print({"error", component, {}, describe(err)});
+        args.done->finish(exit_failure);
+      });
+}
+
+hactl_contender_actor::behavior_type
+contender(hactl_contender_actor::stateful_pointer<contend_state> self,
+          contend_args args, std::string component) {
+  self->monitor(args.elector);
+  self->set_down_handler([=](const caf::down_msg&) {
+    args.out->print({"error", component, {},
+                     "lost the connection to the election"});
+    args.done->finish(exit_failure);
+  });
+  join_election(self, args, component);
+  return {
+    [=](grant_atom, const std::string& component, const session_id& session,
+        epoch_t epoch) {
+      self->state.granted = leader_info{args.address, session, epoch};
+      args.out->print({"granted", component, self->state.granted, {}});
+      confirm_grant(self, args, component);
+    },
+    [=](revoke_atom, const std::string& component, const session_id& session) {
+      auto info = self->state.granted;
+      info.session = session;
+      args.out->print({"revoked", component, info, {}});
+    },
+    [=](election_error_atom, const std::string& component,
+        const caf::error& err) {
+      args.out->print({"error", component, {}, describe(err)});
+    },
+    [=](resign_atom, const session_id& session) {
+      // A refused resign means the session had already ended: nothing to do.
+      self->request(args.elector, request_timeout, resign_atom::value, session)
+        .then([](bool) {});
+    },
+  };
+}
+
+} // namespace
+
+int leader_get(hactl_context& ctx, const std::string& component) {
+  auto svc = service<retriever_actor>(ctx, retriever_atom::value, component);
+  if (!svc)
+    return fail(describe(svc.error()));
+  caf::scoped_actor self{ctx.sys};
+  int code = exit_ok;
+  self->request(*svc, request_timeout, caf::get_atom::value)
+    .receive(
+      [&](const leader_info& info) {
+        ctx.out.print({"leader", component, info, {}});
+      },
+      [&](const caf::error& err) { code = fail(describe(err)); });
+  return code;
+}
+
+int leader_watch(hactl_context& ctx, const std::string& component,
+                 std::optional<int> count,
+                 std::optional<std::chrono::milliseconds> timeout) {
+  auto svc = service<retriever_actor>(ctx, retriever_atom::value, component);
+  if (!svc)
+    return fail(describe(svc.error()));
+  auto listener = ctx.sys.spawn(watcher, &ctx.out, &ctx.done, count, *svc);
+  caf::scoped_actor self{ctx.sys};
+  self->send(*svc, join_atom::value, listener);
+  auto code = await_completion(
+    ctx, timeout,
+    count ? std::to_string(*count) + " leader events of " + component
+          : "leader events of " + component);
+  leave(ctx, *svc, listener);
+  caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
+  return code;
+}
+
+int contend(hactl_context& ctx, const std::string& component,
+            const std::string& address,
+            std::optional<std::chrono::milliseconds> resign_after) {
+  auto svc = service<elector_actor>(ctx, elector_atom::value, component);
+  if (!svc)
+    return fail(describe(svc.error()));
+  auto self_contender
+    = ctx.sys.spawn(contender,
+                    contend_args{&ctx.out, &ctx.done, *svc, address,
+                                 resign_after},
+                    component);
+  auto code = await_completion(ctx, std::nullopt, "");
+  if (code == exit_ok)
+    leave(ctx, *svc, caf::actor_cast<contender_actor>(self_contender));
+  caf::anon_send_exit(self_contender, caf::exit_reason::user_shutdown);
+  return code;
+}
+
+} // namespace ha::app

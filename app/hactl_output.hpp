@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "messages/leader_info.hpp"
+
+namespace ha::app {
+
+/// One line of hactl output about a component's leadership.
+struct leader_event {
+  std::string event; // leader, granted, confirmed, revoked, error, ...
+  std::string component;
+  leader_info info;
+  std::string error; // set for event "error"
+};
+
+/// Prints events one per line, human-readable or as JSON objects, and
+/// flushes each line: other programs read hactl's output as it happens.
+/// Safe to call from any thread.
+class printer {
+public:
+  explicit printer(bool json) : json_(json) {
+  }
+
+  void print(const leader_event& ev);
+
+  bool json() const {
+    return json_;
+  }
+
+private:
+  bool json_;
+  std::mutex mtx_;
+};
+
+/// Milliseconds since the Unix epoch.
+int64_t now_ms();
+
+} // namespace ha::app

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "backends/election_driver.hpp"
+#include "backends/retrieval_driver.hpp"
+#include "messages/ids.hpp"
+
+namespace ha {
+
+/// Everything one mode provides to the actors. Built by `make_backend`, the
+/// only place that knows the concrete implementations.
+struct backend {
+  /// The mode's name as configured (`NONE`, `embedded`, ...).
+  std::string mode;
+  std::string cluster_id;
+  std::shared_ptr<election_driver> election;
+  std::shared_ptr<retrieval_driver> retrieval;
+  /// Makes the session id of each grant: random v4 UUIDs, or the nil UUID
+  /// in mode NONE, where sessions do not exist.
+  std::function<session_id()> new_session_id;
+};
+
+} // namespace ha

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "messages/election.hpp"
+#include "messages/leader_info.hpp"
+
+namespace ha {
+
+/// Decides which candidate of an elector leads a component, and stores what
+/// the confirmed leader published. One elector per component and process
+/// talks to a driver; candidates are numbered by that elector.
+///
+/// Contract:
+/// - Every call returns at once; a driver that needs I/O does it on its own
+///   threads and reports through messages. Calls may come from any thread.
+/// - After `join`, the driver sends `granted(candidate, epoch)` to `events`
+///   when the candidate becomes leader and `revoked(candidate)` when it stops
+///   being leader for any reason other than `leave`. At most one candidate of
+///   a component holds a grant at a time. Epochs of a component strictly grow
+///   over every grant the backend ever made, across restarts for durable
+///   backends.
+/// - After `leave`, the driver sends nothing more about that candidate. If it
+///   led, its published leader information is cleared and the next candidate
+///   is granted.
+/// - `publish` stores `info` as the component's leader only while
+///   `candidate` still holds the grant; otherwise it is dropped. Publishing
+///   is what retrieval drivers report to listeners.
+/// - When the backend can no longer decide (connection or session lost) the
+///   driver sends `driver_error` to every elector; their grants are void.
+class election_driver {
+public:
+  virtual ~election_driver() = default;
+
+  virtual void join(const std::string& component, uint64_t candidate,
+                    election_events_actor events)
+    = 0;
+
+  virtual void leave(const std::string& component, uint64_t candidate) = 0;
+
+  virtual void publish(const std::string& component, uint64_t candidate,
+                       const leader_info& info)
+    = 0;
+};
+
+} // namespace ha

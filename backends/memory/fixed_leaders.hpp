@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string>
+
+#include "backends/election_driver.hpp"
+#include "backends/retrieval_driver.hpp"
+
+namespace ha {
+
+/// Mode NONE: no election. Every candidate is granted at once with epoch 0
+/// (there is one master and no failover), publishing changes nothing, and
+/// the leaders are the fixed addresses from the configuration.
+class fixed_leaders : public election_driver, public retrieval_driver {
+public:
+  /// `rpc_address` serves dispatcher, resource manager and job managers;
+  /// `rest_address` serves the web monitor.
+  fixed_leaders(std::string rpc_address, std::string rest_address);
+
+  void join(const std::string& component, uint64_t candidate,
+            election_events_actor events) override;
+
+  void leave(const std::string& component, uint64_t candidate) override;
+
+  void publish(const std::string& component, uint64_t candidate,
+               const leader_info& info) override;
+
+  void subscribe(const std::string& component, listener_actor sink) override;
+
+  void unsubscribe(const std::string& component,
+                   const listener_actor& sink) override;
+
+private:
+  std::string rpc_address_;
+  std::string rest_address_;
+};
+
+} // namespace ha

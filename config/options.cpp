@@ -1,0 +1,130 @@
+#include "config/options.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "config/validators.hpp"
+
+namespace ha {
+
+const std::vector<option>& option_table() {
+  using namespace validators;
+  // Adding an option is adding one entry here.
+  static const std::vector<option> table{
+    {"high-availability", "NONE", mode,
+     "HA mode: NONE, embedded, sqlite or zookeeper (any case).",
+     "high-availability.type"},
+    {"high-availability.cluster-id", "default", cluster_id,
+     "Namespace of this cluster in the backend; letters, digits, '.', '_', "
+     "'-'."},
+    {"high-availability.storageDir", "", local_path,
+     "Directory for durable state and blobs (sqlite, zookeeper); "
+     "`file://` is stripped."},
+    {"high-availability.zookeeper.quorum", "", zookeeper_quorum,
+     "ZooKeeper servers as host:port[,host:port...]."},
+    {"high-availability.zookeeper.client.session-timeout", "60000",
+     positive_millis, "ZooKeeper session timeout in milliseconds."},
+    {"high-availability.zookeeper.client.connection-timeout", "15000",
+     positive_millis, "ZooKeeper connection timeout in milliseconds."},
+    {"high-availability.zookeeper.client.retry-wait", "5000", positive_millis,
+     "Wait between ZooKeeper connection retries in milliseconds."},
+    {"high-availability.zookeeper.client.max-retry-attempts", "3",
+     non_negative_int, "ZooKeeper connection retries before giving up."},
+    {"high-availability.zookeeper.path.root", "/flink", znode_path,
+     "ZooKeeper node under which all clusters live."},
+    {"ha.node.host", "127.0.0.1", host,
+     "Address ha-node publishes its services on."},
+    {"ha.node.port", "4242", listen_port,
+     "Port ha-node publishes its services on; 0 picks a free port."},
+    {"jobmanager.rpc.address", "localhost", host,
+     "Fixed job manager address in NONE mode."},
+    {"jobmanager.rpc.port", "6123", port,
+     "Fixed job manager port in NONE mode."},
+    {"rest.address", "localhost", host, "Fixed REST address in NONE mode."},
+    {"rest.port", "8081", port, "Fixed REST port in NONE mode."},
+  };
+  return table;
+}
+
+const option* find_option(const std::string& key) {
+  for (auto& opt : option_table())
+    if (opt.key == key || (!opt.alias.empty() && opt.alias == key))
+      return &opt;
+  return nullptr;
+}
+
+namespace {
+
+std::string lowercase(std::string x) {
+  for (auto& c : x)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return x;
+}
+
+/// Levenshtein distance, one row at a time.
+size_t edit_distance(const std::string& x, const std::string& y) {
+  std::vector<size_t> row(y.size() + 1);
+  for (size_t j = 0; j < row.size(); ++j)
+    row[j] = j;
+  for (size_t i = 1; i <= x.size(); ++i) {
+    auto diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= y.size(); ++j) {
+      auto replaced = diagonal + (x[i - 1] == y[j - 1] ? 0 : 1);
+      diagonal = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, replaced});
+    }
+  }
+  return row.back();
+}
+
+/// Escapes `|` so a doc line cannot break the Markdown table.
+std::string table_cell(const std::string& text) {
+  std::string result;
+  for (auto c : text) {
+    if (c == '|')
+      result += '\\';
+    result += c;
+  }
+  return result;
+}
+
+} // namespace
+
+std::string closest_option_key(const std::string& key) {
+  // Case slips (storagedir) and up to two typos count as close.
+  constexpr size_t max_distance = 2;
+  auto wanted = lowercase(key);
+  std::string best;
+  auto best_distance = max_distance + 1;
+  auto consider = [&](const std::string& candidate) {
+    if (candidate.empty())
+      return;
+    auto distance = edit_distance(wanted, lowercase(candidate));
+    if (distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  };
+  for (auto& opt : option_table()) {
+    consider(opt.key);
+    consider(opt.alias);
+  }
+  return best;
+}
+
+std::string option_table_markdown() {
+  std::string result = "| key | default | description |\n|---|---|---|\n";
+  for (auto& opt : option_table()) {
+    auto doc = opt.doc;
+    if (!opt.alias.empty())
+      doc += " Alias: `" + opt.alias + "`.";
+    result += "| `" + opt.key + "` | ";
+    result += opt.default_value.empty() ? "(no default)"
+                                        : "`" + opt.default_value + "`";
+    result += " | " + table_cell(doc) + " |\n";
+  }
+  return result;
+}
+
+} // namespace ha

@@ -1,0 +1,44 @@
+#include "messages/errors.hpp"
+
+#include <caf/message.hpp>
+
+namespace ha {
+
+std::string to_string(errc x) {
+  switch (x) {
+    case errc::not_leader:
+      return "not_leader";
+    case errc::fenced:
+      return "fenced";
+    case errc::not_found:
+      return "not_found";
+    case errc::already_exists:
+      return "already_exists";
+    case errc::corrupted:
+      return "corrupted";
+    case errc::backend_unavailable:
+      return "backend_unavailable";
+    case errc::invalid_config:
+      return "invalid_config";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::not_available:
+      return "not_available";
+    case errc::closed:
+      return "closed";
+  }
+  return "errc(" + std::to_string(static_cast<int>(x)) + ")";
+}
+
+std::string describe(const caf::error& err) {
+  if (!err)
+    return "no error";
+  if (err.category() != error_category)
+    return caf::to_string(err);
+  auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  return to_string(static_cast<errc>(err.code()));
+}
+
+} // namespace ha

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+
+#include "messages/ids.hpp"
+
+namespace ha {
+
+/// Who leads a component: what a confirmed leader published. The empty
+/// address with the nil session id and epoch 0 means "no leader".
+struct leader_info {
+  std::string address;
+  session_id session = nil_session_id();
+  epoch_t epoch = 0;
+
+  bool empty() const {
+    return address.empty() && session.is_nil();
+  }
+
+  /// Listeners see a change only when address or session differ.
+  bool same_leader(const leader_info& other) const {
+    return address == other.address && session == other.session;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, leader_info& x) {
+  return f(caf::meta::type_name("leader_info"), x.address, x.session,
+           x.epoch);
+}
+
+} // namespace ha

@@ -1,0 +1,34 @@
+#include "messages/type_registry.hpp"
+
+#include "messages/errors.hpp"
+#include "messages/ha_services.hpp"
+
+#include <caf/message.hpp>
+
+namespace ha {
+
+namespace {
+
+std::string render_error(uint8_t code, caf::atom_value, const caf::message&
+                         context) {
+  auto result = "caf_ha: " + to_string(static_cast<errc>(code));
+  if (!context.empty())
+    result += " (" + describe(caf::error{code, error_category, context}) + ")";
+  return result;
+}
+
+} // namespace
+
+void register_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<session_id>("ha::session_id")
+    .add_message_type<job_id>("ha::job_id")
+    .add_message_type<leader_info>("ha::leader_info")
+    .add_message_type<contender_actor>("ha::contender_actor")
+    .add_message_type<elector_actor>("ha::elector_actor")
+    .add_message_type<listener_actor>("ha::listener_actor")
+    .add_message_type<retriever_actor>("ha::retriever_actor")
+    .add_message_type<ha_services_actor>("ha::ha_services_actor")
+    .add_error_category(error_category, render_error);
+}
+
+} // namespace ha

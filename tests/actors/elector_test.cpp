@@ -1,0 +1,278 @@
+// The rules of DESIGN.md "Leader election", driven by messages through an
+// elector on the memory arbiter, under CAF's deterministic scheduler.
+
+#include "actors/elector.hpp"
+
+#include <boost/uuid/random_generator.hpp>
+
+#include "actors/retriever.hpp"
+#include "backends/memory/memory_election.hpp"
+#include "tests/support/actor_fixture.hpp"
+
+using namespace ha;
+using namespace ha::test;
+
+namespace {
+
+constexpr const char* dispatcher = "dispatcher";
+
+struct election_fixture : actor_fixture {
+  std::shared_ptr<memory_election> arbiter
+    = std::make_shared<memory_election>();
+  std::shared_ptr<boost::uuids::random_generator> gen
+    = std::make_shared<boost::uuids::random_generator>();
+
+  elector_impl make_elector(const std::string& component = dispatcher) {
+    auto g = gen;
+    return keep(spawn_elector(
+      sys, elector_config{component, arbiter, [g] { return (*g)(); }}));
+  }
+
+  retriever_impl make_retriever(const std::string& component = dispatcher) {
+    return keep(spawn_retriever(sys, retriever_config{component, arbiter}));
+  }
+
+  void join(const elector_impl& elector, const recorder<contender_actor>& c) {
+    ask<caf::ok_atom>(elector, join_atom::value, c.handle);
+  }
+
+  bool confirm(const elector_impl& elector, const session_id& session,
+               const std::string& address) {
+    return ask<bool>(elector, confirm_atom::value, session, address);
+  }
+
+  bool has_leadership(const elector_impl& elector, const session_id& s) {
+    return ask<bool>(elector, leadership_atom::value, s);
+  }
+
+  leader_info published(const retriever_impl& retriever) {
+    return ask<leader_info>(retriever, caf::get_atom::value);
+  }
+};
+
+size_t count_kind(const record_log& log, const std::string& kind) {
+  size_t n = 0;
+  for (auto& r : *log)
+    n += r.kind == kind ? 1 : 0;
+  return n;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(election_fixture,
+                 "the first contender is granted a fresh session and epoch 1") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  join(elector, a);
+  REQUIRE(a.log->size() == 1);
+  CHECK(a.last().kind == "grant");
+  CHECK(a.last().component == dispatcher);
+  CHECK_FALSE(a.last().info.session.is_nil());
+  CHECK(a.last().info.epoch == 1);
+  CHECK(has_leadership(elector, a.last().info.session));
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "a second contender waits without a grant") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  auto b = make_contender();
+  join(elector, a);
+  join(elector, b);
+  CHECK(count_kind(a.log, "grant") == 1);
+  CHECK(b.log->empty());
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "a grant is published only after its confirmation") {
+  auto elector = make_elector();
+  auto retriever = make_retriever();
+  auto a = make_contender();
+  join(elector, a);
+  CHECK(published(retriever).empty());
+  auto session = a.last().info.session;
+  CHECK(confirm(elector, session, "host-a:1"));
+  auto info = published(retriever);
+  CHECK(info.address == "host-a:1");
+  CHECK(info.session == session);
+  CHECK(info.epoch == 1);
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "a stale confirmation is ignored and never published") {
+  auto elector = make_elector();
+  auto retriever = make_retriever();
+  auto a = make_contender();
+  auto b = make_contender();
+  join(elector, a);
+  join(elector, b);
+  auto old_session = a.last().info.session;
+  ask<caf::ok_atom>(elector, leave_atom::value, a.handle);
+  REQUIRE(b.last().kind == "grant");
+  auto new_session = b.last().info.session;
+  CHECK(confirm(elector, new_session, "host-b:1"));
+  CHECK_FALSE(confirm(elector, old_session, "host-a:1"));
+  CHECK(published(retriever).address == "host-b:1");
+  CHECK_FALSE(has_leadership(elector, old_session));
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "has_leadership is true only for the current session") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  join(elector, a);
+  auto session = a.last().info.session;
+  CHECK(has_leadership(elector, session));
+  CHECK_FALSE(has_leadership(elector, gen->operator()()));
+  CHECK_FALSE(has_leadership(elector, nil_session_id()));
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "when the leader terminates the next contender is granted "
+                 "with a higher epoch") {
+  auto elector = make_elector();
+  auto retriever = make_retriever();
+  auto a = make_contender();
+  auto b = make_contender();
+  join(elector, a);
+  join(elector, b);
+  auto first = a.last().info;
+  CHECK(confirm(elector, first.session, "host-a:1"));
+  kill(a.handle.address());
+  REQUIRE(b.last().kind == "grant");
+  auto second = b.last().info;
+  CHECK(second.epoch > first.epoch);
+  CHECK(second.session != first.session);
+  CHECK_FALSE(has_leadership(elector, first.session));
+  // Until the new leader confirms, nobody is published as leader.
+  CHECK(published(retriever).empty());
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "a leader that leaves is revoked and the next is granted") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  auto b = make_contender();
+  join(elector, a);
+  join(elector, b);
+  auto session = a.last().info.session;
+  ask<caf::ok_atom>(elector, leave_atom::value, a.handle);
+  CHECK(a.last().kind == "revoke");
+  CHECK(a.last().info.session == session);
+  CHECK(b.last().kind == "grant");
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "a follower that leaves changes nothing for the leader") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  auto b = make_contender();
+  join(elector, a);
+  join(elector, b);
+  ask<caf::ok_atom>(elector, leave_atom::value, b.handle);
+  CHECK(a.log->size() == 1);
+  CHECK(has_leadership(elector, a.last().info.session));
+  CHECK(b.log->empty());
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "resign hands leadership to the next contender and queues "
+                 "the resigner behind it") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  auto b = make_contender();
+  join(elector, a);
+  join(elector, b);
+  auto a_session = a.last().info.session;
+  CHECK(ask<bool>(elector, resign_atom::value, a_session));
+  CHECK(a.last().kind == "revoke");
+  REQUIRE(b.last().kind == "grant");
+  auto b_grant = b.last().info;
+  CHECK(b_grant.epoch == 2);
+  // b resigns in turn: a, still a contender, is granted again.
+  CHECK(ask<bool>(elector, resign_atom::value, b_grant.session));
+  REQUIRE(a.last().kind == "grant");
+  CHECK(a.last().info.epoch == 3);
+  CHECK(a.last().info.session != a_session);
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "a resign with a session that does not lead is refused") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  join(elector, a);
+  CHECK_FALSE(ask<bool>(elector, resign_atom::value, nil_session_id()));
+  CHECK(a.log->size() == 1);
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "a lone leader that resigns is granted again with a new "
+                 "session and epoch") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  join(elector, a);
+  auto first = a.last().info;
+  CHECK(ask<bool>(elector, resign_atom::value, first.session));
+  REQUIRE(a.log->size() == 3);
+  CHECK((*a.log)[1].kind == "revoke");
+  CHECK(a.last().kind == "grant");
+  CHECK(a.last().info.epoch > first.epoch);
+}
+
+TEST_CASE_METHOD(election_fixture, "joining the same election twice fails") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  join(elector, a);
+  auto again = ask_expected<caf::ok_atom>(elector, join_atom::value, a.handle);
+  REQUIRE_FALSE(again);
+  CHECK(is(again.error(), errc::already_exists));
+  CHECK(has_leadership(elector, a.last().info.session));
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "a backend error reaches every contender and voids the "
+                 "grant") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  auto b = make_contender();
+  join(elector, a);
+  join(elector, b);
+  auto session = a.last().info.session;
+  self->send(elector, driver_error_atom::value,
+             make_error(errc::backend_unavailable, "test backend lost"));
+  run();
+  CHECK(a.last().kind == "election_error");
+  CHECK(is(a.last().err, errc::backend_unavailable));
+  CHECK(b.last().kind == "election_error");
+  CHECK_FALSE(has_leadership(elector, session));
+  CHECK_FALSE(confirm(elector, session, "host-a:1"));
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "every component and every job has its own election") {
+  job_id job;
+  job.bytes[15] = 7;
+  auto job_component = component::job_manager(job);
+  auto dispatcher_elector = make_elector();
+  auto job_elector = make_elector(job_component);
+  auto a = make_contender();
+  auto b = make_contender();
+  join(dispatcher_elector, a);
+  join(job_elector, b);
+  CHECK(a.last().kind == "grant");
+  CHECK(b.last().kind == "grant");
+  CHECK(b.last().component == job_component);
+  CHECK(b.last().info.epoch == 1);
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "one actor can contend for two components at once") {
+  auto rm_elector = make_elector(component::resource_manager);
+  auto dispatcher_elector = make_elector();
+  auto a = make_contender();
+  join(rm_elector, a);
+  join(dispatcher_elector, a);
+  REQUIRE(a.log->size() == 2);
+  CHECK((*a.log)[0].component == component::resource_manager);
+  CHECK((*a.log)[1].component == dispatcher);
+}
