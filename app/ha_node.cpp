@@ -80,10 +80,17 @@ int main(int argc, char** argv) {
   CLI::App app{"ha-node: hosts and publishes the high-availability services"};
   app.add_option("-c,--config", args.config_file, "YAML configuration file");
   app.add_option("-D", args.overrides, "override a key: -D key=value");
+  bool print_table = false;
+  app.add_flag("--config-table", print_table,
+               "print the table of configuration keys (Markdown) and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (print_table) {
+    std::cout << ha::option_table_markdown();
+    return 0;
   }
   std::vector<std::string> warnings;
   auto cfg = ha::config::load(args.config_file, effective_overrides(args),
