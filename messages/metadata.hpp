@@ -1,0 +1,102 @@
+#pragma once
+
+// The records the metadata stores keep. Payloads are opaque bytes: the
+// stores never interpret them.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+#include "messages/ids.hpp"
+
+namespace ha {
+
+/// Who writes: a component and the epoch of its grant. A store rejects a
+/// write whose epoch is older than the newest it has seen for the component
+/// with errc::fenced. An empty component means "not fenced".
+struct fencing_token {
+  std::string component;
+  epoch_t epoch = 0;
+
+  bool empty() const {
+    return component.empty();
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fencing_token& x) {
+  return f(caf::meta::type_name("fencing_token"), x.component, x.epoch);
+}
+
+/// A submitted job as the job graph store keeps it.
+struct job_graph {
+  job_id id;
+  std::string name;
+  std::map<std::string, std::string> metadata;
+  std::vector<uint8_t> payload;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_graph& x) {
+  return f(caf::meta::type_name("job_graph"), x.id, x.name, x.metadata,
+           x.payload);
+}
+
+/// How a job ended, as recorded in the job result store: one of
+/// SUCCEEDED, FAILED, CANCELED, UNKNOWN.
+struct job_result_entry {
+  job_id id;
+  std::string status = "SUCCEEDED";
+  int64_t timestamp_ms = 0;
+  bool clean = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_result_entry& x) {
+  return f(caf::meta::type_name("job_result_entry"), x.id, x.status,
+           x.timestamp_ms, x.clean);
+}
+
+/// True for the statuses a job result may carry.
+bool is_valid_result_status(const std::string& status);
+
+/// The running jobs registry's view of a job. Unknown jobs are pending.
+enum class scheduling_status : uint8_t { pending, running, done };
+
+std::string to_string(scheduling_status x);
+
+/// The state of a job, as passed to checkpoint shutdown.
+enum class job_status : uint8_t { running, finished, failed, canceled,
+                                  suspended };
+
+std::string to_string(job_status x);
+
+/// Parses FINISHED, FAILED, ... (any case).
+std::optional<job_status> parse_job_status(const std::string& str);
+
+/// Globally terminal jobs never run again: their checkpoint state can go.
+inline bool is_globally_terminal(job_status x) {
+  return x == job_status::finished || x == job_status::failed
+         || x == job_status::canceled;
+}
+
+/// A completed checkpoint's handle: the metadata a job needs to restore it.
+struct completed_checkpoint {
+  job_id job;
+  uint64_t checkpoint_id = 0;
+  int64_t timestamp_ms = 0;
+  std::vector<uint8_t> metadata;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f,
+                                        completed_checkpoint& x) {
+  return f(caf::meta::type_name("completed_checkpoint"), x.job,
+           x.checkpoint_id, x.timestamp_ms, x.metadata);
+}
+
+} // namespace ha
