@@ -7,8 +7,12 @@
 #include <caf/io/middleman.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/checkpoint_store.hpp"
 #include "actors/elector.hpp"
+#include "actors/job_graph_store.hpp"
+#include "actors/job_result_store.hpp"
 #include "actors/retriever.hpp"
+#include "actors/running_jobs_registry.hpp"
 #include "backends/factory.hpp"
 #include "config/logging.hpp"
 #include "messages/errors.hpp"
@@ -17,10 +21,25 @@ namespace ha {
 
 namespace {
 
+/// One metadata connection per store actor, plus one for the root's own
+/// administrative work (cleanup).
+struct store_connections {
+  std::shared_ptr<metadata_store> job_graphs;
+  std::shared_ptr<metadata_store> job_results;
+  std::shared_ptr<metadata_store> registry;
+  std::shared_ptr<metadata_store> checkpoints;
+  std::shared_ptr<metadata_store> admin;
+};
+
 struct ha_services_state {
   backend be;
+  std::shared_ptr<metadata_store> admin;
   std::map<std::string, elector_actor> electors;
   std::map<std::string, retriever_actor> retrievers;
+  job_graph_store_actor job_graphs;
+  job_result_store_actor job_results;
+  running_jobs_registry_actor registry;
+  checkpoint_store_actor checkpoints;
 
   static inline const char* name = "ha_services";
 };
@@ -60,9 +79,56 @@ caf::result<retriever_actor> get_retriever(services_pointer self,
   return handle;
 }
 
+void spawn_stores(services_pointer self, store_connections& conns) {
+  auto& st = self->state;
+  st.admin = conns.admin;
+  st.job_graphs = spawn_job_graph_store(self, store_config{conns.job_graphs});
+  st.job_results = spawn_job_result_store(self,
+                                          store_config{conns.job_results});
+  st.registry = spawn_running_jobs_registry(self,
+                                            store_config{conns.registry});
+  st.checkpoints = spawn_checkpoint_store(self,
+                                          store_config{conns.checkpoints});
+}
+
+/// Deletes the cluster's data on a detached worker, since it blocks on I/O.
+caf::behavior cleanup_worker(caf::event_based_actor* self,
+                             std::shared_ptr<metadata_store> admin,
+                             std::function<caf::error()> remove_all_files) {
+  return {
+    [=](cleanup_atom) -> caf::result<caf::ok_atom> {
+      self->quit();
+      if (auto err = admin->clear())
+        return err;
+      if (auto err = remove_all_files())
+        return err;
+      return caf::ok_atom::value;
+    },
+  };
+}
+
+caf::result<caf::ok_atom> cleanup(services_pointer self) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  auto worker = self->spawn<caf::detached>(cleanup_worker, st.admin,
+                                           st.be.remove_all_files);
+  self->request(worker, caf::infinite, cleanup_atom::value)
+    .then(
+      [=](caf::ok_atom) mutable {
+        logger("node")->info("deleted all data of cluster {}",
+                             self->state.be.cluster_id);
+        rp.deliver(caf::ok_atom::value);
+        self->quit(caf::exit_reason::user_shutdown);
+      },
+      [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
 ha_services_actor::behavior_type ha_services(services_pointer self,
-                                             backend be) {
+                                             backend be,
+                                             store_connections conns) {
   self->state.be = std::move(be);
+  spawn_stores(self, conns);
   logger("node")->info("services started (mode {}, cluster {})",
                        self->state.be.mode, self->state.be.cluster_id);
   return {
@@ -75,10 +141,19 @@ ha_services_actor::behavior_type ha_services(services_pointer self,
     [self](caf::get_atom, mode_atom) {
       return caf::make_result(self->state.be.mode, self->state.be.cluster_id);
     },
+    [self](caf::get_atom, job_graphs_atom) { return self->state.job_graphs; },
+    [self](caf::get_atom, job_results_atom) {
+      return self->state.job_results;
+    },
+    [self](caf::get_atom, registry_atom) { return self->state.registry; },
+    [self](caf::get_atom, checkpoints_atom) {
+      return self->state.checkpoints;
+    },
     [self](caf::close_atom) {
       self->quit(caf::exit_reason::user_shutdown);
       return caf::ok_atom::value;
     },
+    [self](cleanup_atom) { return cleanup(self); },
   };
 }
 
@@ -89,7 +164,16 @@ caf::expected<ha_services_actor> make_services(caf::actor_system& sys,
   auto be = make_backend(cfg);
   if (!be)
     return std::move(be.error());
-  return sys.spawn(ha_services, std::move(*be));
+  // Connections are opened here, in the caller's thread: opening blocks.
+  store_connections conns;
+  for (auto* conn : {&conns.job_graphs, &conns.job_results, &conns.registry,
+                     &conns.checkpoints, &conns.admin}) {
+    auto opened = be->open_metadata();
+    if (!opened)
+      return std::move(opened.error());
+    *conn = std::move(*opened);
+  }
+  return sys.spawn(ha_services, std::move(*be), std::move(conns));
 }
 
 caf::expected<ha_services_actor> connect(caf::actor_system& sys,

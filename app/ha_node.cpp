@@ -25,11 +25,13 @@ struct node_args {
   std::vector<std::string> overrides;
 };
 
-/// Without a config file, ha-node runs the embedded arbiter.
+/// Without a config file, ha-node keeps its state durably in ./ha-data.
 std::vector<std::string> effective_overrides(const node_args& args) {
   std::vector<std::string> result;
-  if (args.config_file.empty())
-    result.emplace_back("high-availability=embedded");
+  if (args.config_file.empty()) {
+    result.emplace_back("high-availability=sqlite");
+    result.emplace_back("high-availability.storageDir=./ha-data");
+  }
   result.insert(result.end(), args.overrides.begin(), args.overrides.end());
   return result;
 }

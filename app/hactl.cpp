@@ -48,18 +48,7 @@ struct hactl_args {
   std::string config_file;
   std::vector<std::string> overrides;
   bool json = false;
-  std::string component;
-  std::string address;
-  std::optional<int> count;
-  std::optional<int> timeout_ms;
-  std::optional<int> resign_after_ms;
 };
-
-std::optional<std::chrono::milliseconds> millis(std::optional<int> x) {
-  if (!x)
-    return std::nullopt;
-  return std::chrono::milliseconds{*x};
-}
 
 /// Splits HOST:PORT (HOST may be a bracketed IPv6 address).
 std::optional<std::pair<std::string, uint16_t>>
@@ -96,40 +85,6 @@ caf::expected<ha::ha_services_actor> open_root(caf::actor_system& sys,
   return ha::make_services(sys, *cfg);
 }
 
-void add_commands(CLI::App& app, hactl_args& args) {
-  app.require_subcommand(1);
-  auto leader = app.add_subcommand("leader", "who leads a component");
-  leader->require_subcommand(1);
-  auto get = leader->add_subcommand("get", "print the current leader");
-  get->add_option("component", args.component)->required();
-  auto watch = leader->add_subcommand(
-    "watch", "print the current leader, then every change");
-  watch->add_option("component", args.component)->required();
-  watch->add_option("--count", args.count, "stop after N lines")
-    ->check(CLI::PositiveNumber);
-  watch->add_option("--timeout-ms", args.timeout_ms,
-                    "fail if --count lines did not come within T ms")
-    ->check(CLI::PositiveNumber);
-  auto contend = app.add_subcommand(
-    "contend", "join an election and confirm every grant with ADDRESS");
-  contend->add_option("component", args.component)->required();
-  contend->add_option("--address", args.address)->required();
-  contend->add_option("--resign-after-ms", args.resign_after_ms,
-                      "resign T ms after each confirmation")
-    ->check(CLI::PositiveNumber);
-}
-
-int dispatch(CLI::App& app, hactl_context& ctx, const hactl_args& args) {
-  auto leader = app.get_subcommand("leader");
-  if (leader->got_subcommand("get"))
-    return leader_get(ctx, args.component);
-  if (leader->got_subcommand("watch"))
-    return leader_watch(ctx, args.component, args.count,
-                        millis(args.timeout_ms));
-  return contend(ctx, args.component, args.address,
-                 millis(args.resign_after_ms));
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -146,7 +101,10 @@ int main(int argc, char** argv) {
   conn->excludes(file);
   app.add_option("-D", args.overrides, "override a key: -D key=value");
   app.add_flag("--json", args.json, "one JSON object per line");
-  add_commands(app, args);
+  app.require_subcommand(1);
+  hactl_action action;
+  add_election_commands(app, action);
+  add_store_commands(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -164,7 +122,7 @@ int main(int argc, char** argv) {
   printer out{args.json};
   completion done;
   hactl_context ctx{sys, *root, out, done};
-  auto code = dispatch(app, ctx, args);
+  auto code = action ? action(ctx) : fail("no command given");
   if (args.connect.empty())
     caf::anon_send(*root, caf::close_atom::value);
   return code;

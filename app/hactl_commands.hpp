@@ -1,13 +1,17 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
-#include <caf/fwd.hpp>
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include "app/hactl_output.hpp"
 #include "app/process_signals.hpp"
+#include "messages/errors.hpp"
 #include "messages/ha_services.hpp"
 
 namespace ha::app {
@@ -20,6 +24,9 @@ struct hactl_context {
   completion& done;
 };
 
+/// The command chosen on the command line, set by its CLI11 callback.
+using hactl_action = std::function<int(hactl_context&)>;
+
 /// Exit codes of hactl.
 enum exit_code : int {
   exit_ok = 0,
@@ -27,15 +34,14 @@ enum exit_code : int {
   exit_timeout = 2,
 };
 
-int leader_get(hactl_context& ctx, const std::string& component);
+constexpr auto request_timeout = std::chrono::seconds(30);
 
-int leader_watch(hactl_context& ctx, const std::string& component,
-                 std::optional<int> count,
-                 std::optional<std::chrono::milliseconds> timeout);
+/// Registers `leader get|watch` and `contend`.
+void add_election_commands(CLI::App& app, hactl_action& action);
 
-int contend(hactl_context& ctx, const std::string& component,
-            const std::string& address,
-            std::optional<std::chrono::milliseconds> resign_after);
+/// Registers `jobs`, `results`, `registry`, `checkpoints`, `counter` and
+/// `cleanup-all`.
+void add_store_commands(CLI::App& app, hactl_action& action);
 
 /// Prints `hactl: <what>` on stderr and returns `code`.
 int fail(const std::string& what, int code = exit_failure);
@@ -45,5 +51,25 @@ int fail(const std::string& what, int code = exit_failure);
 int await_completion(hactl_context& ctx,
                      std::optional<std::chrono::milliseconds> timeout,
                      const std::string& waiting_for);
+
+/// Sends a request and waits for the single answer.
+template <class R, class Handle, class... Ts>
+caf::expected<R> ask(hactl_context& ctx, const Handle& dest, Ts&&... xs) {
+  caf::scoped_actor self{ctx.sys};
+  caf::expected<R> result = caf::sec::request_timeout;
+  self->request(dest, request_timeout, std::forward<Ts>(xs)...)
+    .receive([&](R& x) { result = std::move(x); },
+             [&](caf::error& err) { result = std::move(err); });
+  return result;
+}
+
+/// Runs `print(answer)` on success, or reports the error; the exit code.
+template <class R, class F>
+int answer(caf::expected<R> x, F print) {
+  if (!x)
+    return fail(describe(x.error()));
+  print(*x);
+  return exit_ok;
+}
 
 } // namespace ha::app

@@ -12,19 +12,11 @@ namespace ha::app {
 
 namespace {
 
-constexpr auto request_timeout = std::chrono::seconds(10);
-
 /// Asks the root for one service handle of `component`.
 template <class Handle, class Atom>
 caf::expected<Handle> service(hactl_context& ctx, Atom which,
                               const std::string& component) {
-  caf::scoped_actor self{ctx.sys};
-  caf::expected<Handle> result = caf::sec::request_timeout;
-  self->request(ctx.root, request_timeout, caf::get_atom::value, which,
-                component)
-    .receive([&](Handle& handle) { result = std::move(handle); },
-             [&](caf::error& err) { result = std::move(err); });
-  return result;
+  return ask<Handle>(ctx, ctx.root, caf::get_atom::value, which, component);
 }
 
 /// Sends `leave(who)` to `service` and waits for the answer, so that the
@@ -148,21 +140,14 @@ contender(hactl_contender_actor::stateful_pointer<contend_state> self,
   };
 }
 
-} // namespace
-
 int leader_get(hactl_context& ctx, const std::string& component) {
   auto svc = service<retriever_actor>(ctx, retriever_atom::value, component);
   if (!svc)
     return fail(describe(svc.error()));
-  caf::scoped_actor self{ctx.sys};
-  int code = exit_ok;
-  self->request(*svc, request_timeout, caf::get_atom::value)
-    .receive(
-      [&](const leader_info& info) {
-        ctx.out.print({"leader", component, info, {}});
-      },
-      [&](const caf::error& err) { code = fail(describe(err)); });
-  return code;
+  return answer(ask<leader_info>(ctx, *svc, caf::get_atom::value),
+                [&](const leader_info& info) {
+                  ctx.out.print({"leader", component, info, {}});
+                });
 }
 
 int leader_watch(hactl_context& ctx, const std::string& component,
@@ -199,6 +184,62 @@ int contend(hactl_context& ctx, const std::string& component,
     leave(ctx, *svc, caf::actor_cast<contender_actor>(self_contender));
   caf::anon_send_exit(self_contender, caf::exit_reason::user_shutdown);
   return code;
+}
+
+struct election_args {
+  std::string component;
+  std::string address;
+  std::optional<int> count;
+  std::optional<int> timeout_ms;
+  std::optional<int> resign_after_ms;
+};
+
+std::optional<std::chrono::milliseconds> millis(std::optional<int> x) {
+  if (!x)
+    return std::nullopt;
+  return std::chrono::milliseconds{*x};
+}
+
+} // namespace
+
+void add_election_commands(CLI::App& app, hactl_action& action) {
+  auto args = std::make_shared<election_args>();
+  auto leader = app.add_subcommand("leader", "who leads a component");
+  leader->require_subcommand(1);
+  auto get = leader->add_subcommand("get", "print the current leader");
+  get->add_option("component", args->component)->required();
+  get->callback([&action, args] {
+    action = [args](hactl_context& ctx) {
+      return leader_get(ctx, args->component);
+    };
+  });
+  auto watch = leader->add_subcommand(
+    "watch", "print the current leader, then every change");
+  watch->add_option("component", args->component)->required();
+  watch->add_option("--count", args->count, "stop after N lines")
+    ->check(CLI::PositiveNumber);
+  watch->add_option("--timeout-ms", args->timeout_ms,
+                    "fail if --count lines did not come within T ms")
+    ->check(CLI::PositiveNumber);
+  watch->callback([&action, args] {
+    action = [args](hactl_context& ctx) {
+      return leader_watch(ctx, args->component, args->count,
+                          millis(args->timeout_ms));
+    };
+  });
+  auto cont = app.add_subcommand(
+    "contend", "join an election and confirm every grant with ADDRESS");
+  cont->add_option("component", args->component)->required();
+  cont->add_option("--address", args->address)->required();
+  cont->add_option("--resign-after-ms", args->resign_after_ms,
+                   "resign T ms after each confirmation")
+    ->check(CLI::PositiveNumber);
+  cont->callback([&action, args] {
+    action = [args](hactl_context& ctx) {
+      return contend(ctx, args->component, args->address,
+                     millis(args->resign_after_ms));
+    };
+  });
 }
 
 } // namespace ha::app

@@ -37,4 +37,20 @@ void printer::print(const leader_event& ev) {
   std::cout << line << std::endl;
 }
 
+void printer::print(const std::string& event, nlohmann::json fields) {
+  std::string line;
+  if (json_) {
+    fields["event"] = event;
+    fields["ts_ms"] = now_ms();
+    line = fields.dump();
+  } else {
+    line = event;
+    for (auto& [key, value] : fields.items())
+      line += " " + key + "="
+              + (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::cout << line << std::endl;
+}
+
 } // namespace ha::app

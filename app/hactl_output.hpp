@@ -4,6 +4,8 @@
 #include <mutex>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "messages/leader_info.hpp"
 
 namespace ha::app {
@@ -25,6 +27,10 @@ public:
   }
 
   void print(const leader_event& ev);
+
+  /// Prints `event` with `fields`: `event k=v ...`, or one JSON object
+  /// with `event`, the fields and `ts_ms`.
+  void print(const std::string& event, nlohmann::json fields);
 
   bool json() const {
     return json_;

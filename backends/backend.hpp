@@ -4,7 +4,10 @@
 #include <memory>
 #include <string>
 
+#include <caf/expected.hpp>
+
 #include "backends/election_driver.hpp"
+#include "backends/metadata_store.hpp"
 #include "backends/retrieval_driver.hpp"
 #include "messages/ids.hpp"
 
@@ -21,6 +24,13 @@ struct backend {
   /// Makes the session id of each grant: random v4 UUIDs, or the nil UUID
   /// in mode NONE, where sessions do not exist.
   std::function<session_id()> new_session_id;
+  /// Opens one more connection to the cluster's metadata; each store actor
+  /// has its own.
+  std::function<caf::expected<std::shared_ptr<metadata_store>>()>
+    open_metadata;
+  /// Removes what `metadata_store::clear` leaves behind (files, nodes), after
+  /// every store actor has stopped.
+  std::function<caf::error()> remove_all_files;
 };
 
 } // namespace ha

@@ -1,9 +1,14 @@
 #include "backends/factory.hpp"
 
+#include <filesystem>
+#include <system_error>
+
 #include <boost/uuid/random_generator.hpp>
 
 #include "backends/memory/fixed_leaders.hpp"
 #include "backends/memory/memory_election.hpp"
+#include "backends/memory/memory_metadata_store.hpp"
+#include "backends/sqlite/sqlite_metadata_store.hpp"
 #include "config/config.hpp"
 #include "messages/errors.hpp"
 
@@ -11,10 +16,28 @@ namespace ha {
 
 namespace {
 
+namespace fs = std::filesystem;
+
 /// Electors run on many threads; boost's generator is not thread-safe.
 session_id random_session_id() {
   thread_local boost::uuids::random_generator gen;
   return gen();
+}
+
+/// Everything of one cluster lives under `<storageDir>/<cluster-id>`.
+fs::path cluster_dir(const config& cfg) {
+  return fs::path{cfg.get_string("high-availability.storageDir")}
+         / cfg.cluster_id();
+}
+
+/// Metadata in this process's memory, shared by every store actor.
+void use_memory_metadata(backend& be) {
+  auto shared = std::make_shared<memory_metadata>();
+  be.open_metadata = [shared]()
+    -> caf::expected<std::shared_ptr<metadata_store>> {
+    return std::shared_ptr<metadata_store>{open_memory_metadata_store(shared)};
+  };
+  be.remove_all_files = [] { return caf::error{}; };
 }
 
 backend make_none(const config& cfg) {
@@ -23,13 +46,47 @@ backend make_none(const config& cfg) {
   auto rest = "http://" + cfg.get_string("rest.address") + ":"
               + std::to_string(cfg.get_int("rest.port"));
   auto fixed = std::make_shared<fixed_leaders>(rpc, rest);
-  return backend{"NONE", cfg.cluster_id(), fixed, fixed, nil_session_id};
+  backend be{"NONE", cfg.cluster_id(), fixed, fixed, nil_session_id, {}, {}};
+  use_memory_metadata(be);
+  return be;
 }
 
 backend make_embedded(const config& cfg) {
   auto arbiter = std::make_shared<memory_election>();
-  return backend{"embedded", cfg.cluster_id(), arbiter, arbiter,
-                 random_session_id};
+  backend be{"embedded", cfg.cluster_id(), arbiter, arbiter,
+             random_session_id, {}, {}};
+  use_memory_metadata(be);
+  return be;
+}
+
+caf::expected<backend> make_sqlite(const config& cfg) {
+  auto dir = cluster_dir(cfg);
+  auto db_path = (dir / "metadata.db").string();
+  auto open = [db_path]() -> caf::expected<std::shared_ptr<metadata_store>> {
+    auto store = open_sqlite_metadata_store(db_path);
+    if (!store)
+      return std::move(store.error());
+    return std::shared_ptr<metadata_store>{std::move(*store)};
+  };
+  // Opening once here makes a corrupted or newer database fail at start.
+  auto epochs = open();
+  if (!epochs)
+    return std::move(epochs.error());
+  auto arbiter = memory_election::make_durable(
+    [store = *epochs](epoch_t n) { return store->reserve_epochs(n); });
+  if (!arbiter)
+    return std::move(arbiter.error());
+  backend be{"sqlite", cfg.cluster_id(), *arbiter, *arbiter,
+             random_session_id, open, {}};
+  be.remove_all_files = [dir]() -> caf::error {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    if (ec)
+      return make_error(errc::backend_unavailable,
+                        "cannot remove " + dir.string() + ": " + ec.message());
+    return caf::none;
+  };
+  return be;
 }
 
 } // namespace
@@ -42,6 +99,8 @@ caf::expected<backend> make_backend(const config& cfg) {
       return make_none(cfg);
     case ha_mode::embedded:
       return make_embedded(cfg);
+    case ha_mode::sqlite:
+      return make_sqlite(cfg);
     default:
       return make_error(errc::not_available,
                         "high-availability mode '" + to_string(cfg.mode())

@@ -28,6 +28,23 @@ void register_types(caf::actor_system_config& cfg) {
     .add_message_type<listener_actor>("ha::listener_actor")
     .add_message_type<retriever_actor>("ha::retriever_actor")
     .add_message_type<ha_services_actor>("ha::ha_services_actor")
+    .add_message_type<fencing_token>("ha::fencing_token")
+    .add_message_type<job_graph>("ha::job_graph")
+    .add_message_type<job_result_entry>("ha::job_result_entry")
+    .add_message_type<std::vector<job_result_entry>>(
+      "std::vector<ha::job_result_entry>")
+    .add_message_type<std::vector<job_id>>("std::vector<ha::job_id>")
+    .add_message_type<scheduling_status>("ha::scheduling_status")
+    .add_message_type<job_status>("ha::job_status")
+    .add_message_type<completed_checkpoint>("ha::completed_checkpoint")
+    .add_message_type<std::vector<completed_checkpoint>>(
+      "std::vector<ha::completed_checkpoint>")
+    .add_message_type<job_graph_listener_actor>("ha::job_graph_listener_actor")
+    .add_message_type<job_graph_store_actor>("ha::job_graph_store_actor")
+    .add_message_type<job_result_store_actor>("ha::job_result_store_actor")
+    .add_message_type<running_jobs_registry_actor>(
+      "ha::running_jobs_registry_actor")
+    .add_message_type<checkpoint_store_actor>("ha::checkpoint_store_actor")
     .add_error_category(error_category, render_error);
 }
 

@@ -52,12 +52,45 @@ void memory_election::unsubscribe(const std::string& component,
   subs.erase(std::remove(subs.begin(), subs.end(), sink), subs.end());
 }
 
+caf::expected<std::shared_ptr<memory_election>>
+memory_election::make_durable(epoch_reserver reserve) {
+  auto result = std::make_shared<memory_election>();
+  result->reserve_ = std::move(reserve);
+  if (auto err = result->reserve_more())
+    return err;
+  return result;
+}
+
+caf::error memory_election::reserve_more() {
+  auto first = reserve_(reserve_block);
+  if (!first)
+    return std::move(first.error());
+  next_reserved_ = *first;
+  reserved_end_ = *first + reserve_block;
+  return caf::none;
+}
+
+caf::expected<epoch_t> memory_election::next_epoch(component_state& st) {
+  if (!reserve_)
+    return ++st.last_epoch;
+  if (next_reserved_ == reserved_end_)
+    if (auto err = reserve_more())
+      return err;
+  return next_reserved_++;
+}
+
 void memory_election::grant_front(component_state& st) {
   if (st.leader || st.queue.empty())
     return;
   auto& front = st.queue.front();
+  auto epoch = next_epoch(st);
+  if (!epoch) {
+    // Granting without a durable epoch could repeat one after a restart.
+    caf::anon_send(front.events, driver_error_atom::value, epoch.error());
+    return;
+  }
   st.leader = front.id;
-  caf::anon_send(front.events, granted_atom::value, front.id, ++st.last_epoch);
+  caf::anon_send(front.events, granted_atom::value, front.id, *epoch);
 }
 
 void memory_election::set_published(const std::string& component,

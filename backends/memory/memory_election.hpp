@@ -2,23 +2,43 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <caf/expected.hpp>
+
 #include "backends/election_driver.hpp"
 #include "backends/retrieval_driver.hpp"
 
 namespace ha {
 
-/// The in-process arbiter of mode `embedded`: candidates of a component are
-/// granted in the order they joined, epochs count up from 1 and live as long
-/// as the object. Thread-safe; every message is sent under the lock, so each
-/// sink sees changes in the order they happened.
+/// Hands out `count` epochs never handed out before; returns the first.
+using epoch_reserver = std::function<caf::expected<epoch_t>(epoch_t count)>;
+
+/// The in-process arbiter of modes `embedded` and `sqlite`: candidates of a
+/// component are granted in the order they joined. Without a reserver,
+/// each component's epochs count up from 1 and live as long as the object;
+/// with one, epochs come from blocks reserved in durable storage, so they
+/// keep growing across restarts (one counter for all components, which
+/// still grows for each). Thread-safe; every message is sent under the
+/// lock, so each sink sees changes in the order they happened.
 class memory_election : public election_driver, public retrieval_driver {
 public:
+  /// Epochs reserved per trip to durable storage: large, so that grants
+  /// almost never wait for I/O.
+  static constexpr epoch_t reserve_block = epoch_t{1} << 20;
+
+  memory_election() = default;
+
+  /// Reserves the first block at once, so that a broken store fails here.
+  static caf::expected<std::shared_ptr<memory_election>>
+  make_durable(epoch_reserver reserve);
+
   void join(const std::string& component, uint64_t candidate,
             election_events_actor events) override;
 
@@ -49,9 +69,16 @@ private:
 
   void grant_front(component_state& st);
 
+  caf::expected<epoch_t> next_epoch(component_state& st);
+
+  caf::error reserve_more();
+
   void set_published(const std::string& component, component_state& st,
                      leader_info info);
 
+  epoch_reserver reserve_;
+  epoch_t next_reserved_ = 0;
+  epoch_t reserved_end_ = 0;
   std::mutex mtx_;
   std::map<std::string, component_state> components_;
 };

@@ -6,8 +6,15 @@
 
 namespace ha::test {
 
-running_node::running_node(std::vector<std::string> args) {
-  std::vector<std::string> argv{binary("ha-node"), "-D", "ha.node.port=0"};
+running_node::running_node(std::vector<std::string> args)
+  : running_node(std::move(args), "") {
+}
+
+running_node::running_node(std::vector<std::string> args,
+                           const std::string& dir) {
+  std::vector<std::string> argv{binary("ha-node"), "-D", "ha.node.port=0",
+                                "-D", "high-availability.storageDir="
+                                        + (dir.empty() ? storage.str() : dir)};
   argv.insert(argv.end(), args.begin(), args.end());
   process = std::make_unique<child_process>(argv);
   auto line = process->read_line(10s);

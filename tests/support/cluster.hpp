@@ -11,17 +11,23 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace ha::test {
 
 using namespace std::chrono_literals;
 
-/// An ha-node started with `args`, listening on a port it picked itself.
+/// An ha-node started with `args` (by default its own mode, sqlite, in a
+/// fresh storage directory), listening on a port it picked itself.
 struct running_node {
+  temp_dir storage;
   std::unique_ptr<child_process> process;
   std::string endpoint; // 127.0.0.1:PORT
 
   explicit running_node(std::vector<std::string> args = {});
+
+  /// Starts an ha-node with `args` and the storage directory `dir`.
+  running_node(std::vector<std::string> args, const std::string& dir);
 };
 
 /// Starts `hactl --connect <endpoint> --json <args...>`.

@@ -1,0 +1,249 @@
+#include "actors/blob_store.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/blob_store_state.hpp"
+#include "actors/blob_uploads.hpp"
+#include "messages/errors.hpp"
+
+namespace ha {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+using pointer = blob_store_pointer;
+
+caf::expected<std::unique_ptr<blob_reader>>
+open_blob(blob_store_state& st, const job_id& job, const blob_key& key) {
+  auto path = blob_file_path(st.cfg.root, job, key);
+  auto reader = st.cfg.storage->open_read(path);
+  if (!reader && is(reader.error(), errc::not_found))
+    return make_error(errc::not_found,
+                      describe_blob(job, key) + " not found (" + path + ")");
+  return reader;
+}
+
+caf::error check_hash(blob_store_state& st, const job_id& job,
+                      const blob_key& key, const sha256::digest& actual) {
+  if (actual == key.hash)
+    return caf::none;
+  auto what = describe_blob(job, key) + " is corrupted: file '"
+              + blob_file_path(st.cfg.root, job, key) + "' hashes to "
+              + to_hex(actual);
+  st.log->error("{}", what);
+  return make_error(errc::corrupted, std::move(what));
+}
+
+/// Checks `local_path` names a file by absolute path.
+caf::error check_local_path(const std::string& local_path) {
+  fs::path path{local_path};
+  if (path.is_absolute() && path.has_filename())
+    return caf::none;
+  return make_error(errc::invalid_argument,
+                    "'" + local_path
+                      + "' is not an absolute path to a file on the blob "
+                        "store's host");
+}
+
+// -- by path ------------------------------------------------------------------
+
+caf::result<blob_key> put_file(pointer self, const job_id& job,
+                               blob_type type, const std::string& path) {
+  auto& st = self->state;
+  auto context = "cannot store '" + path + "' for job " + to_string(job);
+  if (auto err = check_local_path(path))
+    return err;
+  auto reader = st.cfg.storage->open_read(path);
+  if (!reader)
+    return with_context(reader.error(), context);
+  auto writer = new_blob_file(st, job);
+  if (!writer)
+    return with_context(writer.error(), context);
+  sha256 hasher;
+  auto size = pump(**reader, writer->get(), hasher, st.buffer);
+  if (!size)
+    return with_context(size.error(), context);
+  auto key = new_blob_key(type, hasher.finish());
+  if (!key)
+    return with_context(key.error(), context);
+  if (auto err = publish(**writer, blob_file_name(*key)))
+    return with_context(err, context);
+  st.log->debug("stored {} ({} bytes)", describe_blob(job, *key), *size);
+  return *key;
+}
+
+caf::result<caf::ok_atom> get_file(pointer self, const job_id& job,
+                                   const blob_key& key,
+                                   const std::string& path) {
+  auto& st = self->state;
+  if (auto err = check_local_path(path))
+    return err;
+  auto reader = open_blob(st, job, key);
+  if (!reader)
+    return std::move(reader.error());
+  auto context = "cannot write " + describe_blob(job, key) + " to '" + path
+                 + "'";
+  fs::path target{path};
+  auto writer = st.cfg.storage->create(target.parent_path().string());
+  if (!writer)
+    return with_context(writer.error(), context);
+  sha256 hasher;
+  if (auto size = pump(**reader, writer->get(), hasher, st.buffer); !size)
+    return with_context(size.error(), context);
+  // The writer's destructor drops the unverified copy on every early return.
+  if (auto err = check_hash(st, job, key, hasher.finish()))
+    return err;
+  if (auto err = publish(**writer, target.filename().string()))
+    return with_context(err, context);
+  return caf::ok_atom::value;
+}
+
+// -- by chunks: download ------------------------------------------------------
+
+caf::result<uint64_t> verify_blob(pointer self, const job_id& job,
+                                  const blob_key& key) {
+  auto& st = self->state;
+  auto reader = open_blob(st, job, key);
+  if (!reader)
+    return std::move(reader.error());
+  sha256 hasher;
+  auto size = pump(**reader, nullptr, hasher, st.buffer);
+  if (!size)
+    return with_context(size.error(), "cannot read " + describe_blob(job, key));
+  if (auto err = check_hash(st, job, key, hasher.finish()))
+    return err;
+  return *size;
+}
+
+caf::result<std::vector<uint8_t>> read_chunk(pointer self, const job_id& job,
+                                             const blob_key& key,
+                                             uint64_t offset,
+                                             uint32_t max_len) {
+  auto& st = self->state;
+  auto reader = open_blob(st, job, key);
+  if (!reader)
+    return std::move(reader.error());
+  std::vector<uint8_t> chunk(std::min(max_len, st.cfg.max_chunk_size));
+  auto n = (*reader)->read_at(offset, chunk.data(), chunk.size());
+  if (!n)
+    return with_context(n.error(), "cannot read " + describe_blob(job, key));
+  chunk.resize(*n);
+  return chunk;
+}
+
+
+// -- removal ------------------------------------------------------------------
+
+caf::result<caf::ok_atom> remove_blob(pointer self, const job_id& job,
+                                      const blob_key& key) {
+  auto& st = self->state;
+  auto path = blob_file_path(st.cfg.root, job, key);
+  if (auto err = st.cfg.storage->remove(path))
+    return with_context(err, "cannot remove " + describe_blob(job, key));
+  return caf::ok_atom::value;
+}
+
+caf::result<caf::ok_atom> remove_job(pointer self, const job_id& job) {
+  auto& st = self->state;
+  end_uploads_if(self, [&](const upload_state& up) { return up.job == job; });
+  if (auto err = st.cfg.storage->remove_all(blob_job_dir(st.cfg.root, job)))
+    return with_context(err, "cannot remove the blobs of job "
+                               + to_string(job));
+  st.log->info("removed all blobs of job {}", to_string(job));
+  return caf::ok_atom::value;
+}
+
+caf::result<caf::ok_atom> remove_everything(pointer self) {
+  auto& st = self->state;
+  end_uploads_if(self, [](const upload_state&) { return true; });
+  if (auto err = st.cfg.storage->remove_all(st.cfg.root))
+    return with_context(err, "cannot remove the blob directory");
+  st.log->info("removed the blob directory {}", st.cfg.root);
+  return caf::ok_atom::value;
+}
+
+blob_store_impl::behavior_type blob_store(pointer self,
+                                          blob_store_config cfg) {
+  self->state.cfg = std::move(cfg);
+  self->set_down_handler([self](const caf::down_msg& msg) {
+    end_uploads_if(self, [&](const upload_state& up) {
+      return up.owner == msg.source;
+    });
+  });
+  return {
+    [self](caf::put_atom, const job_id& job, blob_type type,
+           const std::string& path) { return put_file(self, job, type, path); },
+    [self](caf::get_atom, const job_id& job, const blob_key& key,
+           const std::string& path) { return get_file(self, job, key, path); },
+    [self](upload_atom, const job_id& job, blob_type type) {
+      return open_upload(self, job, type);
+    },
+    [self](upload_chunk_atom, uint64_t id, const std::vector<uint8_t>& bytes) {
+      return add_chunk(self, id, bytes);
+    },
+    [self](upload_commit_atom, uint64_t id) {
+      return commit_upload(self, id);
+    },
+    [self](upload_abort_atom, uint64_t id) {
+      abort_upload(self, id);
+      return caf::ok_atom::value;
+    },
+    [self](download_atom, const job_id& job, const blob_key& key) {
+      return verify_blob(self, job, key);
+    },
+    [self](read_chunk_atom, const job_id& job, const blob_key& key,
+           uint64_t offset, uint32_t max_len) {
+      return read_chunk(self, job, key, offset, max_len);
+    },
+    [self](caf::delete_atom, const job_id& job, const blob_key& key) {
+      return remove_blob(self, job, key);
+    },
+    [self](caf::delete_atom, const job_id& job) {
+      return remove_job(self, job);
+    },
+    [self](cleanup_atom) { return remove_everything(self); },
+    [self](caf::tick_atom) { expire_uploads(self); },
+  };
+}
+
+} // namespace
+
+std::string describe_blob(const job_id& job, const blob_key& key) {
+  return "blob " + to_string(key) + " of job " + to_string(job);
+}
+
+caf::expected<std::unique_ptr<blob_writer>>
+new_blob_file(blob_store_state& st, const job_id& job) {
+  auto dir = blob_job_dir(st.cfg.root, job);
+  if (auto err = st.cfg.storage->make_dirs(dir))
+    return err;
+  return st.cfg.storage->create(dir);
+}
+
+std::string blob_job_dir(const std::string& root, const job_id& job) {
+  return (fs::path{root} / ("job_" + to_string(job))).string();
+}
+
+std::string blob_file_path(const std::string& root, const job_id& job,
+                           const blob_key& key) {
+  return (fs::path{blob_job_dir(root, job)} / blob_file_name(key)).string();
+}
+
+blob_store_impl spawn_blob_store(caf::actor_system& sys,
+                                 blob_store_config cfg) {
+  return sys.spawn<caf::detached>(blob_store, std::move(cfg));
+}
+
+blob_store_impl spawn_linked_blob_store(caf::local_actor* parent,
+                                        blob_store_config cfg) {
+  return parent->spawn<caf::linked + caf::detached>(blob_store,
+                                                     std::move(cfg));
+}
+
+} // namespace ha

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "backends/blob_storage.hpp"
+#include "messages/blob_store.hpp"
+
+namespace ha {
+
+/// What a blob store is spawned with.
+struct blob_store_config {
+  /// `<storageDir>/<cluster-id>/blob`: the store writes nothing outside it.
+  std::string root;
+  /// All file I/O goes through it (tests wrap it to inject faults).
+  std::shared_ptr<blob_storage> storage;
+  /// The largest chunk upload_chunk accepts and read_chunk serves.
+  uint32_t max_chunk_size = 8 * default_blob_chunk_size;
+  /// An upload that receives no message for this long is abandoned.
+  std::chrono::milliseconds upload_timeout = std::chrono::minutes(5);
+  /// The clock of upload timeouts; tests replace it.
+  std::function<std::chrono::steady_clock::time_point()> now
+    = std::chrono::steady_clock::now;
+};
+
+/// The store's full interface: the protocol plus the timer that ends idle
+/// uploads.
+using blob_store_impl
+  = blob_store_actor::extend<caf::reacts_to<caf::tick_atom>>;
+
+/// The blob store (DESIGN.md, "Blob store"; protocol in
+/// messages/blob_store.hpp). Blobs live in `<root>/job_<job-id>/blob_<key>`,
+/// files being written in `.tmp-*` files next to them. Every reply to a put
+/// or commit comes after the blob is durable. Spawned detached: all of its
+/// work is blocking file I/O. Quits on an exit message; open uploads are
+/// then dropped.
+blob_store_impl spawn_blob_store(caf::actor_system& sys,
+                                 blob_store_config cfg);
+
+/// As `spawn_blob_store`, linked to `parent`.
+blob_store_impl spawn_linked_blob_store(caf::local_actor* parent,
+                                        blob_store_config cfg);
+
+/// Where the blobs of `job` live below `root`.
+std::string blob_job_dir(const std::string& root, const job_id& job);
+
+/// Where the blob `key` of `job` lives below `root`.
+std::string blob_file_path(const std::string& root, const job_id& job,
+                           const blob_key& key);
+
+} // namespace ha

@@ -1,0 +1,52 @@
+#pragma once
+
+// The blob store actor's state, shared by its two translation units:
+// blob_store.cpp (the protocol, files by path, downloads, removal) and
+// blob_uploads.cpp (chunked uploads). Not for use outside the actor.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "actors/blob_store.hpp"
+#include "actors/blob_transfer.hpp"
+#include "config/logging.hpp"
+
+namespace ha {
+
+/// A chunked put under way.
+struct upload_state {
+  job_id job;
+  blob_type type;
+  std::unique_ptr<blob_writer> writer;
+  sha256 hasher;
+  uint64_t size = 0;
+  /// The actor that opened the upload; its end abandons the upload.
+  caf::actor_addr owner;
+  std::chrono::steady_clock::time_point last_active;
+};
+
+struct blob_store_state {
+  blob_store_config cfg;
+  std::map<uint64_t, upload_state> uploads;
+  std::vector<uint8_t> buffer = std::vector<uint8_t>(copy_buffer_size);
+  bool tick_pending = false;
+  std::shared_ptr<spdlog::logger> log = logger("store");
+
+  static inline const char* name = "blob_store";
+};
+
+using blob_store_pointer = blob_store_impl::stateful_pointer<blob_store_state>;
+
+/// "blob <key> of job <job>", for messages.
+std::string describe_blob(const job_id& job, const blob_key& key);
+
+/// A new temporary file in the job's directory, created if missing.
+caf::expected<std::unique_ptr<blob_writer>>
+new_blob_file(blob_store_state& st, const job_id& job);
+
+} // namespace ha

@@ -1,0 +1,72 @@
+#include "actors/blob_transfer.hpp"
+
+#include <openssl/rand.h>
+
+#include "messages/errors.hpp"
+
+namespace ha {
+
+namespace {
+
+caf::error random_bytes(uint8_t* buf, size_t size) {
+  if (RAND_bytes(buf, static_cast<int>(size)) == 1)
+    return caf::none;
+  return make_error(errc::backend_unavailable,
+                    "libcrypto cannot produce random bytes");
+}
+
+} // namespace
+
+caf::expected<uint64_t> pump(blob_reader& reader, blob_writer* writer,
+                             sha256& hasher, std::vector<uint8_t>& buffer) {
+  uint64_t total = 0;
+  for (;;) {
+    auto n = reader.read(buffer.data(), buffer.size());
+    if (!n)
+      return std::move(n.error());
+    if (*n == 0)
+      return total;
+    hasher.update(buffer.data(), *n);
+    if (writer != nullptr)
+      if (auto err = writer->append(buffer.data(), *n))
+        return err;
+    total += *n;
+  }
+}
+
+caf::error publish(blob_writer& writer, const std::string& name) {
+  if (auto err = writer.sync()) {
+    writer.abort();
+    return err;
+  }
+  return writer.commit(name);
+}
+
+caf::expected<blob_key> new_blob_key(blob_type type,
+                                     const sha256::digest& hash) {
+  blob_key key{type, hash, {}};
+  if (auto err = random_bytes(key.random.data(), key.random.size()))
+    return err;
+  return key;
+}
+
+caf::expected<uint64_t> new_upload_id() {
+  uint64_t id = 0;
+  if (auto err = random_bytes(reinterpret_cast<uint8_t*>(&id), sizeof(id)))
+    return err;
+  return id;
+}
+
+std::string blob_file_name(const blob_key& key) {
+  return "blob_" + to_string(key);
+}
+
+caf::error with_context(const caf::error& err, const std::string& context) {
+  if (err.category() != error_category)
+    return make_error(errc::backend_unavailable,
+                      context + ": " + caf::to_string(err));
+  return make_error(static_cast<errc>(err.code()),
+                    context + ": " + describe(err));
+}
+
+} // namespace ha

@@ -1,0 +1,152 @@
+#include "actors/blob_uploads.hpp"
+
+#include <algorithm>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "messages/errors.hpp"
+
+namespace ha {
+
+namespace {
+
+void schedule_tick(blob_store_pointer self) {
+  auto& st = self->state;
+  if (st.tick_pending || st.uploads.empty())
+    return;
+  st.tick_pending = true;
+  self->delayed_send(self, st.cfg.upload_timeout, caf::tick_atom::value);
+}
+
+bool owns_uploads(blob_store_state& st, const caf::actor_addr& owner) {
+  return std::any_of(st.uploads.begin(), st.uploads.end(),
+                     [&](auto& kvp) { return kvp.second.owner == owner; });
+}
+
+/// Drops an upload and its partial file.
+void end_upload(blob_store_pointer self,
+                std::map<uint64_t, upload_state>::iterator i) {
+  auto& st = self->state;
+  auto owner = i->second.owner;
+  st.uploads.erase(i);
+  if (owner && !owns_uploads(st, owner))
+    self->demonitor(owner);
+}
+
+caf::error unknown_upload(uint64_t id) {
+  return make_error(errc::not_found,
+                    "upload " + std::to_string(id)
+                      + " is unknown: never opened, committed, aborted or "
+                        "abandoned");
+}
+
+} // namespace
+
+caf::result<uint64_t> open_upload(blob_store_pointer self, const job_id& job,
+                                  blob_type type) {
+  auto& st = self->state;
+  auto writer = new_blob_file(st, job);
+  if (!writer)
+    return with_context(writer.error(),
+                        "cannot start an upload for job " + to_string(job));
+  auto id = new_upload_id();
+  if (!id)
+    return std::move(id.error());
+  while (*id == 0 || st.uploads.count(*id) > 0)
+    ++*id;
+  // Anonymous senders have no end to watch; the idle timeout covers them.
+  caf::actor_addr owner;
+  if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
+    owner = sender.address();
+    if (!owns_uploads(st, owner))
+      self->monitor(sender);
+  }
+  st.uploads.emplace(*id, upload_state{job, type, std::move(*writer), {}, 0,
+                                       owner, st.cfg.now()});
+  schedule_tick(self);
+  return *id;
+}
+
+caf::result<caf::ok_atom> add_chunk(blob_store_pointer self, uint64_t id,
+                                    const std::vector<uint8_t>& bytes) {
+  auto& st = self->state;
+  auto i = st.uploads.find(id);
+  if (i == st.uploads.end())
+    return unknown_upload(id);
+  if (bytes.size() > st.cfg.max_chunk_size) {
+    end_upload(self, i);
+    return make_error(errc::invalid_argument,
+                      "chunk of " + std::to_string(bytes.size())
+                        + " bytes exceeds the limit of "
+                        + std::to_string(st.cfg.max_chunk_size)
+                        + " bytes; upload " + std::to_string(id)
+                        + " abandoned");
+  }
+  auto& up = i->second;
+  if (auto err = up.writer->append(bytes.data(), bytes.size())) {
+    end_upload(self, i);
+    return with_context(err, "upload " + std::to_string(id) + " failed");
+  }
+  up.hasher.update(bytes.data(), bytes.size());
+  up.size += bytes.size();
+  up.last_active = st.cfg.now();
+  return caf::ok_atom::value;
+}
+
+caf::result<blob_key> commit_upload(blob_store_pointer self, uint64_t id) {
+  auto& st = self->state;
+  auto i = st.uploads.find(id);
+  if (i == st.uploads.end())
+    return unknown_upload(id);
+  auto& up = i->second;
+  auto job = up.job;
+  auto size = up.size;
+  auto key = new_blob_key(up.type, up.hasher.finish());
+  caf::error err;
+  if (!key)
+    err = std::move(key.error());
+  else
+    err = publish(*up.writer, blob_file_name(*key));
+  end_upload(self, i);
+  if (err)
+    return with_context(err, "cannot store upload " + std::to_string(id)
+                               + " for job " + to_string(job));
+  st.log->debug("stored {} ({} bytes, uploaded)", describe_blob(job, *key),
+                size);
+  return *key;
+}
+
+void abort_upload(blob_store_pointer self, uint64_t id) {
+  auto i = self->state.uploads.find(id);
+  if (i != self->state.uploads.end())
+    end_upload(self, i);
+}
+
+void end_uploads_if(blob_store_pointer self,
+                    const std::function<bool(const upload_state&)>& pred) {
+  auto& uploads = self->state.uploads;
+  for (auto i = uploads.begin(); i != uploads.end();) {
+    auto next = std::next(i);
+    if (pred(i->second))
+      end_upload(self, i);
+    i = next;
+  }
+}
+
+void expire_uploads(blob_store_pointer self) {
+  auto& st = self->state;
+  st.tick_pending = false;
+  auto deadline = st.cfg.now() - st.cfg.upload_timeout;
+  end_uploads_if(self, [&](const upload_state& up) {
+    if (up.last_active > deadline)
+      return false;
+    st.log->info("abandoned an idle upload for job {} ({} bytes received)",
+                 to_string(up.job), up.size);
+    return true;
+  });
+  schedule_tick(self);
+}
+
+} // namespace ha

@@ -1,0 +1,130 @@
+#include "actors/job_graph_store.hpp"
+
+#include <algorithm>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/write_batch.hpp"
+#include "config/logging.hpp"
+#include "messages/errors.hpp"
+
+namespace ha {
+
+namespace {
+
+struct job_graph_store_state {
+  store_config cfg;
+  write_batch batch;
+  std::vector<job_graph_listener_actor> listeners;
+  /// The newest change log entry the listeners know of.
+  uint64_t cursor = 0;
+  bool polling = false;
+
+  static inline const char* name = "job_graph_store";
+};
+
+using pointer = job_graph_store_impl::stateful_pointer<job_graph_store_state>;
+
+void notify_changes(pointer self) {
+  auto& st = self->state;
+  auto changes = st.cfg.store->job_graph_changes(st.cursor);
+  if (!changes) {
+    logger("store")->warn("cannot read job graph changes: {}",
+                          describe(changes.error()));
+    return;
+  }
+  for (auto& change : *changes) {
+    st.cursor = change.sequence;
+    if (change.origin == st.cfg.store->origin())
+      continue;
+    for (auto& listener : st.listeners) {
+      if (change.added)
+        self->send(listener, job_added_atom::value, change.id);
+      else
+        self->send(listener, job_removed_atom::value, change.id);
+    }
+  }
+}
+
+void schedule_poll(pointer self) {
+  auto& st = self->state;
+  if (st.polling || st.listeners.empty())
+    return;
+  st.polling = true;
+  self->delayed_send(self, st.cfg.poll_interval, poll_atom::value);
+}
+
+caf::result<caf::ok_atom> add_listener(pointer self,
+                                       job_graph_listener_actor listener) {
+  auto& st = self->state;
+  if (st.listeners.empty()) {
+    // Listeners hear of changes made after they joined.
+    auto last = st.cfg.store->last_job_graph_change();
+    if (!last)
+      return std::move(last.error());
+    st.cursor = *last;
+  }
+  self->monitor(listener);
+  st.listeners.push_back(std::move(listener));
+  schedule_poll(self);
+  return caf::ok_atom::value;
+}
+
+void remove_listener(pointer self, const caf::actor_addr& addr) {
+  auto& ls = self->state.listeners;
+  ls.erase(std::remove_if(ls.begin(), ls.end(),
+                          [&](auto& x) { return x.address() == addr; }),
+           ls.end());
+}
+
+job_graph_store_impl::behavior_type job_graph_store(pointer self,
+                                                    store_config cfg) {
+  self->state.cfg = std::move(cfg);
+  self->set_down_handler(
+    [self](const caf::down_msg& msg) { remove_listener(self, msg.source); });
+  return {
+    [self](caf::put_atom, job_graph graph, fencing_token fence) {
+      return submit_ok(self,
+                       put_job_graph_op{std::move(graph), std::move(fence)});
+    },
+    [self](caf::get_atom, const job_id& id) {
+      return reply(self->state.cfg.store->get_job_graph(id));
+    },
+    [self](caf::delete_atom, const job_id& id, fencing_token fence) {
+      return submit_ok(self, remove_job_graph_op{id, std::move(fence)});
+    },
+    [self](caf::get_atom, job_ids_atom) {
+      return reply(self->state.cfg.store->job_graph_ids());
+    },
+    [self](caf::join_atom, job_graph_listener_actor listener) {
+      return add_listener(self, std::move(listener));
+    },
+    [self](caf::leave_atom, const job_graph_listener_actor& listener) {
+      self->demonitor(listener.address());
+      remove_listener(self, listener.address());
+      return caf::ok_atom::value;
+    },
+    [self](caf::flush_atom) {
+      self->state.batch.flush(*self->state.cfg.store);
+    },
+    [self](poll_atom) {
+      self->state.polling = false;
+      if (self->state.listeners.empty())
+        return;
+      notify_changes(self);
+      schedule_poll(self);
+    },
+  };
+}
+
+} // namespace
+
+job_graph_store_impl spawn_job_graph_store(caf::local_actor* parent,
+                                           store_config cfg) {
+  return parent->spawn<caf::linked + caf::detached>(job_graph_store,
+                                                     std::move(cfg));
+}
+
+} // namespace ha

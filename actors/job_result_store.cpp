@@ -1,0 +1,80 @@
+#include "actors/job_result_store.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/write_batch.hpp"
+#include "messages/errors.hpp"
+
+namespace ha {
+
+namespace {
+
+struct job_result_store_state {
+  store_config cfg;
+  write_batch batch;
+
+  static inline const char* name = "job_result_store";
+};
+
+using pointer = job_result_store_impl::stateful_pointer<job_result_store_state>;
+
+/// Answers one of the has_* queries from the job's entry.
+template <class Predicate>
+caf::result<bool> query(pointer self, const job_id& id, Predicate pred) {
+  auto entry = self->state.cfg.store->job_result(id);
+  if (!entry)
+    return std::move(entry.error());
+  return pred(*entry);
+}
+
+job_result_store_impl::behavior_type job_result_store(pointer self,
+                                                      store_config cfg) {
+  self->state.cfg = std::move(cfg);
+  using entry_ptr = const std::optional<job_result_entry>&;
+  return {
+    [self](create_dirty_atom, job_result_entry entry, fencing_token fence)
+      -> caf::result<caf::ok_atom> {
+      if (!is_valid_result_status(entry.status))
+        return make_error(errc::invalid_argument,
+                          "invalid job result status '" + entry.status
+                            + "': expected SUCCEEDED, FAILED, CANCELED or "
+                              "UNKNOWN");
+      entry.clean = false;
+      return submit_ok(self, create_dirty_result_op{std::move(entry),
+                                                    std::move(fence)});
+    },
+    [self](mark_clean_atom, const job_id& id, fencing_token fence) {
+      return submit_ok(self, mark_result_clean_op{id, std::move(fence)});
+    },
+    [self](has_entry_atom, const job_id& id) {
+      return query(self, id, [](entry_ptr e) { return e.has_value(); });
+    },
+    [self](has_dirty_atom, const job_id& id) {
+      return query(self, id, [](entry_ptr e) { return e && !e->clean; });
+    },
+    [self](has_clean_atom, const job_id& id) {
+      return query(self, id, [](entry_ptr e) { return e && e->clean; });
+    },
+    [self](caf::get_atom, dirty_atom) {
+      return reply(self->state.cfg.store->job_results(false));
+    },
+    [self](caf::get_atom, clean_atom) {
+      return reply(self->state.cfg.store->job_results(true));
+    },
+    [self](caf::flush_atom) {
+      self->state.batch.flush(*self->state.cfg.store);
+    },
+  };
+}
+
+} // namespace
+
+job_result_store_impl spawn_job_result_store(caf::local_actor* parent,
+                                             store_config cfg) {
+  return parent->spawn<caf::linked + caf::detached>(job_result_store,
+                                                     std::move(cfg));
+}
+
+} // namespace ha

@@ -1,0 +1,51 @@
+#include "actors/running_jobs_registry.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/write_batch.hpp"
+
+namespace ha {
+
+namespace {
+
+struct registry_state {
+  store_config cfg;
+  write_batch batch;
+
+  static inline const char* name = "running_jobs_registry";
+};
+
+using pointer = running_jobs_registry_impl::stateful_pointer<registry_state>;
+
+running_jobs_registry_impl::behavior_type registry(pointer self,
+                                                   store_config cfg) {
+  self->state.cfg = std::move(cfg);
+  return {
+    [self](set_running_atom, const job_id& id, fencing_token fence) {
+      return submit_ok(self, set_scheduling_status_op{
+                               id, scheduling_status::running,
+                               std::move(fence)});
+    },
+    [self](set_finished_atom, const job_id& id, fencing_token fence) {
+      return submit_ok(self, set_scheduling_status_op{
+                               id, scheduling_status::done, std::move(fence)});
+    },
+    [self](caf::get_atom, const job_id& id) {
+      return reply(self->state.cfg.store->get_scheduling_status(id));
+    },
+    [self](caf::flush_atom) {
+      self->state.batch.flush(*self->state.cfg.store);
+    },
+  };
+}
+
+} // namespace
+
+running_jobs_registry_impl
+spawn_running_jobs_registry(caf::local_actor* parent, store_config cfg) {
+  return parent->spawn<caf::linked + caf::detached>(registry, std::move(cfg));
+}
+
+} // namespace ha

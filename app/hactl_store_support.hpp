@@ -1,0 +1,118 @@
+#pragma once
+
+// What the store commands of hactl share: argument parsing, file I/O and
+// the pattern "get the store from the root, ask it, print the answer".
+
+#include <fstream>
+#include <iterator>
+#include <memory>
+
+#include "app/hactl_commands.hpp"
+
+namespace ha::app {
+
+/// Every option of the store commands; each command reads what it needs.
+struct store_args {
+  std::string job;
+  std::string file;
+  std::string out;
+  std::string name;
+  std::string status = "SUCCEEDED";
+  std::string fence;
+  bool dirty_only = false;
+  bool clean_only = false;
+  bool yes = false;
+  uint64_t checkpoint_id = 0;
+  uint64_t count_value = 0;
+  uint32_t retain = 1;
+  std::optional<int> count;
+  std::optional<int> timeout_ms;
+};
+
+using args_ptr = std::shared_ptr<store_args>;
+
+inline caf::expected<job_id> job_arg(const std::string& str) {
+  if (auto id = parse_job_id(str))
+    return *id;
+  return make_error(errc::invalid_argument,
+                    "invalid job id '" + str + "': expected 32 hex digits");
+}
+
+/// `--fence COMPONENT:EPOCH`; empty means unfenced.
+inline caf::expected<fencing_token> fence_arg(const std::string& str) {
+  if (str.empty())
+    return fencing_token{};
+  auto colon = str.rfind(':');
+  auto bad = make_error(errc::invalid_argument,
+                        "invalid --fence '" + str
+                          + "': expected COMPONENT:EPOCH");
+  if (colon == std::string::npos || colon + 1 == str.size())
+    return bad;
+  auto component = str.substr(0, colon);
+  auto digits = str.substr(colon + 1);
+  if (!component::is_valid(component)
+      || digits.find_first_not_of("0123456789") != std::string::npos
+      || digits.size() > 19)
+    return bad;
+  return fencing_token{component, std::stoull(digits)};
+}
+
+inline caf::expected<std::vector<uint8_t>> read_file(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return make_error(errc::not_found, "cannot read file '" + path + "'");
+  return std::vector<uint8_t>{std::istreambuf_iterator<char>{in}, {}};
+}
+
+inline caf::error write_file(const std::string& path,
+                      const std::vector<uint8_t>& bytes) {
+  std::ofstream out{path, std::ios::binary | std::ios::trunc};
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+  if (!out)
+    return make_error(errc::backend_unavailable,
+                      "cannot write file '" + path + "'");
+  return caf::none;
+}
+
+/// The store behind `which`, then `f(store)`; reports any error.
+template <class Handle, class Atom, class F>
+int with_store(hactl_context& ctx, Atom which, F f) {
+  auto store = ask<Handle>(ctx, ctx.root, caf::get_atom::value, which);
+  if (!store)
+    return fail(describe(store.error()));
+  return f(*store);
+}
+
+/// Parses the job id and fence, then runs `f(job, fence)`.
+template <class F>
+int with_job(const store_args& a, F f) {
+  auto job = job_arg(a.job);
+  if (!job)
+    return fail(describe(job.error()));
+  auto fence = fence_arg(a.fence);
+  if (!fence)
+    return fail(describe(fence.error()));
+  return f(*job, *fence);
+}
+
+/// Adds a subcommand that runs `run(ctx, args)`.
+template <class Run>
+CLI::App* command(CLI::App* parent, const char* name, const char* help,
+                  hactl_action& action, args_ptr args, Run run) {
+  auto cmd = parent->add_subcommand(name, help);
+  cmd->callback([&action, args, run] {
+    action = [args, run](hactl_context& ctx) { return run(ctx, *args); };
+  });
+  return cmd;
+}
+
+inline void add_fence(CLI::App* cmd, args_ptr args) {
+  cmd->add_option("--fence", args->fence,
+                  "fence the write with COMPONENT:EPOCH");
+}
+
+/// Registers `jobs put|get|list|remove|watch`.
+void add_job_commands(CLI::App& app, hactl_action& action, args_ptr args);
+
+} // namespace ha::app

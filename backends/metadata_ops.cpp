@@ -1,0 +1,87 @@
+#include "backends/metadata_ops.hpp"
+
+#include <random>
+#include <variant>
+
+#include "messages/errors.hpp"
+
+namespace ha {
+
+namespace {
+
+std::string job_text(const job_id& id) {
+  return "job " + to_string(id);
+}
+
+struct target_visitor {
+  std::string operator()(const put_job_graph_op& op) const {
+    return "job graph of " + job_text(op.graph.id);
+  }
+  std::string operator()(const remove_job_graph_op& op) const {
+    return "job graph of " + job_text(op.id);
+  }
+  std::string operator()(const create_dirty_result_op& op) const {
+    return "job result of " + job_text(op.entry.id);
+  }
+  std::string operator()(const mark_result_clean_op& op) const {
+    return "job result of " + job_text(op.id);
+  }
+  std::string operator()(const set_scheduling_status_op& op) const {
+    return "scheduling status of " + job_text(op.id);
+  }
+  std::string operator()(const add_checkpoint_op& op) const {
+    return "checkpoint " + std::to_string(op.checkpoint.checkpoint_id) + " of "
+      + job_text(op.checkpoint.job);
+  }
+  std::string operator()(const increment_counter_op& op) const {
+    return "checkpoint id counter of " + job_text(op.job);
+  }
+  std::string operator()(const set_counter_op& op) const {
+    return "checkpoint id counter of " + job_text(op.job);
+  }
+  std::string operator()(const shutdown_checkpoints_op& op) const {
+    return "checkpoints of " + job_text(op.job);
+  }
+};
+
+} // namespace
+
+std::string target_of(const write_op& op) {
+  return std::visit(target_visitor{}, op);
+}
+
+const fencing_token& fence_of(const write_op& op) {
+  return std::visit(
+    [](const auto& x) -> const fencing_token& {
+      return x.fence;
+    },
+    op);
+}
+
+caf::error check_arguments(const write_op& op) {
+  if (auto x = std::get_if<create_dirty_result_op>(&op);
+      x && !is_valid_result_status(x->entry.status))
+    return make_error(errc::invalid_argument,
+                      "invalid status '" + x->entry.status + "' for "
+                        + target_of(op));
+  if (auto x = std::get_if<add_checkpoint_op>(&op); x && x->max_retained == 0)
+    return make_error(errc::invalid_argument,
+                      "max_retained of 0 for " + target_of(op));
+  return caf::none;
+}
+
+caf::error fenced_error(const write_op& op, epoch_t newest) {
+  auto& fence = fence_of(op);
+  return make_error(errc::fenced,
+                    "write to " + target_of(op) + " fenced: epoch "
+                      + std::to_string(fence.epoch) + " of " + fence.component
+                      + " is older than epoch " + std::to_string(newest));
+}
+
+uint64_t random_origin() {
+  std::random_device device;
+  std::uniform_int_distribution<uint64_t> dist{1};
+  return dist(device);
+}
+
+} // namespace ha

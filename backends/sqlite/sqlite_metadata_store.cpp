@@ -1,0 +1,269 @@
+#include "backends/sqlite/sqlite_metadata_store.hpp"
+
+#include <optional>
+#include <utility>
+
+#include "backends/metadata_ops.hpp"
+#include "backends/sqlite/sqlite_ops.hpp"
+#include "backends/sqlite/sqlite_schema.hpp"
+#include "backends/sqlite/sqlite_statement.hpp"
+#include "config/logging.hpp"
+#include "messages/errors.hpp"
+
+namespace ha {
+
+namespace {
+
+using sqlite::failure;
+using sqlite::statement_cache;
+using sqlite::transaction;
+
+/// Every table `clear()` empties. `epochs` stays, so that no epoch is ever
+/// handed out twice, and so does the change log's sequence (AUTOINCREMENT),
+/// so that listeners' cursors stay valid.
+constexpr const char* clear_statements[] = {
+  "DELETE FROM job_graphs",        "DELETE FROM job_graph_metadata",
+  "DELETE FROM job_graph_changes", "DELETE FROM job_results",
+  "DELETE FROM scheduling",        "DELETE FROM checkpoints",
+  "DELETE FROM counters",          "DELETE FROM fencing",
+};
+
+class sqlite_metadata_store final : public metadata_store {
+public:
+  sqlite_metadata_store(std::string path, sqlite::connection db)
+    : path_(std::move(path)),
+      db_(std::move(db)),
+      sql_(db_.get()),
+      origin_(random_origin()) {}
+
+  uint64_t origin() const override {
+    return origin_;
+  }
+
+  std::vector<caf::error> apply(std::vector<write_op>& ops) override {
+    if (ops.empty())
+      return {};
+    std::vector<caf::error> errors;
+    errors.reserve(ops.size());
+    try {
+      transaction tx{db_.get()};
+      for (auto& op : ops)
+        errors.push_back(apply_one(op));
+      tx.commit();
+    } catch (const failure& x) {
+      auto err = sqlite::to_error(x, path_);
+      logger("store")->warn("a batch of {} writes failed: {}", ops.size(),
+                            describe(err));
+      errors.assign(ops.size(), err);
+    }
+    return errors;
+  }
+
+  caf::expected<job_graph> get_job_graph(const job_id& id) override {
+    return attempt<job_graph>([&]() -> caf::expected<job_graph> {
+      transaction snapshot{db_.get(), transaction::read};
+      job_graph graph;
+      graph.id = id;
+      {
+        auto select
+          = sql_("SELECT name, payload FROM job_graphs WHERE job_id = ?");
+        if (!select.bind(id).step())
+          return make_error(errc::not_found,
+                            "no job graph for job " + to_string(id));
+        graph.name = select.text_at(0);
+        graph.payload = select.blob_at(1);
+      }
+      {
+        auto select = sql_("SELECT key, value FROM job_graph_metadata "
+                           "WHERE job_id = ?");
+        select.bind(id);
+        while (select.step())
+          graph.metadata.emplace(select.text_at(0), select.text_at(1));
+      }
+      snapshot.commit();
+      return graph;
+    });
+  }
+
+  caf::expected<std::vector<job_id>> job_graph_ids() override {
+    using result = std::vector<job_id>;
+    return attempt<result>([&]() -> caf::expected<result> {
+      result ids;
+      auto select = sql_("SELECT job_id FROM job_graphs ORDER BY job_id");
+      while (select.step())
+        ids.push_back(select.job_at(0));
+      return ids;
+    });
+  }
+
+  caf::expected<std::vector<job_graph_change>>
+  job_graph_changes(uint64_t after) override {
+    using result = std::vector<job_graph_change>;
+    return attempt<result>([&]() -> caf::expected<result> {
+      result changes;
+      auto select = sql_("SELECT sequence, job_id, added, origin "
+                         "FROM job_graph_changes WHERE sequence > ? "
+                         "ORDER BY sequence");
+      select.bind(after);
+      while (select.step())
+        changes.push_back({select.uint_at(0), select.job_at(1),
+                           select.int_at(2) != 0, select.uint_at(3)});
+      return changes;
+    });
+  }
+
+  caf::expected<uint64_t> last_job_graph_change() override {
+    return attempt<uint64_t>([&]() -> caf::expected<uint64_t> {
+      auto select = sql_("SELECT max(sequence) FROM job_graph_changes");
+      if (!select.step() || select.is_null(0))
+        return uint64_t{0};
+      return select.uint_at(0);
+    });
+  }
+
+  caf::expected<std::optional<job_result_entry>>
+  job_result(const job_id& id) override {
+    using result = std::optional<job_result_entry>;
+    return attempt<result>([&]() -> caf::expected<result> {
+      auto select = sql_("SELECT job_id, status, timestamp_ms, clean "
+                         "FROM job_results WHERE job_id = ?");
+      if (!select.bind(id).step())
+        return result{};
+      return result{result_at(select)};
+    });
+  }
+
+  caf::expected<std::vector<job_result_entry>>
+  job_results(bool clean) override {
+    using result = std::vector<job_result_entry>;
+    return attempt<result>([&]() -> caf::expected<result> {
+      result entries;
+      auto select = sql_("SELECT job_id, status, timestamp_ms, clean "
+                         "FROM job_results WHERE clean = ? ORDER BY job_id");
+      select.bind(int64_t{clean ? 1 : 0});
+      while (select.step())
+        entries.push_back(result_at(select));
+      return entries;
+    });
+  }
+
+  caf::expected<scheduling_status>
+  get_scheduling_status(const job_id& id) override {
+    using result = scheduling_status;
+    return attempt<result>([&]() -> caf::expected<result> {
+      auto select = sql_("SELECT status FROM scheduling WHERE job_id = ?");
+      if (!select.bind(id).step())
+        return scheduling_status::pending;
+      auto status = select.int_at(0);
+      if (status < 0 || status > static_cast<int64_t>(scheduling_status::done))
+        throw failure{SQLITE_CORRUPT,
+                      "scheduling status " + std::to_string(status) + " of job "
+                        + to_string(id)};
+      return static_cast<scheduling_status>(status);
+    });
+  }
+
+  caf::expected<std::vector<completed_checkpoint>>
+  checkpoints(const job_id& job) override {
+    using result = std::vector<completed_checkpoint>;
+    return attempt<result>([&]() -> caf::expected<result> {
+      result retained;
+      auto select = sql_("SELECT checkpoint_id, timestamp_ms, metadata "
+                         "FROM checkpoints WHERE job_id = ? "
+                         "ORDER BY checkpoint_id");
+      select.bind(job);
+      while (select.step())
+        retained.push_back(
+          {job, select.uint_at(0), select.int_at(1), select.blob_at(2)});
+      return retained;
+    });
+  }
+
+  caf::expected<uint64_t> counter(const job_id& job) override {
+    return attempt<uint64_t>([&]() -> caf::expected<uint64_t> {
+      auto select = sql_("SELECT next FROM counters WHERE job_id = ?");
+      if (!select.bind(job).step())
+        return uint64_t{1};
+      return select.uint_at(0);
+    });
+  }
+
+  caf::expected<epoch_t> reserve_epochs(epoch_t count) override {
+    if (count == 0)
+      return make_error(errc::invalid_argument, "cannot reserve 0 epochs");
+    return attempt<epoch_t>([&]() -> caf::expected<epoch_t> {
+      transaction tx{db_.get()};
+      epoch_t high_water = 0;
+      {
+        auto select = sql_("SELECT high_water FROM epochs WHERE id = 1");
+        if (select.step())
+          high_water = select.uint_at(0);
+      }
+      sql_("INSERT OR REPLACE INTO epochs(id, high_water) VALUES(1, ?)")
+        .bind(high_water + count)
+        .run();
+      tx.commit();
+      return high_water + 1;
+    });
+  }
+
+  caf::error clear() override {
+    auto done = attempt<bool>([&]() -> caf::expected<bool> {
+      transaction tx{db_.get()};
+      for (auto statement : clear_statements)
+        sql_(statement).run();
+      tx.commit();
+      return true;
+    });
+    if (!done)
+      return std::move(done.error());
+    logger("store")->info("cleared metadata database {}", path_);
+    return caf::none;
+  }
+
+private:
+  /// Each op in a savepoint of its own, so that a failed op is undone alone.
+  caf::error apply_one(write_op& op) {
+    sql_("SAVEPOINT op").run();
+    auto err = sqlite::run_op(sql_, op, origin_);
+    if (err)
+      sql_("ROLLBACK TO op").run();
+    sql_("RELEASE op").run();
+    if (err && is(err, errc::fenced))
+      logger("store")->info("{}", describe(err));
+    return err;
+  }
+
+  static job_result_entry result_at(const sqlite::statement& row) {
+    return {row.job_at(0), row.text_at(1), row.int_at(2), row.int_at(3) != 0};
+  }
+
+  /// Runs `f`, turning a database failure into an error naming the file.
+  template<class T, class F>
+  caf::expected<T> attempt(F f) {
+    try {
+      return f();
+    } catch (const failure& x) {
+      return sqlite::to_error(x, path_);
+    }
+  }
+
+  std::string path_;
+  sqlite::connection db_;
+  /// Declared after `db_`: its statements are finalized before it closes.
+  statement_cache sql_;
+  uint64_t origin_;
+};
+
+} // namespace
+
+caf::expected<std::unique_ptr<metadata_store>>
+open_sqlite_metadata_store(const std::string& db_path) {
+  auto db = sqlite::open_database(db_path);
+  if (!db)
+    return std::move(db.error());
+  return std::unique_ptr<metadata_store>{
+    std::make_unique<sqlite_metadata_store>(db_path, std::move(*db))};
+}
+
+} // namespace ha

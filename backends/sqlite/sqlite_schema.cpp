@@ -1,0 +1,175 @@
+#include "backends/sqlite/sqlite_schema.hpp"
+
+#include <filesystem>
+#include <iterator>
+#include <system_error>
+
+#include "config/logging.hpp"
+#include "messages/errors.hpp"
+
+namespace ha::sqlite {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// "caha": marks the file as ours, so that a foreign database is refused.
+constexpr int64_t application_id = 0x63616861;
+
+/// Migration i moves the schema from version i to i + 1. Append only: a
+/// released step never changes.
+constexpr const char* migrations[] = {
+  R"sql(
+    PRAGMA application_id = 1667328097;
+    CREATE TABLE job_graphs(
+      job_id BLOB PRIMARY KEY, name TEXT NOT NULL, payload BLOB NOT NULL);
+    CREATE TABLE job_graph_metadata(
+      job_id BLOB NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+      PRIMARY KEY(job_id, key));
+    CREATE TABLE job_graph_changes(
+      sequence INTEGER PRIMARY KEY AUTOINCREMENT, job_id BLOB NOT NULL,
+      added INTEGER NOT NULL, origin INTEGER NOT NULL);
+    CREATE TABLE job_results(
+      job_id BLOB PRIMARY KEY, status TEXT NOT NULL,
+      timestamp_ms INTEGER NOT NULL, clean INTEGER NOT NULL);
+    CREATE TABLE scheduling(job_id BLOB PRIMARY KEY, status INTEGER NOT NULL);
+    CREATE TABLE checkpoints(
+      job_id BLOB NOT NULL, checkpoint_id INTEGER NOT NULL,
+      timestamp_ms INTEGER NOT NULL, metadata BLOB NOT NULL,
+      PRIMARY KEY(job_id, checkpoint_id));
+    CREATE TABLE counters(job_id BLOB PRIMARY KEY, next INTEGER NOT NULL);
+    CREATE TABLE fencing(component TEXT PRIMARY KEY, epoch INTEGER NOT NULL);
+    CREATE TABLE epochs(
+      id INTEGER PRIMARY KEY CHECK (id = 1), high_water INTEGER NOT NULL);
+  )sql",
+};
+
+static_assert(application_id == 1667328097);
+
+caf::error corrupted(const std::string& path, const std::string& why) {
+  return make_error(errc::corrupted, "metadata database " + path + ": " + why);
+}
+
+int64_t read_int(statement_cache& once, const char* sql) {
+  auto query = once(sql);
+  return query.step() ? query.int_at(0) : 0;
+}
+
+caf::error newer_schema(const std::string& path, int64_t version) {
+  return corrupted(path,
+                   "schema version " + std::to_string(version)
+                     + " is newer than this binary's "
+                     + std::to_string(schema_version())
+                     + "; upgrade caf-ha or use another storageDir");
+}
+
+/// Reads only: nothing may write to a file before it passed.
+caf::error validate(sqlite3* db, const std::string& path, int64_t& version) {
+  statement_cache once{db};
+  version = read_int(once, "PRAGMA user_version");
+  auto app = read_int(once, "PRAGMA application_id");
+  {
+    auto check = once("PRAGMA quick_check(1)");
+    if (check.step() && check.text_at(0) != "ok")
+      return corrupted(path, "quick_check: " + check.text_at(0));
+  }
+  auto objects = read_int(once, "SELECT count(*) FROM sqlite_master");
+  if (app != 0 && app != application_id)
+    return corrupted(path,
+                     "another application's database (application_id "
+                       + std::to_string(app) + ")");
+  if (version == 0 && objects > 0)
+    return corrupted(path, "a SQLite database without caf-ha's schema");
+  if (version > schema_version())
+    return newer_schema(path, version);
+  return caf::none;
+}
+
+void use_wal(sqlite3* db) {
+  statement_cache once{db};
+  auto mode = once("PRAGMA journal_mode = WAL");
+  if (!mode.step() || mode.text_at(0) != "wal")
+    throw failure{SQLITE_CANTOPEN, "cannot switch to WAL journal mode"};
+}
+
+/// Under the write lock, as another process may be migrating too.
+caf::error migrate(sqlite3* db, const std::string& path) {
+  transaction tx{db};
+  int64_t version = 0;
+  {
+    statement_cache once{db};
+    version = read_int(once, "PRAGMA user_version");
+  }
+  if (version > schema_version())
+    return newer_schema(path, version);
+  if (version == schema_version())
+    return caf::none;
+  for (auto step = version; step < schema_version(); ++step)
+    exec(db, migrations[step]);
+  auto set_version = "PRAGMA user_version = "
+    + std::to_string(schema_version());
+  exec(db, set_version.c_str());
+  tx.commit();
+  if (version == 0)
+    logger("store")->info("created metadata database {}", path);
+  else
+    logger("store")->info("migrated metadata database {} from schema {} to {}",
+                          path, version, schema_version());
+  return caf::none;
+}
+
+caf::error create_parent(const std::string& path) {
+  auto parent = fs::path{path}.parent_path();
+  std::error_code ec;
+  if (!parent.empty())
+    fs::create_directories(parent, ec);
+  if (ec)
+    return make_error(errc::backend_unavailable,
+                      "cannot create " + parent.string()
+                        + " for the metadata database: " + ec.message());
+  return caf::none;
+}
+
+} // namespace
+
+int64_t schema_version() {
+  return static_cast<int64_t>(std::size(migrations));
+}
+
+caf::expected<connection> open_database(const std::string& path) {
+  if (auto err = create_parent(path))
+    return err;
+  auto flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    flags |= SQLITE_OPEN_CREATE;
+  sqlite3* raw = nullptr;
+  auto rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  connection db{raw};
+  try {
+    check(db.get(), rc);
+    sqlite3_extended_result_codes(db.get(), 1);
+    exec(db.get(), "PRAGMA busy_timeout = 10000");
+    int64_t version = 0;
+    if (auto err = validate(db.get(), path, version))
+      return err;
+    use_wal(db.get());
+    exec(db.get(), "PRAGMA synchronous = FULL");
+    if (version < schema_version())
+      if (auto err = migrate(db.get(), path))
+        return err;
+    return db;
+  } catch (const failure& x) {
+    return to_error(x, path);
+  }
+}
+
+caf::error to_error(const failure& x, const std::string& path) {
+  auto primary = x.code() & 0xff;
+  auto code = primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB
+    ? errc::corrupted
+    : errc::backend_unavailable;
+  return make_error(code, "metadata database " + path + ": " + x.what());
+}
+
+} // namespace ha::sqlite

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+#include <sqlite3.h>
+
+#include "backends/sqlite/sqlite_statement.hpp"
+
+namespace ha::sqlite {
+
+struct close_connection {
+  void operator()(sqlite3* db) const {
+    sqlite3_close_v2(db);
+  }
+};
+
+using connection = std::unique_ptr<sqlite3, close_connection>;
+
+/// The schema version (`PRAGMA user_version`) this binary writes.
+int64_t schema_version();
+
+/// Opens the metadata database at `path`, creating it and its parent
+/// directories if absent. An existing file is read and checked before
+/// anything writes to it: garbage, another application's database or a
+/// schema newer than this binary's fail with errc::corrupted naming the
+/// file, and the file stays as it was. An older schema migrates forward.
+caf::expected<connection> open_database(const std::string& path);
+
+/// The error for `x` on the database at `path`: corrupted for a damaged
+/// file, backend_unavailable for everything else (I/O, locks, full disk).
+caf::error to_error(const failure& x, const std::string& path);
+
+} // namespace ha::sqlite

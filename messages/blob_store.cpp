@@ -1,0 +1,93 @@
+#include "messages/blob_store.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+namespace ha {
+
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+template <size_t N>
+void append_hex(std::string& out, const std::array<uint8_t, N>& bytes) {
+  for (auto byte : bytes) {
+    out += hex_digits[byte >> 4];
+    out += hex_digits[byte & 0x0F];
+  }
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+template <size_t N>
+bool parse_hex(const std::string& str, size_t pos,
+               std::array<uint8_t, N>& out) {
+  for (size_t i = 0; i < N; ++i) {
+    auto hi = hex_value(str[pos + 2 * i]);
+    auto lo = hex_value(str[pos + 2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
+// Layout of the string form: type letter, '-', 64 hex, '-', 32 hex.
+constexpr size_t hash_pos = 2;
+constexpr size_t random_pos = hash_pos + 64 + 1;
+constexpr size_t key_length = random_pos + 32;
+
+} // namespace
+
+std::string to_string(blob_type x) {
+  return x == blob_type::permanent ? "permanent" : "transient";
+}
+
+std::string to_string(const blob_key& x) {
+  std::string result;
+  result.reserve(key_length);
+  result += x.type == blob_type::permanent ? "p-" : "t-";
+  append_hex(result, x.hash);
+  result += '-';
+  append_hex(result, x.random);
+  return result;
+}
+
+std::optional<blob_key> parse_blob_key(const std::string& str) {
+  if (str.size() != key_length || str[1] != '-' || str[random_pos - 1] != '-')
+    return std::nullopt;
+  blob_key result;
+  if (str[0] == 'p')
+    result.type = blob_type::permanent;
+  else if (str[0] == 't')
+    result.type = blob_type::transient;
+  else
+    return std::nullopt;
+  if (!parse_hex(str, hash_pos, result.hash)
+      || !parse_hex(str, random_pos, result.random))
+    return std::nullopt;
+  return result;
+}
+
+std::string to_hex(const std::array<uint8_t, 32>& hash) {
+  std::string result;
+  result.reserve(64);
+  append_hex(result, hash);
+  return result;
+}
+
+void register_blob_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<blob_type>("ha::blob_type")
+    .add_message_type<blob_key>("ha::blob_key")
+    .add_message_type<std::vector<uint8_t>>("std::vector<uint8_t>")
+    .add_message_type<blob_store_actor>("ha::blob_store_actor");
+}
+
+} // namespace ha

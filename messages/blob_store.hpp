@@ -1,0 +1,137 @@
+#pragma once
+
+// The blob store's protocol (DESIGN.md, "Blob store"): content-addressed
+// blobs per job, moved either by path (the store reads or writes a file on
+// its own host or a shared file system) or as bounded chunks over CAF
+// messages (a remote client needs no shared disk). Errors are errc values
+// whose context names the job, the key, and the file or size at fault.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/ids.hpp"
+
+namespace ha {
+
+/// Permanent blobs live until removed; transient ones are meant for a single
+/// hand-over. The store keeps both alike: the type is part of the key so
+/// that callers can apply their own retention.
+enum class blob_type : uint8_t { permanent, transient };
+
+std::string to_string(blob_type x);
+
+/// Names one stored blob. Equal content put twice gets two keys that differ
+/// in `random`, so removing one never removes the other.
+struct blob_key {
+  blob_type type = blob_type::permanent;
+  /// SHA-256 of the content.
+  std::array<uint8_t, 32> hash{};
+  std::array<uint8_t, 16> random{};
+
+  friend bool operator==(const blob_key& x, const blob_key& y) {
+    return x.type == y.type && x.hash == y.hash && x.random == y.random;
+  }
+  friend bool operator!=(const blob_key& x, const blob_key& y) {
+    return !(x == y);
+  }
+  friend bool operator<(const blob_key& x, const blob_key& y) {
+    if (x.hash != y.hash)
+      return x.hash < y.hash;
+    if (x.random != y.random)
+      return x.random < y.random;
+    return x.type < y.type;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, blob_key& x) {
+  return f(caf::meta::type_name("blob_key"), x.type, x.hash, x.random);
+}
+
+/// `p-<64 hex: hash>-<32 hex: random>`, or `t-...` for transient blobs.
+std::string to_string(const blob_key& x);
+
+/// Parses the form of `to_string` (hex digits in either case); nullopt on
+/// anything else.
+std::optional<blob_key> parse_blob_key(const std::string& str);
+
+/// Lowercase hex of a SHA-256 digest, for messages that name a hash.
+std::string to_hex(const std::array<uint8_t, 32>& hash);
+
+// -- atoms --------------------------------------------------------------------
+
+using upload_atom = caf::atom_constant<caf::atom("upload")>;
+using upload_chunk_atom = caf::atom_constant<caf::atom("up_chunk")>;
+using upload_commit_atom = caf::atom_constant<caf::atom("up_commit")>;
+using upload_abort_atom = caf::atom_constant<caf::atom("up_abort")>;
+using download_atom = caf::atom_constant<caf::atom("download")>;
+using read_chunk_atom = caf::atom_constant<caf::atom("read_chunk")>;
+/// The same atom as in messages/ha_services.hpp (a redeclaration of the same
+/// type), so that this header does not need the root's.
+using cleanup_atom = caf::atom_constant<caf::atom("cleanup")>;
+
+/// The size a client sends or asks for per chunk unless told otherwise.
+constexpr uint32_t default_blob_chunk_size = 1024 * 1024;
+
+// -- interface ----------------------------------------------------------------
+
+/// The seed's BlobStore / BlobServer. Every acknowledged put is durable
+/// (fsynced file and directory) before the reply; a reader sees a whole blob
+/// or none. Content is verified against the key's hash before it is served.
+using blob_store_actor = caf::typed_actor<
+  // put(job, type, local_path): copies the file at `local_path` (absolute,
+  // on the store's host) into the store, durably; the new key. not_found
+  // if the file cannot be read; nothing is stored on any error.
+  caf::replies_to<caf::put_atom, job_id, blob_type, std::string>::with<
+    blob_key>,
+  // get(job, key, local_path): writes the blob to `local_path` (absolute;
+  // its directory must exist) atomically, after checking its hash.
+  // corrupted if the stored content does not match the key, not_found if
+  // absent; on any error no file is created at `local_path`.
+  caf::replies_to<caf::get_atom, job_id, blob_key, std::string>::with<
+    caf::ok_atom>,
+  // upload(job, type): starts a chunked put; the upload id. The upload is
+  // abandoned (and its partial data deleted) when the requesting actor
+  // terminates, on upload_abort, or after the store's idle timeout.
+  caf::replies_to<upload_atom, job_id, blob_type>::with<uint64_t>,
+  // upload_chunk(id, bytes): appends; invalid_argument if the chunk is
+  // larger than the store's limit (which ends the upload), not_found for an
+  // unknown or abandoned upload.
+  caf::replies_to<upload_chunk_atom, uint64_t, std::vector<uint8_t>>::with<
+    caf::ok_atom>,
+  // upload_commit(id): stores what was uploaded, durably; the new key.
+  // The upload ends either way.
+  caf::replies_to<upload_commit_atom, uint64_t>::with<blob_key>,
+  // upload_abort(id): drops an upload; unknown ids are fine.
+  caf::replies_to<upload_abort_atom, uint64_t>::with<caf::ok_atom>,
+  // download(job, key): checks the stored content against the key's hash;
+  // its size. corrupted or not_found as for get.
+  caf::replies_to<download_atom, job_id, blob_key>::with<uint64_t>,
+  // read_chunk(job, key, offset, max_len): up to max_len bytes at offset
+  // (fewer only at the end, or when max_len exceeds the store's chunk
+  // limit). The bytes are served as stored: a client checks the hash of the
+  // whole, as blob_client does.
+  caf::replies_to<read_chunk_atom, job_id, blob_key, uint64_t,
+                  uint32_t>::with<std::vector<uint8_t>>,
+  // delete(job, key): removes one blob durably; absent is fine.
+  caf::replies_to<caf::delete_atom, job_id, blob_key>::with<caf::ok_atom>,
+  // delete(job): removes every blob of the job; other jobs keep theirs.
+  caf::replies_to<caf::delete_atom, job_id>::with<caf::ok_atom>,
+  // cleanup: closeAndCleanupAllData for blobs: drops open uploads and
+  // deletes this cluster's whole blob directory, nothing outside it.
+  caf::replies_to<cleanup_atom>::with<caf::ok_atom>>;
+
+/// Registers the blob store's types with `cfg` (blob_key, blob_type, the
+/// chunk type std::vector<uint8_t> and blob_store_actor). Idempotent.
+void register_blob_types(caf::actor_system_config& cfg);
+
+} // namespace ha

@@ -1,0 +1,41 @@
+// The blob client: chunked transfers that check what they receive. (Over a
+// real network only the system tests can go: two actor systems in one
+// process share a node id, and CAF then hands out the local actor.)
+
+#include "actors/blob_client.hpp"
+
+#include "tests/support/blob_fixture.hpp"
+
+using namespace ha;
+using namespace ha::blob_test;
+
+TEST_CASE("content altered after the store checked it is caught by the "
+          "client, which writes no file",
+          "[blob]") {
+  blob_fixture fx;
+  auto key = fx.put(fx.job_a, random_content(9000, 30));
+  fx.storage->faults().flip_read_at = true;
+  auto out = fx.out_path();
+  auto err = download_file(fx.sys, fx.store, fx.job_a, key, out);
+  CHECK(is_error(err, errc::corrupted, "received content"));
+  CHECK(is_error(err, errc::corrupted, out));
+  CHECK(!std::filesystem::exists(out));
+  CHECK(std::distance(std::filesystem::directory_iterator(fx.dir.path()),
+                      std::filesystem::directory_iterator())
+        == 2); // the source file and the cluster directory
+}
+
+TEST_CASE("a client refuses a chunk size of zero and a missing local file",
+          "[blob]") {
+  blob_fixture fx;
+  blob_client_options opts;
+  opts.chunk_size = 0;
+  auto zero = upload_file(fx.sys, fx.store, fx.job_a, blob_type::permanent,
+                          fx.make_file({1}), opts);
+  CHECK(is(zero.error(), errc::invalid_argument));
+  auto missing = fx.dir.str() + "/missing";
+  auto absent = upload_file(fx.sys, fx.store, fx.job_a, blob_type::permanent,
+                            missing);
+  CHECK(is_error(absent.error(), errc::not_found, missing));
+  CHECK(fx.stored_files().empty());
+}

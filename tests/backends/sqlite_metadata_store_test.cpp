@@ -1,0 +1,271 @@
+// What backends/sqlite adds to the metadata_store contract: durability
+// across reopening, several connections on one file, and refusing files it
+// must not touch.
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include "tests/backends/metadata_store_test_support.hpp"
+
+using namespace ha;
+using namespace ha::test;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Runs SQL on the file through a connection of its own, as an operator's
+/// sqlite3 shell would.
+void run_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* message = nullptr;
+  auto rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+  INFO((message != nullptr ? message : "ok"));
+  sqlite3_free(message);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+int64_t query_int(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  auto result = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return result;
+}
+
+std::vector<std::string> files_in(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (auto& entry : fs::directory_iterator{dir})
+    names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void write_file(const std::string& path, const std::vector<char>& bytes) {
+  fs::create_directories(fs::path{path}.parent_path());
+  std::ofstream out{path, std::ios::binary};
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::vector<char> random_bytes(size_t n, bool sqlite_magic) {
+  std::mt19937 gen{42};
+  std::vector<char> bytes(n);
+  for (auto& x : bytes)
+    x = static_cast<char>(gen());
+  if (sqlite_magic) {
+    std::string magic{"SQLite format 3", 16};
+    std::copy(magic.begin(), magic.end(), bytes.begin());
+  }
+  return bytes;
+}
+
+/// Opening `path` fails as corrupted naming the file, which stays as it
+/// was, with no file created next to it.
+void check_refused(const std::string& path, const std::string& why) {
+  auto dir = fs::path{path}.parent_path();
+  auto before = file_bytes(path);
+  auto files = files_in(dir);
+  auto store = open_sqlite_metadata_store(path);
+  REQUIRE(!store);
+  CHECK(code_of(store.error()) == "corrupted");
+  CHECK_THAT(describe(store.error()),
+             Catch::Contains(path) && Catch::Contains(why));
+  CHECK(file_bytes(path) == before);
+  CHECK(files_in(dir) == files);
+}
+
+} // namespace
+
+TEST_CASE("sqlite: every record and the reserved epochs survive closing and "
+          "reopening the database",
+          "[metadata_store]") {
+  store_opener opener{"sqlite"};
+  auto store = opener.open();
+  auto graph = make_graph(1);
+  std::vector<write_op> ops{
+    put_job_graph_op{graph, fence("dispatcher", 3)},
+    create_dirty_result_op{{make_job(2), "FAILED", 77, false}, {}},
+    set_scheduling_status_op{make_job(1), scheduling_status::running, {}},
+    add_checkpoint_op{make_checkpoint(1, 4), 2, {}, {}},
+    set_counter_op{make_job(1), 9, {}},
+  };
+  for (auto& err : store->apply(ops))
+    REQUIRE(code_of(err) == "none");
+  auto origin = store->origin();
+  auto epochs = *store->reserve_epochs(100);
+  store.reset();
+  store = opener.open();
+  auto read = store->get_job_graph(graph.id);
+  REQUIRE(read);
+  CHECK(read->name == graph.name);
+  CHECK(read->metadata == graph.metadata);
+  CHECK(read->payload == graph.payload);
+  CHECK(store->job_result(make_job(2))->value().timestamp_ms == 77);
+  CHECK(*store->get_scheduling_status(make_job(1))
+        == scheduling_status::running);
+  CHECK(retained_ids(*store, 1) == std::vector<uint64_t>{4});
+  CHECK(*store->counter(make_job(1)) == 9);
+  CHECK(store->job_graph_changes(0)->front().origin == origin);
+  CHECK(code_of(apply_op(*store,
+                         remove_job_graph_op{graph.id, fence("dispatcher", 2)}))
+        == "fenced");
+  CHECK(*store->reserve_epochs(1) == epochs + 100);
+}
+
+TEST_CASE("sqlite: two connections incrementing one counter from two threads "
+          "never hand out the same id",
+          "[metadata_store]") {
+  constexpr size_t per_thread = 500;
+  store_opener opener{"sqlite"};
+  auto first = opener.open();
+  auto second = opener.open();
+  auto count = [](metadata_store& store, std::vector<uint64_t>& ids) {
+    for (size_t i = 0; i < per_thread; ++i) {
+      std::vector<write_op> ops{increment_counter_op{make_job(1), {}}};
+      auto errors = store.apply(ops);
+      if (errors[0])
+        return;
+      ids.push_back(std::get<increment_counter_op>(ops[0]).value);
+    }
+  };
+  std::vector<uint64_t> first_ids;
+  std::vector<uint64_t> second_ids;
+  std::thread other{[&] {
+    count(*second, second_ids);
+  }};
+  count(*first, first_ids);
+  other.join();
+  REQUIRE(first_ids.size() == per_thread);
+  REQUIRE(second_ids.size() == per_thread);
+  std::set<uint64_t> all{first_ids.begin(), first_ids.end()};
+  all.insert(second_ids.begin(), second_ids.end());
+  CHECK(all.size() == 2 * per_thread);
+  CHECK(*all.begin() == 1);
+  CHECK(*all.rbegin() == 2 * per_thread);
+  CHECK(*first->counter(make_job(1)) == 2 * per_thread + 1);
+}
+
+TEST_CASE("sqlite: a file of garbage bytes is refused as corrupted and left "
+          "unchanged",
+          "[metadata_store]") {
+  auto size = GENERATE(size_t{37}, size_t{4096}, size_t{100000});
+  auto sqlite_magic = GENERATE(false, true);
+  CAPTURE(size, sqlite_magic);
+  temp_dir dir;
+  auto path = (dir.path() / "metadata.db").string();
+  write_file(path, random_bytes(size, sqlite_magic));
+  check_refused(path, "");
+}
+
+TEST_CASE("sqlite: a database with a newer schema version is refused naming "
+          "both versions and left unchanged",
+          "[metadata_store]") {
+  store_opener opener{"sqlite"};
+  opener.open().reset();
+  run_sql(opener.db_path(), "PRAGMA user_version = 2");
+  check_refused(opener.db_path(),
+                "schema version 2 is newer than this "
+                "binary's 1");
+}
+
+TEST_CASE("sqlite: another application's SQLite database is refused and left "
+          "unchanged",
+          "[metadata_store]") {
+  temp_dir dir;
+  auto path = (dir.path() / "metadata.db").string();
+  SECTION("one without a schema version") {
+    run_sql(path, "CREATE TABLE songs(title TEXT)");
+    check_refused(path, "without caf-ha's schema");
+  }
+  SECTION("one with a foreign application id") {
+    run_sql(path,
+            "PRAGMA application_id = 42; PRAGMA user_version = 1;"
+            "CREATE TABLE songs(title TEXT)");
+    check_refused(path, "application_id 42");
+  }
+}
+
+TEST_CASE("sqlite: a new database gets schema version 1, caf-ha's "
+          "application id and WAL mode, in new parent directories",
+          "[metadata_store]") {
+  temp_dir dir;
+  auto path = (dir.path() / "a" / "b" / "metadata.db").string();
+  auto store = open_sqlite_metadata_store(path);
+  REQUIRE(store);
+  store->reset();
+  CHECK(query_int(path, "PRAGMA user_version") == 1);
+  CHECK(query_int(path, "PRAGMA application_id") == 0x63616861);
+  CHECK(query_int(path,
+                  "SELECT count(*) FROM pragma_journal_mode "
+                  "WHERE journal_mode = 'wal'")
+        == 1);
+}
+
+TEST_CASE("sqlite: a path that cannot be opened fails as backend_unavailable "
+          "naming it",
+          "[metadata_store]") {
+  temp_dir dir;
+  auto path = (dir.path() / "metadata.db").string();
+  fs::create_directories(path);
+  auto store = open_sqlite_metadata_store(path);
+  REQUIRE(!store);
+  CHECK(code_of(store.error()) == "backend_unavailable");
+  CHECK_THAT(describe(store.error()), Catch::Contains(path));
+}
+
+TEST_CASE("sqlite: a database failure inside a batch fails every op and "
+          "applies none",
+          "[metadata_store]") {
+  store_opener opener{"sqlite"};
+  auto store = opener.open();
+  run_sql(opener.db_path(),
+          "CREATE TRIGGER broken BEFORE INSERT ON job_results "
+          "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+  std::vector<write_op> ops{
+    put_job_graph_op{make_graph(1), fence("dispatcher", 5)},
+    create_dirty_result_op{{make_job(1), "FAILED", 1, false}, {}},
+    increment_counter_op{make_job(1), {}},
+  };
+  auto errors = store->apply(ops);
+  REQUIRE(errors.size() == 3);
+  for (auto& err : errors) {
+    CHECK(code_of(err) == "backend_unavailable");
+    CHECK_THAT(describe(err),
+               Catch::Contains("disk on fire")
+                 && Catch::Contains(opener.db_path()));
+  }
+  CHECK(!has_graph(*store, 1));
+  CHECK(*store->counter(make_job(1)) == 1);
+  run_sql(opener.db_path(), "DROP TRIGGER broken");
+  CHECK(code_of(apply_op(
+          *store, put_job_graph_op{make_graph(1), fence("dispatcher", 1)}))
+        == "none");
+}
+
+TEST_CASE("sqlite: a malformed stored record reads as corrupted naming the "
+          "file",
+          "[metadata_store]") {
+  store_opener opener{"sqlite"};
+  auto store = opener.open();
+  apply_op(*store, put_job_graph_op{make_graph(1), {}});
+  run_sql(opener.db_path(), "UPDATE job_graphs SET job_id = x'0102'");
+  auto ids = store->job_graph_ids();
+  REQUIRE(!ids);
+  CHECK(code_of(ids.error()) == "corrupted");
+  CHECK_THAT(describe(ids.error()), Catch::Contains(opener.db_path()));
+}

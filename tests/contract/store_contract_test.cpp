@@ -1,0 +1,325 @@
+// The store contract: every case runs against every backend, through the
+// services' root and messages, exactly as a master process uses them.
+
+#include "tests/contract/services_fixture.hpp"
+
+using namespace ha;
+using namespace ha::test;
+
+namespace {
+
+using ok = caf::ok_atom;
+using checkpoint_list = std::vector<completed_checkpoint>;
+using result_list = std::vector<job_result_entry>;
+
+job_graph graph(uint8_t n, std::vector<uint8_t> payload) {
+  return job_graph{test_job(n), "job-" + std::to_string(n),
+                   {{"owner", "tests"}}, std::move(payload)};
+}
+
+completed_checkpoint checkpoint(uint8_t job, uint64_t id) {
+  return completed_checkpoint{test_job(job), id, 1000 + static_cast<int64_t>(id),
+                              {static_cast<uint8_t>(id), 1, 2}};
+}
+
+std::vector<uint64_t> ids_of(const checkpoint_list& xs) {
+  std::vector<uint64_t> result;
+  for (auto& x : xs)
+    result.push_back(x.checkpoint_id);
+  return result;
+}
+
+const fencing_token unfenced;
+
+} // namespace
+
+TEST_CASE("a put job graph is recovered with its name, metadata and payload",
+          "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto root = fx.start();
+  auto store = fx.service<job_graph_store_actor>(root, job_graphs_atom::value);
+  auto g = graph(1, {0, 1, 2, 255});
+  fx.ask<ok>(store, caf::put_atom::value, g, unfenced);
+  auto got = fx.ask<job_graph>(store, caf::get_atom::value, g.id);
+  CHECK(got.id == g.id);
+  CHECK(got.name == g.name);
+  CHECK(got.metadata == g.metadata);
+  CHECK(got.payload == g.payload);
+}
+
+TEST_CASE("recovering an unknown job graph fails with not_found naming the "
+          "job", "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto store = fx.service<job_graph_store_actor>(fx.start(),
+                                                 job_graphs_atom::value);
+  auto got = fx.try_ask<job_graph>(store, caf::get_atom::value, test_job(9));
+  REQUIRE_FALSE(got);
+  CHECK(is(got.error(), errc::not_found));
+  CHECK_THAT(describe(got.error()), Catch::Contains(to_string(test_job(9))));
+}
+
+TEST_CASE("job ids list stored graphs; remove deletes; removing an absent "
+          "graph is fine", "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto store = fx.service<job_graph_store_actor>(fx.start(),
+                                                 job_graphs_atom::value);
+  fx.ask<ok>(store, caf::put_atom::value, graph(1, {1}), unfenced);
+  fx.ask<ok>(store, caf::put_atom::value, graph(2, {2}), unfenced);
+  fx.ask<ok>(store, caf::put_atom::value, graph(2, {3}), unfenced);
+  auto ids = fx.ask<std::vector<job_id>>(store, caf::get_atom::value,
+                                         job_ids_atom::value);
+  CHECK(ids == std::vector<job_id>{test_job(1), test_job(2)});
+  CHECK(fx.ask<job_graph>(store, caf::get_atom::value, test_job(2)).payload
+        == std::vector<uint8_t>{3});
+  fx.ask<ok>(store, caf::delete_atom::value, test_job(1), unfenced);
+  fx.ask<ok>(store, caf::delete_atom::value, test_job(7), unfenced);
+  ids = fx.ask<std::vector<job_id>>(store, caf::get_atom::value,
+                                    job_ids_atom::value);
+  CHECK(ids == std::vector<job_id>{test_job(2)});
+}
+
+TEST_CASE("job results move from dirty to clean", "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto store = fx.service<job_result_store_actor>(fx.start(),
+                                                  job_results_atom::value);
+  auto id = test_job(3);
+  CHECK_FALSE(fx.ask<bool>(store, has_entry_atom::value, id));
+  fx.ask<ok>(store, create_dirty_atom::value,
+             job_result_entry{id, "FAILED", 42, false}, unfenced);
+  CHECK(fx.ask<bool>(store, has_entry_atom::value, id));
+  CHECK(fx.ask<bool>(store, has_dirty_atom::value, id));
+  CHECK_FALSE(fx.ask<bool>(store, has_clean_atom::value, id));
+  auto dirty = fx.ask<result_list>(store, caf::get_atom::value,
+                                   dirty_atom::value);
+  REQUIRE(dirty.size() == 1);
+  CHECK(dirty[0].status == "FAILED");
+  CHECK(dirty[0].timestamp_ms == 42);
+  fx.ask<ok>(store, mark_clean_atom::value, id, unfenced);
+  CHECK_FALSE(fx.ask<bool>(store, has_dirty_atom::value, id));
+  CHECK(fx.ask<bool>(store, has_clean_atom::value, id));
+  // Marking a clean entry clean again is a no-op.
+  fx.ask<ok>(store, mark_clean_atom::value, id, unfenced);
+  CHECK(fx.ask<result_list>(store, caf::get_atom::value, dirty_atom::value)
+          .empty());
+  CHECK(fx.ask<result_list>(store, caf::get_atom::value, clean_atom::value)
+          .size()
+        == 1);
+}
+
+TEST_CASE("a second result for the same job fails with already_exists and "
+          "changes nothing", "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto store = fx.service<job_result_store_actor>(fx.start(),
+                                                  job_results_atom::value);
+  auto id = test_job(4);
+  fx.ask<ok>(store, create_dirty_atom::value,
+             job_result_entry{id, "SUCCEEDED", 1, false}, unfenced);
+  auto again = fx.try_ask<ok>(store, create_dirty_atom::value,
+                              job_result_entry{id, "FAILED", 2, false},
+                              unfenced);
+  REQUIRE_FALSE(again);
+  CHECK(is(again.error(), errc::already_exists));
+  auto dirty = fx.ask<result_list>(store, caf::get_atom::value,
+                                   dirty_atom::value);
+  REQUIRE(dirty.size() == 1);
+  CHECK(dirty[0].status == "SUCCEEDED");
+}
+
+TEST_CASE("marking an unknown job clean fails with not_found", "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto store = fx.service<job_result_store_actor>(fx.start(),
+                                                  job_results_atom::value);
+  auto res = fx.try_ask<ok>(store, mark_clean_atom::value, test_job(5),
+                            unfenced);
+  REQUIRE_FALSE(res);
+  CHECK(is(res.error(), errc::not_found));
+}
+
+TEST_CASE("a result with an unknown status is rejected naming it",
+          "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto store = fx.service<job_result_store_actor>(fx.start(),
+                                                  job_results_atom::value);
+  auto res = fx.try_ask<ok>(store, create_dirty_atom::value,
+                            job_result_entry{test_job(1), "DONE?", 1, false},
+                            unfenced);
+  REQUIRE_FALSE(res);
+  CHECK(is(res.error(), errc::invalid_argument));
+  CHECK_THAT(describe(res.error()), Catch::Contains("DONE?"));
+}
+
+TEST_CASE("the registry reports pending, running and done", "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto reg = fx.service<running_jobs_registry_actor>(fx.start(),
+                                                     registry_atom::value);
+  auto id = test_job(6);
+  CHECK(fx.ask<scheduling_status>(reg, caf::get_atom::value, id)
+        == scheduling_status::pending);
+  fx.ask<ok>(reg, set_running_atom::value, id, unfenced);
+  CHECK(fx.ask<scheduling_status>(reg, caf::get_atom::value, id)
+        == scheduling_status::running);
+  fx.ask<ok>(reg, set_finished_atom::value, id, unfenced);
+  CHECK(fx.ask<scheduling_status>(reg, caf::get_atom::value, id)
+        == scheduling_status::done);
+}
+
+TEST_CASE("the checkpoint store retains the newest N and returns the "
+          "subsumed ones", "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto cps = fx.service<checkpoint_store_actor>(fx.start(),
+                                                checkpoints_atom::value);
+  uint32_t retain = 2;
+  CHECK(fx.ask<checkpoint_list>(cps, caf::add_atom::value, checkpoint(1, 1),
+                                retain, unfenced)
+          .empty());
+  CHECK(fx.ask<checkpoint_list>(cps, caf::add_atom::value, checkpoint(1, 2),
+                                retain, unfenced)
+          .empty());
+  auto subsumed = fx.ask<checkpoint_list>(cps, caf::add_atom::value,
+                                          checkpoint(1, 3), retain, unfenced);
+  CHECK(ids_of(subsumed) == std::vector<uint64_t>{1});
+  auto recovered = fx.ask<checkpoint_list>(cps, caf::get_atom::value,
+                                           test_job(1));
+  CHECK(ids_of(recovered) == std::vector<uint64_t>{2, 3});
+  CHECK(recovered[1].metadata == checkpoint(1, 3).metadata);
+  CHECK(fx.ask<checkpoint_list>(cps, caf::get_atom::value, test_job(2))
+          .empty());
+}
+
+TEST_CASE("the checkpoint counter starts at 1, never repeats, and can be "
+          "set", "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto cps = fx.service<checkpoint_store_actor>(fx.start(),
+                                                checkpoints_atom::value);
+  auto job = test_job(1);
+  CHECK(fx.ask<uint64_t>(cps, caf::get_atom::value, counter_atom::value, job)
+        == 1);
+  CHECK(fx.ask<uint64_t>(cps, next_id_atom::value, job, unfenced) == 1);
+  CHECK(fx.ask<uint64_t>(cps, next_id_atom::value, job, unfenced) == 2);
+  fx.ask<ok>(cps, set_count_atom::value, job, uint64_t{100}, unfenced);
+  CHECK(fx.ask<uint64_t>(cps, next_id_atom::value, job, unfenced) == 100);
+  CHECK(fx.ask<uint64_t>(cps, next_id_atom::value, test_job(2), unfenced)
+        == 1);
+}
+
+TEST_CASE("checkpoint shutdown drops state only for globally terminal jobs",
+          "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto cps = fx.service<checkpoint_store_actor>(fx.start(),
+                                                checkpoints_atom::value);
+  auto job = test_job(1);
+  fx.ask<checkpoint_list>(cps, caf::add_atom::value, checkpoint(1, 7),
+                          uint32_t{1}, unfenced);
+  fx.ask<uint64_t>(cps, next_id_atom::value, job, unfenced);
+  fx.ask<ok>(cps, shutdown_atom::value, job, job_status::suspended, unfenced);
+  CHECK(fx.ask<checkpoint_list>(cps, caf::get_atom::value, job).size() == 1);
+  CHECK(fx.ask<uint64_t>(cps, caf::get_atom::value, counter_atom::value, job)
+        == 2);
+  fx.ask<ok>(cps, shutdown_atom::value, job, job_status::finished, unfenced);
+  CHECK(fx.ask<checkpoint_list>(cps, caf::get_atom::value, job).empty());
+  CHECK(fx.ask<uint64_t>(cps, caf::get_atom::value, counter_atom::value, job)
+        == 1);
+}
+
+TEST_CASE("a write with an older epoch is fenced and changes nothing",
+          "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto root = fx.start();
+  auto results = fx.service<job_result_store_actor>(root,
+                                                    job_results_atom::value);
+  auto graphs = fx.service<job_graph_store_actor>(root, job_graphs_atom::value);
+  fencing_token new_leader{"dispatcher", 5};
+  fencing_token old_leader{"dispatcher", 4};
+  fx.ask<ok>(graphs, caf::put_atom::value, graph(1, {1}), new_leader);
+  auto put = fx.try_ask<ok>(graphs, caf::put_atom::value, graph(1, {9}),
+                            old_leader);
+  REQUIRE_FALSE(put);
+  CHECK(is(put.error(), errc::fenced));
+  CHECK(fx.ask<job_graph>(graphs, caf::get_atom::value, test_job(1)).payload
+        == std::vector<uint8_t>{1});
+  // The epoch is per component and store-wide: other stores fence too.
+  auto res = fx.try_ask<ok>(results, create_dirty_atom::value,
+                            job_result_entry{test_job(2), "SUCCEEDED", 1,
+                                             false},
+                            old_leader);
+  REQUIRE_FALSE(res);
+  CHECK(is(res.error(), errc::fenced));
+  CHECK_FALSE(fx.ask<bool>(results, has_entry_atom::value, test_job(2)));
+  // Another component's epochs are independent; unfenced writes pass.
+  fx.ask<ok>(results, create_dirty_atom::value,
+             job_result_entry{test_job(2), "SUCCEEDED", 1, false},
+             fencing_token{"resource_manager", 1});
+  fx.ask<ok>(graphs, caf::put_atom::value, graph(3, {3}), unfenced);
+  fx.ask<ok>(graphs, caf::put_atom::value, graph(1, {6}),
+             fencing_token{"dispatcher", 6});
+}
+
+TEST_CASE("close keeps the data of durable modes for the next start",
+          "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  if (!fx.shared_between_roots())
+    return; // memory lives and dies with its root
+  auto root = fx.start();
+  auto graphs = fx.service<job_graph_store_actor>(root, job_graphs_atom::value);
+  fx.ask<ok>(graphs, caf::put_atom::value, graph(1, {1, 2}), unfenced);
+  fx.close(root);
+  auto again = fx.start();
+  graphs = fx.service<job_graph_store_actor>(again, job_graphs_atom::value);
+  CHECK(fx.ask<job_graph>(graphs, caf::get_atom::value, test_job(1)).payload
+        == std::vector<uint8_t>{1, 2});
+}
+
+TEST_CASE("cleanup deletes this cluster's data and nothing of another "
+          "cluster", "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto mine = fx.start("mine");
+  auto other = fx.start("other");
+  auto my_graphs = fx.service<job_graph_store_actor>(mine,
+                                                     job_graphs_atom::value);
+  auto other_graphs = fx.service<job_graph_store_actor>(
+    other, job_graphs_atom::value);
+  fx.ask<ok>(my_graphs, caf::put_atom::value, graph(1, {1}), unfenced);
+  fx.ask<ok>(other_graphs, caf::put_atom::value, graph(2, {2}), unfenced);
+  fx.ask<ok>(mine, cleanup_atom::value);
+  CHECK(fx.ask<job_graph>(other_graphs, caf::get_atom::value, test_job(2))
+          .payload
+        == std::vector<uint8_t>{2});
+  if (fx.shared_between_roots()) {
+    auto fresh = fx.start("mine");
+    auto graphs = fx.service<job_graph_store_actor>(fresh,
+                                                    job_graphs_atom::value);
+    CHECK(fx.ask<std::vector<job_id>>(graphs, caf::get_atom::value,
+                                      job_ids_atom::value)
+            .empty());
+  }
+}
+
+TEST_CASE("a job graph added or removed by another process reaches this "
+          "process's listener, and its own changes do not", "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  if (!fx.shared_between_roots())
+    return; // memory is never shared by two processes
+  auto here = fx.service<job_graph_store_actor>(fx.start(),
+                                                job_graphs_atom::value);
+  auto there = fx.service<job_graph_store_actor>(fx.start(),
+                                                 job_graphs_atom::value);
+  caf::scoped_actor listener{fx.sys()};
+  fx.ask<ok>(here, caf::join_atom::value,
+             caf::actor_cast<job_graph_listener_actor>(listener));
+  fx.ask<ok>(here, caf::put_atom::value, graph(1, {1}), unfenced);
+  fx.ask<ok>(there, caf::put_atom::value, graph(2, {2}), unfenced);
+  fx.ask<ok>(there, caf::delete_atom::value, test_job(2), unfenced);
+  std::vector<std::string> seen;
+  for (int i = 0; i < 2; ++i)
+    listener->receive(
+      [&](job_added_atom, const job_id& id) {
+        seen.push_back("added " + to_string(id));
+      },
+      [&](job_removed_atom, const job_id& id) {
+        seen.push_back("removed " + to_string(id));
+      },
+      caf::after(std::chrono::seconds(10)) >> [] {});
+  CHECK(seen
+        == std::vector<std::string>{"added " + to_string(test_job(2)),
+                                    "removed " + to_string(test_job(2))});
+}
