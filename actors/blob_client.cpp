@@ -159,7 +159,7 @@ caf::error download_file(caf::actor_system& sys,
     return make_error(errc::corrupted,
                       context + ": the received content hashes to "
                         + to_hex(*received));
-  if (auto err = publish(**writer, target.filename().string()))
+  if (auto err = commit_durably(**writer, target.filename().string()))
     return with_context(err, context);
   return caf::none;
 }

@@ -66,13 +66,13 @@ caf::result<blob_key> put_file(pointer self, const job_id& job,
   if (!writer)
     return with_context(writer.error(), context);
   sha256 hasher;
-  auto size = pump(**reader, writer->get(), hasher, st.buffer);
+  auto size = copy_and_hash(**reader, writer->get(), hasher, st.buffer);
   if (!size)
     return with_context(size.error(), context);
   auto key = new_blob_key(type, hasher.finish());
   if (!key)
     return with_context(key.error(), context);
-  if (auto err = publish(**writer, blob_file_name(*key)))
+  if (auto err = commit_durably(**writer, blob_file_name(*key)))
     return with_context(err, context);
   st.log->debug("stored {} ({} bytes)", describe_blob(job, *key), *size);
   return *key;
@@ -94,12 +94,13 @@ caf::result<caf::ok_atom> get_file(pointer self, const job_id& job,
   if (!writer)
     return with_context(writer.error(), context);
   sha256 hasher;
-  if (auto size = pump(**reader, writer->get(), hasher, st.buffer); !size)
+  auto size = copy_and_hash(**reader, writer->get(), hasher, st.buffer);
+  if (!size)
     return with_context(size.error(), context);
   // The writer's destructor drops the unverified copy on every early return.
   if (auto err = check_hash(st, job, key, hasher.finish()))
     return err;
-  if (auto err = publish(**writer, target.filename().string()))
+  if (auto err = commit_durably(**writer, target.filename().string()))
     return with_context(err, context);
   return caf::ok_atom::value;
 }
@@ -113,7 +114,7 @@ caf::result<uint64_t> verify_blob(pointer self, const job_id& job,
   if (!reader)
     return std::move(reader.error());
   sha256 hasher;
-  auto size = pump(**reader, nullptr, hasher, st.buffer);
+  auto size = copy_and_hash(**reader, nullptr, hasher, st.buffer);
   if (!size)
     return with_context(size.error(), "cannot read " + describe_blob(job, key));
   if (auto err = check_hash(st, job, key, hasher.finish()))

@@ -17,8 +17,9 @@ caf::error random_bytes(uint8_t* buf, size_t size) {
 
 } // namespace
 
-caf::expected<uint64_t> pump(blob_reader& reader, blob_writer* writer,
-                             sha256& hasher, std::vector<uint8_t>& buffer) {
+caf::expected<uint64_t> copy_and_hash(blob_reader& reader,
+                                      blob_writer* writer, sha256& hasher,
+                                      std::vector<uint8_t>& buffer) {
   uint64_t total = 0;
   for (;;) {
     auto n = reader.read(buffer.data(), buffer.size());
@@ -34,7 +35,7 @@ caf::expected<uint64_t> pump(blob_reader& reader, blob_writer* writer,
   }
 }
 
-caf::error publish(blob_writer& writer, const std::string& name) {
+caf::error commit_durably(blob_writer& writer, const std::string& name) {
   if (auto err = writer.sync()) {
     writer.abort();
     return err;

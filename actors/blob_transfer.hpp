@@ -21,12 +21,13 @@ constexpr size_t copy_buffer_size = 1024 * 1024;
 
 /// Reads `reader` to its end through `hasher`, appending to `writer` unless
 /// it is null; the number of bytes. `buffer` must not be empty.
-caf::expected<uint64_t> pump(blob_reader& reader, blob_writer* writer,
-                             sha256& hasher, std::vector<uint8_t>& buffer);
+caf::expected<uint64_t> copy_and_hash(blob_reader& reader,
+                                      blob_writer* writer, sha256& hasher,
+                                      std::vector<uint8_t>& buffer);
 
 /// Makes the written file durable under `name` in its directory: sync, then
 /// commit. On an error nothing is left under `name`.
-caf::error publish(blob_writer& writer, const std::string& name);
+caf::error commit_durably(blob_writer& writer, const std::string& name);
 
 /// A key for content of hash `hash`, with 16 fresh random bytes from
 /// libcrypto's CSPRNG, so that keys are unique across processes.

@@ -108,7 +108,7 @@ caf::result<blob_key> commit_upload(blob_store_pointer self, uint64_t id) {
   if (!key)
     err = std::move(key.error());
   else
-    err = publish(*up.writer, blob_file_name(*key));
+    err = commit_durably(*up.writer, blob_file_name(*key));
   end_upload(self, i);
   if (err)
     return with_context(err, "cannot store upload " + std::to_string(id)

@@ -7,8 +7,6 @@
 
 #include <functional>
 
-#include <caf/result.hpp>
-
 #include "actors/blob_store_state.hpp"
 
 namespace ha {

@@ -15,6 +15,7 @@
 #include "app/process_signals.hpp"
 #include "config/config.hpp"
 #include "config/logging.hpp"
+#include "config/network.hpp"
 #include "messages/errors.hpp"
 #include "messages/type_registry.hpp"
 
@@ -40,6 +41,7 @@ int run(const ha::config& cfg) {
   caf::actor_system_config sys_cfg;
   sys_cfg.load<caf::io::middleman>();
   ha::register_types(sys_cfg);
+  ha::apply_network_settings(sys_cfg, cfg);
   caf::actor_system sys{sys_cfg};
   auto log = ha::logger("node");
   auto root = ha::make_services(sys, cfg);

@@ -14,6 +14,7 @@
 #include "actors/ha_services.hpp"
 #include "app/hactl_commands.hpp"
 #include "config/config.hpp"
+#include "config/network.hpp"
 #include "messages/errors.hpp"
 #include "messages/type_registry.hpp"
 
@@ -70,7 +71,8 @@ parse_endpoint(const std::string& str) {
 }
 
 caf::expected<ha::ha_services_actor> open_root(caf::actor_system& sys,
-                                               const hactl_args& args) {
+                                               const hactl_args& args,
+                                               const ha::config& cfg) {
   if (!args.connect.empty()) {
     auto endpoint = parse_endpoint(args.connect);
     if (!endpoint)
@@ -79,10 +81,7 @@ caf::expected<ha::ha_services_actor> open_root(caf::actor_system& sys,
                               + "': expected HOST:PORT");
     return ha::connect(sys, endpoint->first, endpoint->second);
   }
-  auto cfg = ha::config::load(args.config_file, args.overrides);
-  if (!cfg)
-    return std::move(cfg.error());
-  return ha::make_services(sys, *cfg);
+  return ha::make_services(sys, cfg);
 }
 
 } // namespace
@@ -112,11 +111,16 @@ int main(int argc, char** argv) {
   }
   if (args.connect.empty() && args.config_file.empty())
     return fail("one of --connect HOST:PORT or --config FILE is required");
+  // With --connect, only the -D overrides (network settings) apply.
+  auto cfg = ha::config::load(args.config_file, args.overrides);
+  if (!cfg)
+    return fail(ha::describe(cfg.error()));
   caf::actor_system_config sys_cfg;
   sys_cfg.load<caf::io::middleman>();
   ha::register_types(sys_cfg);
+  ha::apply_network_settings(sys_cfg, *cfg);
   caf::actor_system sys{sys_cfg};
-  auto root = open_root(sys, args);
+  auto root = open_root(sys, args, *cfg);
   if (!root)
     return fail(ha::describe(root.error()));
   printer out{args.json};

@@ -9,6 +9,7 @@
 #include "backends/memory/memory_election.hpp"
 #include "backends/memory/memory_metadata_store.hpp"
 #include "backends/sqlite/sqlite_metadata_store.hpp"
+#include "backends/zookeeper/zookeeper_backend.hpp"
 #include "config/config.hpp"
 #include "messages/errors.hpp"
 
@@ -101,6 +102,8 @@ caf::expected<backend> make_backend(const config& cfg) {
       return make_embedded(cfg);
     case ha_mode::sqlite:
       return make_sqlite(cfg);
+    case ha_mode::zookeeper:
+      return make_zookeeper(cfg, cluster_dir(cfg).string(), random_session_id);
     default:
       return make_error(errc::not_available,
                         "high-availability mode '" + to_string(cfg.mode())

@@ -30,12 +30,26 @@ const std::vector<option>& option_table() {
      "Wait between ZooKeeper connection retries in milliseconds."},
     {"high-availability.zookeeper.client.max-retry-attempts", "3",
      non_negative_int, "ZooKeeper connection retries before giving up."},
+    {"high-availability.zookeeper.client.revoke-on-suspend", "false",
+     [](const std::string& key, const std::string& value)
+       -> caf::expected<std::string> {
+       if (value == "true" || value == "false")
+         return value;
+       return invalid_value(key, value, "true or false");
+     },
+     "Revoke leadership as soon as the ZooKeeper connection is suspended, "
+     "not only when the session is lost."},
     {"high-availability.zookeeper.path.root", "/flink", znode_path,
      "ZooKeeper node under which all clusters live."},
     {"ha.node.host", "127.0.0.1", host,
      "Address ha-node publishes its services on."},
     {"ha.node.port", "4242", listen_port,
      "Port ha-node publishes its services on; 0 picks a free port."},
+    {"ha.heartbeat.interval", "1000", positive_millis,
+     "How often peers of the CAF network send heartbeats (ms)."},
+    {"ha.heartbeat.timeout", "5000", positive_millis,
+     "Silence after which a peer counts as failed: its contenders are "
+     "revoked, its listeners dropped (ms)."},
     {"jobmanager.rpc.address", "localhost", host,
      "Fixed job manager address in NONE mode."},
     {"jobmanager.rpc.port", "6123", port,

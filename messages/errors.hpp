@@ -55,7 +55,8 @@ std::string describe(const caf::error& err);
 
 /// True if `err` is the `errc` value `x`.
 inline bool is(const caf::error& err, errc x) {
-  return err.category() == error_category
+  // A none error has no category to read.
+  return err && err.category() == error_category
          && err.code() == static_cast<uint8_t>(x);
 }
 

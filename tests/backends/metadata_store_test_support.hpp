@@ -16,7 +16,9 @@
 #include "backends/memory/memory_metadata_store.hpp"
 #include "backends/metadata_store.hpp"
 #include "backends/sqlite/sqlite_metadata_store.hpp"
+#include "backends/zookeeper/zk_metadata_store.hpp"
 #include "messages/errors.hpp"
+#include "tests/support/zookeeper_server.hpp"
 
 namespace ha::test {
 
@@ -58,6 +60,8 @@ public:
   std::unique_ptr<metadata_store> open() {
     if (backend_ == "memory")
       return open_memory_metadata_store(memory_);
+    if (backend_ == "zookeeper")
+      return open_zookeeper();
     auto store = open_sqlite_metadata_store(db_path());
     REQUIRE(store);
     return std::move(*store);
@@ -72,7 +76,24 @@ public:
   }
 
 private:
+  /// Each opener has its own root node on the shared test server.
+  std::unique_ptr<metadata_store> open_zookeeper() {
+    zk_settings settings;
+    settings.quorum = zookeeper_quorum();
+    settings.session_timeout = std::chrono::milliseconds{4000};
+    settings.connection_timeout = std::chrono::milliseconds{5000};
+    settings.retry_wait = std::chrono::milliseconds{200};
+    settings.root = zk_root_;
+    settings.cluster_id = "cluster";
+    auto store = open_zk_metadata_store(
+      settings, (dir_.path() / "cluster" / "zk-payloads").string());
+    INFO("open_zk_metadata_store: " << (store ? "" : describe(store.error())));
+    REQUIRE(store);
+    return std::move(*store);
+  }
+
   std::string backend_;
+  std::string zk_root_ = unique_zookeeper_root();
   std::shared_ptr<memory_metadata> memory_
     = std::make_shared<memory_metadata>();
   temp_dir dir_;
@@ -120,9 +141,10 @@ caf::error apply_op(metadata_store& store, Op op) {
   return apply_one(store, op);
 }
 
-/// Runs the calling test case once per backend: "memory", then "sqlite".
+/// Runs the calling test case once per backend: "memory", "sqlite", then
+/// "zookeeper".
 inline std::string each_backend() {
-  return GENERATE(as<std::string>{}, "memory", "sqlite");
+  return GENERATE(as<std::string>{}, "memory", "sqlite", "zookeeper");
 }
 
 inline job_graph make_graph(uint8_t n, const std::string& name = "word count") {

@@ -16,11 +16,12 @@
 #include "messages/errors.hpp"
 #include "messages/type_registry.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/zookeeper_server.hpp"
 
 namespace ha::test {
 
 /// The modes whose stores the contract suites cover.
-#define HA_STORE_MODES "embedded", "sqlite"
+#define HA_STORE_MODES "embedded", "sqlite", "zookeeper"
 
 struct services_config : caf::actor_system_config {
   services_config() {
@@ -49,9 +50,18 @@ public:
 
   /// Starts the services of the mode for `cluster`, in the fixture's storage.
   ha_services_actor start(const std::string& cluster = "default") {
-    auto cfg = config::load("", {"high-availability=" + mode_,
-                                 "high-availability.storageDir=" + dir_.str(),
-                                 "high-availability.cluster-id=" + cluster});
+    std::vector<std::string> overrides{
+      "high-availability=" + mode_,
+      "high-availability.storageDir=" + dir_.str(),
+      "high-availability.cluster-id=" + cluster};
+    if (mode_ == "zookeeper") {
+      auto prefix = std::string{"high-availability.zookeeper."};
+      overrides.push_back(prefix + "quorum=" + zookeeper_quorum());
+      overrides.push_back(prefix + "path.root=" + zk_root_);
+      overrides.push_back(prefix + "client.session-timeout=4000");
+      overrides.push_back(prefix + "client.connection-timeout=5000");
+    }
+    auto cfg = config::load("", overrides);
     REQUIRE(cfg);
     auto root = make_services(sys_, *cfg);
     INFO("make_services: " << (root ? "" : describe(root.error())));
@@ -104,6 +114,8 @@ public:
 
 private:
   std::string mode_;
+  /// One root per fixture on the shared test server.
+  std::string zk_root_ = unique_zookeeper_root();
   temp_dir dir_;
   services_config cfg_;
   caf::actor_system sys_{cfg_};

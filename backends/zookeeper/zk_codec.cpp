@@ -1,0 +1,152 @@
+#include "backends/zookeeper/zk_codec.hpp"
+
+#include <cctype>
+#include <sstream>
+
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+
+namespace ha {
+
+std::string encode_leader_info(const leader_info& info) {
+  return std::to_string(info.epoch) + "\n" + to_string(info.session) + "\n"
+         + info.address;
+}
+
+std::optional<leader_info> decode_leader_info(const std::string& data) {
+  auto first = data.find('\n');
+  if (first == std::string::npos)
+    return std::nullopt;
+  auto second = data.find('\n', first + 1);
+  if (second == std::string::npos)
+    return std::nullopt;
+  auto epoch = data.substr(0, first);
+  if (epoch.empty() || epoch.size() > 19
+      || epoch.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  auto session = parse_session_id(data.substr(first + 1, second - first - 1));
+  if (!session)
+    return std::nullopt;
+  return leader_info{data.substr(second + 1), *session, std::stoull(epoch)};
+}
+
+std::optional<uint64_t> sequence_of(const std::string& name) {
+  constexpr size_t digits = 10;
+  if (name.size() < digits)
+    return std::nullopt;
+  uint64_t result = 0;
+  for (auto i = name.size() - digits; i < name.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(name[i])))
+      return std::nullopt;
+    result = result * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  return result;
+}
+
+namespace {
+
+/// Splits `data` at newlines into exactly `n` fields.
+std::optional<std::vector<std::string>> fields(const std::string& data,
+                                               size_t n) {
+  std::vector<std::string> result;
+  size_t start = 0;
+  for (size_t i = 1; i < n; ++i) {
+    auto end = data.find('\n', start);
+    if (end == std::string::npos)
+      return std::nullopt;
+    result.push_back(data.substr(start, end - start));
+    start = end + 1;
+  }
+  result.push_back(data.substr(start));
+  return result;
+}
+
+std::optional<int64_t> decode_signed(const std::string& x) {
+  auto negative = !x.empty() && x[0] == '-';
+  auto magnitude = decode_number(negative ? x.substr(1) : x);
+  if (!magnitude)
+    return std::nullopt;
+  auto value = static_cast<int64_t>(*magnitude);
+  return negative ? -value : value;
+}
+
+} // namespace
+
+std::optional<uint64_t> decode_number(const std::string& data) {
+  if (data.empty() || data.size() > 20
+      || data.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoull(data);
+}
+
+std::string encode_graph_node(const job_graph& graph,
+                              const std::string& file) {
+  std::vector<char> buf;
+  caf::binary_serializer sink{nullptr, buf};
+  auto name = graph.name;
+  auto metadata = graph.metadata;
+  auto file_name = file;
+  sink(name, metadata, file_name);
+  return {buf.begin(), buf.end()};
+}
+
+std::optional<std::string> decode_graph_node(const std::string& data,
+                                             job_graph& graph) {
+  caf::binary_deserializer source{nullptr, data.data(), data.size()};
+  std::string file;
+  if (source(graph.name, graph.metadata, file) || source.remaining() != 0)
+    return std::nullopt;
+  return file;
+}
+
+std::string encode_result(const job_result_entry& entry) {
+  return entry.status + "\n" + std::to_string(entry.timestamp_ms) + "\n"
+         + (entry.clean ? "clean" : "dirty");
+}
+
+std::optional<job_result_entry> decode_result(const job_id& id,
+                                              const std::string& data) {
+  auto xs = fields(data, 3);
+  if (!xs)
+    return std::nullopt;
+  auto timestamp = decode_signed((*xs)[1]);
+  if (!timestamp || ((*xs)[2] != "clean" && (*xs)[2] != "dirty"))
+    return std::nullopt;
+  return job_result_entry{id, (*xs)[0], *timestamp, (*xs)[2] == "clean"};
+}
+
+std::string encode_change(const job_graph_change& change) {
+  return to_string(change.id) + "\n" + (change.added ? "added" : "removed")
+         + "\n" + std::to_string(change.origin);
+}
+
+std::optional<job_graph_change> decode_change(uint64_t sequence,
+                                              const std::string& data) {
+  auto xs = fields(data, 3);
+  if (!xs)
+    return std::nullopt;
+  auto id = parse_job_id((*xs)[0]);
+  auto origin = decode_number((*xs)[2]);
+  if (!id || !origin || ((*xs)[1] != "added" && (*xs)[1] != "removed"))
+    return std::nullopt;
+  return job_graph_change{sequence, *id, (*xs)[1] == "added", *origin};
+}
+
+std::string encode_checkpoint_node(const completed_checkpoint& checkpoint,
+                                   const std::string& file) {
+  return std::to_string(checkpoint.timestamp_ms) + "\n" + file;
+}
+
+std::optional<std::string> decode_checkpoint_node(const std::string& data,
+                                                  completed_checkpoint& out) {
+  auto xs = fields(data, 2);
+  if (!xs)
+    return std::nullopt;
+  auto timestamp = decode_signed((*xs)[0]);
+  if (!timestamp)
+    return std::nullopt;
+  out.timestamp_ms = *timestamp;
+  return (*xs)[1];
+}
+
+} // namespace ha

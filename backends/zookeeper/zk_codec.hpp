@@ -1,0 +1,49 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "backends/metadata_store.hpp"
+#include "messages/leader_info.hpp"
+
+namespace ha {
+
+/// `connection_info` as text (`epoch`, session id, address on three lines),
+/// so an operator can read it with zkCli.
+std::string encode_leader_info(const leader_info& info);
+
+std::optional<leader_info> decode_leader_info(const std::string& data);
+
+/// The sequence number that ZooKeeper appended to a sequential node's name
+/// (its last ten digits); nullopt if there is none.
+std::optional<uint64_t> sequence_of(const std::string& name);
+
+/// A job graph's node: everything but the payload, and the payload file.
+std::string encode_graph_node(const job_graph& graph, const std::string& file);
+
+/// Fills all of `graph` but the payload; nullopt (corrupted) on bad data.
+std::optional<std::string> decode_graph_node(const std::string& data,
+                                             job_graph& graph);
+
+std::string encode_result(const job_result_entry& entry);
+
+std::optional<job_result_entry> decode_result(const job_id& id,
+                                              const std::string& data);
+
+std::string encode_change(const job_graph_change& change);
+
+std::optional<job_graph_change> decode_change(uint64_t sequence,
+                                              const std::string& data);
+
+/// A retained checkpoint's node: timestamp and metadata file.
+std::string encode_checkpoint_node(const completed_checkpoint& checkpoint,
+                                   const std::string& file);
+
+/// Fills the timestamp; returns the file.
+std::optional<std::string> decode_checkpoint_node(const std::string& data,
+                                                  completed_checkpoint& out);
+
+/// A decimal number node (counters, fencing epochs).
+std::optional<uint64_t> decode_number(const std::string& data);
+
+} // namespace ha

@@ -1,0 +1,159 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "backends/zookeeper/zk_settings.hpp"
+
+// The C client's handle; its header stays in the .cpp files of this
+// directory, which are the only ones compiled with THREADED.
+typedef struct _zhandle zhandle_t;
+
+namespace ha {
+
+/// How the connection to the quorum stands. `suspended`: disconnected, but
+/// the session (and its ephemeral nodes) may still be alive. `lost`: the
+/// session expired; a new one is being established.
+enum class zk_state { connected, suspended, lost };
+
+const char* to_string(zk_state x);
+
+/// Return codes of the C client that callers tell apart.
+namespace zk_rc {
+constexpr int ok = 0;
+constexpr int no_node = -101;
+constexpr int bad_version = -103;
+constexpr int node_exists = -110;
+constexpr int not_empty = -111;
+} // namespace zk_rc
+
+/// The parts of a node's `Stat` the backend uses.
+struct zk_stat {
+  int32_t version = 0;
+  int64_t ephemeral_owner = 0;
+  int32_t data_length = 0;
+  int32_t num_children = 0;
+};
+
+/// One operation of a `multi`.
+struct zk_op {
+  enum kind_t { create, remove, set, check };
+  kind_t kind;
+  std::string path;
+  std::string data = {};
+  int version = -1;
+  bool ephemeral = false;
+  bool sequential = false;
+};
+
+/// One session with a ZooKeeper quorum through the multi-threaded C client.
+/// Calls block (never call them from a watch or state callback, which run on
+/// the client's threads) and return the client's return code. Thread-safe.
+///
+/// A supervisor thread follows the session: when it expires, or stays
+/// disconnected for longer than the session timeout, the connection reports
+/// `lost` and opens a new session, waiting `retry-wait` doubled per failed
+/// attempt (at most 64 times) between attempts, until it succeeds or the
+/// connection is destroyed.
+class zk_connection {
+public:
+  using state_listener = std::function<void(zk_state)>;
+  /// Called on the client's thread with the path of a fired watch.
+  using watch_listener = std::function<void(const std::string& path)>;
+
+  /// Connects within `connection-timeout`, trying `max-retry-attempts` more
+  /// times `retry-wait` apart; backend_unavailable naming the quorum if no
+  /// attempt succeeds. The listeners must outlive the connection.
+  static caf::expected<std::unique_ptr<zk_connection>>
+  open(const zk_settings& settings, state_listener on_state = {},
+       watch_listener on_watch = {});
+
+  ~zk_connection();
+
+  zk_connection(const zk_connection&) = delete;
+  zk_connection& operator=(const zk_connection&) = delete;
+
+  const zk_settings& settings() const {
+    return settings_;
+  }
+
+  int get(const std::string& path, std::string& data, zk_stat* stat = nullptr,
+          bool watch = false);
+
+  int exists(const std::string& path, zk_stat* stat = nullptr,
+             bool watch = false);
+
+  int children(const std::string& path, std::vector<std::string>& names,
+               bool watch = false);
+
+  int create(const std::string& path, const std::string& data,
+             bool ephemeral = false, bool sequential = false,
+             std::string* created = nullptr);
+
+  int set(const std::string& path, const std::string& data, int version = -1);
+
+  int remove(const std::string& path, int version = -1);
+
+  /// All or nothing. `created` receives the paths the create ops made.
+  int multi(const std::vector<zk_op>& ops,
+            std::vector<std::string>* created = nullptr);
+
+  /// Creates `path` and its missing parents as persistent, empty nodes.
+  int ensure_path(const std::string& path);
+
+  /// Deletes `path` and everything below it; absent is fine.
+  int remove_recursive(const std::string& path);
+
+  /// backend_unavailable naming the quorum, `what` and the client's reason.
+  caf::error error_for(int rc, const std::string& what) const;
+
+private:
+  struct event {
+    zhandle_t* handle;
+    int state;
+  };
+
+  explicit zk_connection(zk_settings settings);
+
+  static void on_event(zhandle_t* zh, int type, int state, const char* path,
+                       void* context);
+
+  /// Replaces the handle by a new session's; true once it is connected.
+  bool connect_once();
+
+  void supervise();
+
+  void handle_event(int state);
+
+  void reconnect();
+
+  void set_state(zk_state next);
+
+  zk_settings settings_;
+  state_listener on_state_;
+  watch_listener on_watch_;
+  std::shared_mutex handle_mtx_;
+  zhandle_t* zh_ = nullptr;
+  std::atomic<zhandle_t*> current_{nullptr};
+  std::mutex events_mtx_;
+  std::condition_variable events_cv_;
+  std::deque<event> events_;
+  bool stopping_ = false;
+  zk_state state_ = zk_state::lost;
+  std::thread supervisor_;
+};
+
+} // namespace ha

@@ -1,0 +1,275 @@
+#include "backends/zookeeper/zk_election.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <caf/send.hpp>
+
+#include "backends/metadata_ops.hpp"
+#include "backends/zookeeper/zk_codec.hpp"
+#include "config/logging.hpp"
+#include "messages/errors.hpp"
+
+namespace ha {
+
+namespace {
+
+/// Passes of `evaluate` before giving up until the next event: each pass
+/// that must repeat saw a node vanish, which cannot go on for long.
+constexpr int max_passes = 16;
+
+std::string base_name(const std::string& path) {
+  return path.substr(path.rfind('/') + 1);
+}
+
+bool by_sequence(const std::string& x, const std::string& y) {
+  return sequence_of(x).value_or(0) < sequence_of(y).value_or(0);
+}
+
+} // namespace
+
+zk_election::zk_election(zk_settings settings)
+  : settings_(std::move(settings)), instance_(random_origin()) {
+}
+
+caf::expected<std::shared_ptr<zk_election>>
+zk_election::make(const zk_settings& settings) {
+  std::shared_ptr<zk_election> result{new zk_election(settings)};
+  auto self = result.get();
+  auto conn = zk_connection::open(
+    settings,
+    [self](zk_state state) {
+      self->worker_.post([self, state] { self->on_state(state); });
+    },
+    [self](const std::string& path) {
+      self->worker_.post([self, path] { self->on_watch(path); });
+    });
+  if (!conn)
+    return std::move(conn.error());
+  result->conn_ = std::move(*conn);
+  return result;
+}
+
+zk_election::~zk_election() {
+  worker_.stop();
+  conn_.reset();
+}
+
+void zk_election::join(const std::string& component, uint64_t candidate,
+                       election_events_actor events) {
+  worker_.post([this, component, candidate, events] {
+    do_join(component, candidate, events);
+  });
+}
+
+void zk_election::leave(const std::string& component, uint64_t candidate) {
+  worker_.post([this, component, candidate] { do_leave(component, candidate); });
+}
+
+void zk_election::publish(const std::string& component, uint64_t candidate,
+                          const leader_info& info) {
+  worker_.post([this, component, candidate, info] {
+    do_publish(component, candidate, info);
+  });
+}
+
+std::string zk_election::token_of(uint64_t candidate,
+                                  const candidate_state& cs) const {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%016llx-%llu-%llu-latch-",
+                static_cast<unsigned long long>(instance_),
+                static_cast<unsigned long long>(candidate),
+                static_cast<unsigned long long>(cs.generation));
+  return buf;
+}
+
+void zk_election::do_join(const std::string& component, uint64_t candidate,
+                          election_events_actor events) {
+  auto& cs = components_[component][candidate];
+  cs.events = std::move(events);
+  create_node(component, candidate, cs);
+  evaluate(component);
+}
+
+void zk_election::create_node(const std::string& component,
+                              uint64_t candidate, candidate_state& cs) {
+  auto dir = settings_.latch_path(component);
+  ++cs.generation;
+  auto rc = conn_->ensure_path(dir);
+  if (rc == zk_rc::ok)
+    rc = conn_->create(dir + "/" + token_of(candidate, cs), {}, true, true,
+                       &cs.node);
+  if (rc == zk_rc::ok)
+    return;
+  // A lost reply may still have created the node: `evaluate` finds it by
+  // its name once connected.
+  logger("zk")->warn("{}: no latch node yet: {}", component,
+                     describe(conn_->error_for(rc, dir)));
+}
+
+void zk_election::do_leave(const std::string& component, uint64_t candidate) {
+  auto i = components_.find(component);
+  if (i == components_.end() || i->second.count(candidate) == 0)
+    return;
+  auto cs = std::move(i->second[candidate]);
+  i->second.erase(candidate);
+  if (cs.node.empty())
+    return;
+  if (cs.granted) {
+    // Clear the published leader before the next one can be granted, so
+    // listeners see "no leader" in between.
+    std::vector<zk_op> ops{{zk_op::check, cs.node},
+                           {zk_op::remove, settings_.leader_path(component)}};
+    conn_->multi(ops);
+  }
+  auto rc = conn_->remove(cs.node);
+  if (rc != zk_rc::ok && rc != zk_rc::no_node)
+    orphans_.push_back(cs.node);
+}
+
+void zk_election::do_publish(const std::string& component, uint64_t candidate,
+                             const leader_info& info) {
+  auto i = components_.find(component);
+  if (i == components_.end())
+    return;
+  auto j = i->second.find(candidate);
+  if (j == i->second.end() || !j->second.granted || j->second.node.empty()) {
+    logger("zk")->info("{}: dropped publication of a candidate without grant",
+                       component);
+    return;
+  }
+  auto path = settings_.leader_path(component);
+  auto data = encode_leader_info(info);
+  auto rc = conn_->ensure_path(path.substr(0, path.rfind('/')));
+  if (rc == zk_rc::ok) {
+    std::vector<zk_op> ops{{zk_op::check, j->second.node},
+                           {zk_op::create, path, data, -1, true}};
+    rc = conn_->multi(ops);
+    if (rc == zk_rc::node_exists) {
+      ops[1] = zk_op{zk_op::set, path, data};
+      rc = conn_->multi(ops);
+    }
+  }
+  if (rc == zk_rc::ok)
+    return;
+  logger("zk")->warn("{}: leader information not published (epoch {}): {}",
+                     component, info.epoch,
+                     describe(conn_->error_for(rc, path)));
+  if (rc == zk_rc::no_node)
+    evaluate(component);
+}
+
+void zk_election::evaluate(const std::string& component) {
+  auto i = components_.find(component);
+  if (i == components_.end())
+    return;
+  for (int pass = 0; pass < max_passes; ++pass)
+    if (!evaluate_once(component, i->second))
+      return;
+}
+
+bool zk_election::evaluate_once(const std::string& component,
+                                component_state& st) {
+  auto dir = settings_.latch_path(component);
+  std::vector<std::string> names;
+  if (conn_->children(dir, names) != zk_rc::ok)
+    return false; // Evaluated again once connected.
+  std::sort(names.begin(), names.end(), by_sequence);
+  bool again = false;
+  for (auto& [id, cs] : st) {
+    if (cs.node.empty()) {
+      auto token = token_of(id, cs);
+      auto mine = std::find_if(names.begin(), names.end(), [&](auto& name) {
+        return name.compare(0, token.size(), token) == 0;
+      });
+      if (mine != names.end()) {
+        cs.node = dir + "/" + *mine;
+      } else {
+        create_node(component, id, cs);
+        again = again || !cs.node.empty();
+        continue;
+      }
+    }
+    auto pos = std::find(names.begin(), names.end(), base_name(cs.node));
+    if (pos == names.end()) {
+      // Someone deleted our node: queue again with a new one.
+      revoke(id, cs);
+      cs.node.clear();
+      again = true;
+    } else if (pos == names.begin()) {
+      if (!cs.granted) {
+        cs.granted = true;
+        auto epoch = sequence_of(*pos).value_or(0) + 1;
+        caf::anon_send(cs.events, granted_atom::value, id, epoch);
+      }
+    } else {
+      revoke(id, cs);
+      if (conn_->exists(dir + "/" + *(pos - 1), nullptr, true)
+          == zk_rc::no_node)
+        again = true;
+    }
+  }
+  return again;
+}
+
+void zk_election::revoke(uint64_t candidate, candidate_state& cs) {
+  if (!cs.granted)
+    return;
+  cs.granted = false;
+  caf::anon_send(cs.events, revoked_atom::value, candidate);
+}
+
+void zk_election::on_state(zk_state state) {
+  if (state == zk_state::suspended) {
+    if (!settings_.revoke_on_suspend)
+      return;
+    for (auto& [component, st] : components_)
+      for (auto& [id, cs] : st)
+        if (cs.granted) {
+          revoke(id, cs);
+          cs.rejoin = true;
+        }
+    return;
+  }
+  if (state == zk_state::lost) {
+    auto err = make_error(errc::backend_unavailable,
+                          "ZooKeeper session with " + settings_.quorum
+                            + " lost; rejoining the election");
+    for (auto& [component, st] : components_) {
+      if (!st.empty())
+        caf::anon_send(st.begin()->second.events, driver_error_atom::value,
+                       err);
+      for (auto& [id, cs] : st) {
+        cs.granted = false;
+        cs.node.clear();
+      }
+    }
+    orphans_.clear();
+    return;
+  }
+  for (auto& node : orphans_)
+    conn_->remove(node);
+  orphans_.clear();
+  for (auto& [component, st] : components_) {
+    for (auto& [id, cs] : st) {
+      if (cs.rejoin && !cs.node.empty())
+        conn_->remove(cs.node);
+      if (cs.rejoin)
+        cs.node.clear();
+      cs.rejoin = false;
+    }
+    evaluate(component);
+  }
+}
+
+void zk_election::on_watch(const std::string& path) {
+  auto prefix = settings_.cluster_path() + "/leaderlatch/";
+  if (path.compare(0, prefix.size(), prefix) != 0)
+    return;
+  auto rest = path.substr(prefix.size());
+  auto slash = rest.rfind('/');
+  if (slash != std::string::npos)
+    evaluate(rest.substr(0, slash));
+}
+
+} // namespace ha

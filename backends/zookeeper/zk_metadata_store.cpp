@@ -1,0 +1,369 @@
+#include "backends/zookeeper/zk_metadata_store.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "backends/metadata_ops.hpp"
+#include "backends/zookeeper/zk_codec.hpp"
+#include "backends/zookeeper/zk_store_impl.hpp"
+#include "config/logging.hpp"
+#include "messages/errors.hpp"
+
+namespace ha {
+
+namespace {
+
+/// Rounds of read-and-multi per op before giving up on a hot node.
+constexpr int max_attempts = 32;
+
+/// The data dirs `clear` empties; `jobgraph-changes` keeps its node so that
+/// sequence numbers (and listeners' cursors) stay valid, `epochs` stays so
+/// that epochs never repeat.
+const char* const data_dirs[] = {"jobgraphs", "results", "scheduling",
+                                 "checkpoints", "counters", "fencing"};
+
+bool is_conflict(int rc) {
+  return rc == zk_rc::bad_version || rc == zk_rc::node_exists
+         || rc == zk_rc::no_node;
+}
+
+caf::error corrupted(const std::string& node) {
+  return make_error(errc::corrupted, "malformed ZooKeeper node " + node);
+}
+
+} // namespace
+
+caf::expected<std::unique_ptr<metadata_store>>
+open_zk_metadata_store(const zk_settings& settings,
+                       const std::string& payload_dir) {
+  auto conn = zk_connection::open(settings);
+  if (!conn)
+    return std::move(conn.error());
+  return std::unique_ptr<metadata_store>{
+    new zk_store(std::move(*conn), payload_dir)};
+}
+
+zk_store::zk_store(std::unique_ptr<zk_connection> conn,
+                   std::string payload_dir)
+  : conn_(std::move(conn)),
+    payloads_(std::move(payload_dir)),
+    base_(conn_->settings().cluster_path()),
+    origin_(random_origin()) {
+}
+
+std::string zk_store::path(const std::string& dir) const {
+  return base_ + "/" + dir;
+}
+
+std::string zk_store::path(const std::string& dir, const job_id& id) const {
+  return base_ + "/" + dir + "/" + to_string(id);
+}
+
+std::string zk_store::checkpoint_path(const job_id& job, uint64_t id) const {
+  char name[32];
+  std::snprintf(name, sizeof(name), "/%020llu",
+                static_cast<unsigned long long>(id));
+  return path("checkpoints", job) + name;
+}
+
+std::vector<caf::error> zk_store::apply(std::vector<write_op>& ops) {
+  std::vector<caf::error> errors;
+  errors.reserve(ops.size());
+  for (auto& op : ops)
+    errors.push_back(apply_one(op));
+  return errors;
+}
+
+caf::error zk_store::apply_one(write_op& op) {
+  if (auto err = check_arguments(op))
+    return err;
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    zk_plan plan;
+    auto err = plan_fence(op, plan);
+    if (!err)
+      err = std::visit([&](auto& x) { return this->plan(x, plan); }, op);
+    auto rc = zk_rc::ok;
+    if (!err) {
+      for (auto& parent : plan.parents)
+        conn_->ensure_path(parent);
+      rc = conn_->multi(plan.ops);
+    }
+    if (err || rc != zk_rc::ok)
+      for (auto& file : plan.new_files)
+        payloads_.remove(file);
+    if (err)
+      return err;
+    if (rc == zk_rc::ok) {
+      for (auto& file : plan.old_files)
+        payloads_.remove(file);
+      return caf::none;
+    }
+    if (!is_conflict(rc))
+      return failed(rc, "writing " + target_of(op));
+  }
+  return make_error(errc::backend_unavailable,
+                    "gave up writing " + target_of(op) + " after "
+                      + std::to_string(max_attempts) + " conflicting writes");
+}
+
+caf::error zk_store::plan_fence(const write_op& op, zk_plan& plan) {
+  auto& fence = fence_of(op);
+  if (fence.empty())
+    return caf::none;
+  auto node = path("fencing") + "/" + fence.component;
+  std::string data;
+  zk_stat stat;
+  auto rc = conn_->get(node, data, &stat);
+  if (rc != zk_rc::ok && rc != zk_rc::no_node)
+    return failed(rc, "reading " + node);
+  epoch_t newest = 0;
+  if (rc == zk_rc::ok) {
+    auto value = decode_number(data);
+    if (!value)
+      return corrupted(node);
+    newest = *value;
+  }
+  if (fence.epoch < newest) {
+    auto err = fenced_error(op, newest);
+    logger("store")->info("{}", describe(err));
+    return err;
+  }
+  auto text = std::to_string(fence.epoch);
+  if (rc == zk_rc::no_node) {
+    plan.parents.push_back(node.substr(0, node.rfind('/')));
+    plan.ops.push_back({zk_op::create, node, text});
+  } else if (fence.epoch > newest) {
+    plan.ops.push_back({zk_op::set, node, text, stat.version});
+  } else {
+    plan.ops.push_back({zk_op::check, node, {}, stat.version});
+  }
+  return caf::none;
+}
+
+caf::expected<job_graph> zk_store::get_job_graph(const job_id& id) {
+  auto node = path("jobgraphs", id);
+  std::string data;
+  auto rc = conn_->get(node, data);
+  if (rc == zk_rc::no_node)
+    return make_error(errc::not_found, "no job graph for job " + to_string(id));
+  if (rc != zk_rc::ok)
+    return failed(rc, "reading " + node);
+  job_graph graph;
+  graph.id = id;
+  auto file = decode_graph_node(data, graph);
+  if (!file)
+    return corrupted(node);
+  auto payload = payloads_.read(*file);
+  if (!payload)
+    return std::move(payload.error());
+  graph.payload = std::move(*payload);
+  return graph;
+}
+
+caf::expected<std::vector<job_id>> zk_store::job_graph_ids() {
+  std::vector<std::string> names;
+  auto rc = conn_->children(path("jobgraphs"), names);
+  std::vector<job_id> result;
+  if (rc == zk_rc::no_node)
+    return result;
+  if (rc != zk_rc::ok)
+    return failed(rc, "listing job graphs");
+  for (auto& name : names)
+    if (auto id = parse_job_id(name))
+      result.push_back(*id);
+  std::sort(result.begin(), result.end());
+  return result;
+}
+
+caf::expected<std::vector<job_graph_change>>
+zk_store::job_graph_changes(uint64_t after) {
+  auto dir = path("jobgraph-changes");
+  std::vector<std::string> names;
+  auto rc = conn_->children(dir, names);
+  std::vector<job_graph_change> result;
+  if (rc == zk_rc::no_node)
+    return result;
+  if (rc != zk_rc::ok)
+    return failed(rc, "listing job graph changes");
+  for (auto& name : names) {
+    // ZooKeeper counts from 0; the change log from 1.
+    auto sequence = sequence_of(name).value_or(0) + 1;
+    if (sequence <= after)
+      continue;
+    std::string data;
+    rc = conn_->get(dir + "/" + name, data);
+    if (rc == zk_rc::no_node)
+      continue; // Removed by `clear` meanwhile.
+    if (rc != zk_rc::ok)
+      return failed(rc, "reading " + dir + "/" + name);
+    auto change = decode_change(sequence, data);
+    if (!change)
+      return corrupted(dir + "/" + name);
+    result.push_back(*change);
+  }
+  std::sort(result.begin(), result.end(),
+            [](auto& x, auto& y) { return x.sequence < y.sequence; });
+  return result;
+}
+
+caf::expected<uint64_t> zk_store::last_job_graph_change() {
+  std::vector<std::string> names;
+  auto rc = conn_->children(path("jobgraph-changes"), names);
+  if (rc != zk_rc::ok && rc != zk_rc::no_node)
+    return failed(rc, "listing job graph changes");
+  uint64_t result = 0;
+  for (auto& name : names)
+    result = std::max(result, sequence_of(name).value_or(0) + 1);
+  return result;
+}
+
+caf::expected<std::optional<job_result_entry>>
+zk_store::job_result(const job_id& id) {
+  auto node = path("results", id);
+  std::string data;
+  auto rc = conn_->get(node, data);
+  if (rc == zk_rc::no_node)
+    return std::optional<job_result_entry>{};
+  if (rc != zk_rc::ok)
+    return failed(rc, "reading " + node);
+  auto entry = decode_result(id, data);
+  if (!entry)
+    return corrupted(node);
+  return std::optional<job_result_entry>{*entry};
+}
+
+caf::expected<std::vector<job_result_entry>> zk_store::job_results(bool clean) {
+  std::vector<std::string> names;
+  auto rc = conn_->children(path("results"), names);
+  std::vector<job_result_entry> result;
+  if (rc == zk_rc::no_node)
+    return result;
+  if (rc != zk_rc::ok)
+    return failed(rc, "listing job results");
+  std::sort(names.begin(), names.end());
+  for (auto& name : names) {
+    auto id = parse_job_id(name);
+    if (!id)
+      continue;
+    auto entry = job_result(*id);
+    if (!entry)
+      return std::move(entry.error());
+    if (*entry && (*entry)->clean == clean)
+      result.push_back(**entry);
+  }
+  return result;
+}
+
+caf::expected<scheduling_status>
+zk_store::get_scheduling_status(const job_id& id) {
+  auto node = path("scheduling", id);
+  std::string data;
+  auto rc = conn_->get(node, data);
+  if (rc == zk_rc::no_node)
+    return scheduling_status::pending;
+  if (rc != zk_rc::ok)
+    return failed(rc, "reading " + node);
+  auto value = decode_number(data);
+  if (!value || *value > static_cast<uint64_t>(scheduling_status::done))
+    return corrupted(node);
+  return static_cast<scheduling_status>(*value);
+}
+
+caf::expected<completed_checkpoint>
+zk_store::read_checkpoint(const std::string& node, std::string* file,
+                          int* version) {
+  std::string data;
+  zk_stat stat;
+  auto rc = conn_->get(node, data, &stat);
+  if (rc != zk_rc::ok)
+    return failed(rc, "reading " + node);
+  completed_checkpoint result;
+  auto name = decode_checkpoint_node(data, result);
+  if (!name)
+    return corrupted(node);
+  auto metadata = payloads_.read(*name);
+  if (!metadata)
+    return std::move(metadata.error());
+  result.metadata = std::move(*metadata);
+  if (file)
+    *file = *name;
+  if (version)
+    *version = stat.version;
+  return result;
+}
+
+caf::expected<std::vector<completed_checkpoint>>
+zk_store::checkpoints(const job_id& job) {
+  auto dir = path("checkpoints", job);
+  std::vector<std::string> names;
+  auto rc = conn_->children(dir, names);
+  std::vector<completed_checkpoint> result;
+  if (rc == zk_rc::no_node)
+    return result;
+  if (rc != zk_rc::ok)
+    return failed(rc, "listing " + dir);
+  std::sort(names.begin(), names.end());
+  for (auto& name : names) {
+    auto checkpoint = read_checkpoint(dir + "/" + name, nullptr, nullptr);
+    if (!checkpoint)
+      return std::move(checkpoint.error());
+    checkpoint->job = job;
+    checkpoint->checkpoint_id = decode_number(name).value_or(0);
+    result.push_back(std::move(*checkpoint));
+  }
+  return result;
+}
+
+caf::expected<uint64_t> zk_store::counter(const job_id& job) {
+  auto node = path("counters", job);
+  std::string data;
+  auto rc = conn_->get(node, data);
+  if (rc == zk_rc::no_node)
+    return uint64_t{1};
+  if (rc != zk_rc::ok)
+    return failed(rc, "reading " + node);
+  if (auto value = decode_number(data))
+    return *value;
+  return corrupted(node);
+}
+
+caf::expected<epoch_t> zk_store::reserve_epochs(epoch_t count) {
+  if (count == 0)
+    return make_error(errc::invalid_argument, "cannot reserve 0 epochs");
+  auto node = path("epochs");
+  conn_->ensure_path(base_);
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    std::string data;
+    zk_stat stat;
+    auto rc = conn_->get(node, data, &stat);
+    if (rc != zk_rc::ok && rc != zk_rc::no_node)
+      return failed(rc, "reading " + node);
+    auto reserved = rc == zk_rc::ok ? decode_number(data) : epoch_t{0};
+    if (!reserved)
+      return corrupted(node);
+    auto text = std::to_string(*reserved + count);
+    rc = rc == zk_rc::no_node ? conn_->create(node, text)
+                              : conn_->set(node, text, stat.version);
+    if (rc == zk_rc::ok)
+      return *reserved + 1;
+    if (!is_conflict(rc))
+      return failed(rc, "writing " + node);
+  }
+  return make_error(errc::backend_unavailable,
+                    "gave up reserving epochs in " + node);
+}
+
+caf::error zk_store::clear() {
+  for (auto dir : data_dirs)
+    if (auto rc = conn_->remove_recursive(path(dir)); rc != zk_rc::ok)
+      return failed(rc, std::string{"deleting "} + path(dir));
+  auto changes = path("jobgraph-changes");
+  std::vector<std::string> names;
+  conn_->children(changes, names);
+  for (auto& name : names)
+    conn_->remove(changes + "/" + name);
+  payloads_.remove_all();
+  return caf::none;
+}
+
+} // namespace ha

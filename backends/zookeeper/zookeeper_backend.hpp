@@ -1,0 +1,21 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <caf/expected.hpp>
+
+#include "backends/backend.hpp"
+
+namespace ha {
+
+class config;
+
+/// Mode `zookeeper`: election, retrieval and metadata on the configured
+/// quorum, payload files under `cluster_dir/zk-payloads`. Fails with
+/// backend_unavailable naming the quorum when no session can be opened.
+caf::expected<backend>
+make_zookeeper(const config& cfg, const std::string& cluster_dir,
+               std::function<session_id()> new_session_id);
+
+} // namespace ha

@@ -1,0 +1,222 @@
+#include "tests/support/zookeeper_server.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+namespace ha::test {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+const char* const jars[] = {
+  "/usr/share/java/zookeeper.jar", "/usr/share/java/zookeeper-jute.jar",
+  "/usr/share/java/slf4j-api.jar", "/usr/share/java/slf4j-log4j12.jar",
+  "/usr/share/java/log4j-1.2.jar"};
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = -1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0
+      && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+/// The server's answer to `srvr`, empty if it does not answer.
+std::string srvr(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string reply;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0
+      && ::write(fd, "srvr", 4) == 4) {
+    pollfd p{fd, POLLIN, 0};
+    char buf[1024];
+    // Bounded: the server closes after answering; 1 s per read at most.
+    for (int i = 0; i < 16 && ::poll(&p, 1, 1000) > 0; ++i) {
+      auto n = ::read(fd, buf, sizeof(buf));
+      if (n <= 0)
+        break;
+      reply.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return reply;
+}
+
+void write_config(const std::string& dir, int port) {
+  std::filesystem::create_directories(dir + "/data");
+  std::ofstream cfg{dir + "/zoo.cfg"};
+  cfg << "tickTime=200\nminSessionTimeout=400\nmaxSessionTimeout=60000\n"
+      << "initLimit=10\nsyncLimit=5\ndataDir=" << dir << "/data\n"
+      << "clientPort=" << port << "\nclientPortAddress=127.0.0.1\n"
+      << "admin.enableServer=false\n4lw.commands.whitelist=srvr,ruok\n";
+  std::ofstream log{dir + "/log4j.properties"};
+  log << "log4j.rootLogger=WARN, FILE\n"
+      << "log4j.appender.FILE=org.apache.log4j.FileAppender\n"
+      << "log4j.appender.FILE.File=" << dir << "/server.log\n"
+      << "log4j.appender.FILE.layout=org.apache.log4j.PatternLayout\n"
+      << "log4j.appender.FILE.layout.ConversionPattern=%d %p %c{1}: %m%n\n";
+}
+
+int spawn_java(const std::string& dir) {
+  auto classpath = dir;
+  for (auto jar : jars)
+    classpath += std::string{":"} + jar;
+  std::vector<std::string> argv{"java", "-Xmx256m", "-cp", classpath,
+                                "org.apache.zookeeper.server.quorum."
+                                "QuorumPeerMain",
+                                dir + "/zoo.cfg"};
+  std::vector<char*> args;
+  for (auto& arg : argv)
+    args.push_back(arg.data());
+  args.push_back(nullptr);
+  auto out = dir + "/stdout.log";
+  auto parent = ::getpid();
+  auto pid = ::fork();
+  if (pid == 0) {
+    // Dies with the test binary, even on a crash.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent)
+      ::_exit(1);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    ::execvp("java", args.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::string missing_installation() {
+  for (auto jar : jars)
+    if (!std::filesystem::exists(jar))
+      return std::string{jar} + " is missing";
+  if (std::system("command -v java >/dev/null 2>&1") != 0)
+    return "java is not on the PATH";
+  return {};
+}
+
+/// The server this test binary started, stopped at exit.
+struct owned_server {
+  std::string dir;
+  std::string quorum;
+  std::string why_not;
+  int pid = -1;
+
+  owned_server() {
+    auto pattern = (std::filesystem::temp_directory_path()
+                    / "caf-ha-zookeeper-XXXXXX")
+                     .string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      why_not = "mkdtemp failed";
+      return;
+    }
+    dir = pattern;
+    pid = start_zookeeper_server(dir, quorum, why_not);
+  }
+
+  ~owned_server() {
+    stop_zookeeper_server(pid);
+    std::error_code ignored;
+    if (!dir.empty())
+      std::filesystem::remove_all(dir, ignored);
+  }
+};
+
+} // namespace
+
+int start_zookeeper_server(const std::string& dir, std::string& quorum,
+                           std::string& why_not) {
+  why_not = missing_installation();
+  if (!why_not.empty())
+    return -1;
+  // A port can be taken between picking and binding: try a few.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto port = free_port();
+    write_config(dir, port);
+    auto pid = spawn_java(dir);
+    // Bounded: 150 polls 0.1 s apart; srvr is the only readiness signal.
+    for (int i = 0; i < 150; ++i) {
+      if (srvr(port).find("Mode: standalone") != std::string::npos) {
+        quorum = "127.0.0.1:" + std::to_string(port);
+        return pid;
+      }
+      if (::waitpid(pid, nullptr, WNOHANG) == pid)
+        break;
+      std::this_thread::sleep_for(100ms);
+    }
+    stop_zookeeper_server(pid);
+  }
+  why_not = "ZooKeeper did not start; see " + dir + "/server.log";
+  return -1;
+}
+
+void stop_zookeeper_server(int pid) {
+  if (pid <= 0)
+    return;
+  ::kill(pid, SIGTERM);
+  for (int i = 0; i < 50; ++i) {
+    if (::waitpid(pid, nullptr, WNOHANG) == pid)
+      return;
+    std::this_thread::sleep_for(100ms);
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+const std::string& zookeeper_quorum() {
+  static const std::string from_env = [] {
+    auto x = std::getenv("CAF_HA_ZK_QUORUM");
+    return std::string{x ? x : ""};
+  }();
+  if (!from_env.empty())
+    return from_env;
+  static owned_server server;
+  if (server.pid < 0)
+    FAIL("no ZooKeeper for the tests: "
+         << server.why_not
+         << " (install the zookeeper package with .ci/install-deps, or set "
+            "CAF_HA_ZK_QUORUM=host:port)");
+  return server.quorum;
+}
+
+std::string unique_zookeeper_root() {
+  static std::atomic<int> counter{0};
+  std::random_device device;
+  return "/caf-ha-test-" + std::to_string(::getpid()) + "-"
+         + std::to_string(device() % 1000000) + "-"
+         + std::to_string(++counter);
+}
+
+} // namespace ha::test
