@@ -2,11 +2,14 @@
 
 #include <map>
 #include <optional>
+#include <type_traits>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/journal_hook.hpp"
+#include "actors/journaled_driver.hpp"
 #include "config/logging.hpp"
 #include "messages/errors.hpp"
 
@@ -26,6 +29,7 @@ struct elector_state {
   uint64_t next_candidate = 1;
   std::map<uint64_t, contender_actor> candidates;
   std::optional<grant_state> current;
+  journal_hook journal;
   std::shared_ptr<spdlog::logger> log = logger("election");
 
   static inline const char* name = "elector";
@@ -41,6 +45,11 @@ std::optional<uint64_t> find_candidate(elector_state& st,
   return std::nullopt;
 }
 
+std::string contender_name(elector_pointer self, uint64_t candidate) {
+  auto& st = self->state;
+  return st.journal.name(st.candidates[candidate].address(), "contender");
+}
+
 /// Ends the current grant if `candidate` holds it, telling the contender.
 void revoke_if_leader(elector_pointer self, uint64_t candidate) {
   auto& st = self->state;
@@ -49,6 +58,8 @@ void revoke_if_leader(elector_pointer self, uint64_t candidate) {
   auto session = st.current->session;
   st.current.reset();
   st.log->info("{}: revoked session {}", st.cfg.component, to_string(session));
+  st.journal.out(contender_name(self, candidate), "revoke",
+                 {{"session", to_string(session)}});
   self->send(st.candidates[candidate], revoke_atom::value, st.cfg.component,
              session);
 }
@@ -79,6 +90,9 @@ void on_granted(elector_pointer self, uint64_t candidate, epoch_t epoch) {
   st.current = grant_state{candidate, st.cfg.new_session_id(), epoch};
   st.log->info("{}: granted session {} epoch {}", st.cfg.component,
                to_string(st.current->session), epoch);
+  st.journal.out(contender_name(self, candidate), "grant",
+                 {{"session", to_string(st.current->session)},
+                  {"epoch", std::to_string(epoch)}});
   self->send(st.candidates[candidate], grant_atom::value, st.cfg.component,
              st.current->session, epoch);
 }
@@ -88,8 +102,11 @@ void on_driver_error(elector_pointer self, const caf::error& err) {
   st.log->warn("{}: election backend failed: {}", st.cfg.component,
                self->system().render(err));
   st.current.reset();
-  for (auto& [id, contender] : st.candidates)
+  for (auto& [id, contender] : st.candidates) {
+    st.journal.out(contender_name(self, id), "election_error",
+                   error_fields(err));
     self->send(contender, election_error_atom::value, st.cfg.component, err);
+  }
 }
 
 bool on_confirm(elector_pointer self, const session_id& session,
@@ -129,9 +146,58 @@ void leave_all(elector_pointer self) {
   st.current.reset();
 }
 
+caf::error on_join(elector_pointer self, contender_actor contender) {
+  if (!contender)
+    return make_error(errc::invalid_argument, "join without a contender");
+  if (find_candidate(self->state, contender.address()))
+    return make_error(errc::already_exists,
+                      "contender already joined the election of "
+                        + self->state.cfg.component);
+  self->monitor(contender);
+  add_candidate(self, std::move(contender));
+  return caf::none;
+}
+
+/// Journals the reply to a request from `peer` and returns it.
+template <class T>
+T replied(elector_pointer self, const std::string& peer, T value) {
+  std::string text;
+  if constexpr (std::is_same_v<T, bool>)
+    text = value ? "true" : "false";
+  else
+    text = value ? describe(value) : "ok";
+  self->state.journal.out(peer, "reply", {{"value", text}});
+  return value;
+}
+
+/// Journals an incoming request and returns the name of its sender, the
+/// peer of the reply.
+std::string note_request(elector_pointer self, const char* kind,
+                         journal_fields fields) {
+  auto& jr = self->state.journal;
+  auto peer = jr.sender(self);
+  jr.in(peer, kind, std::move(fields));
+  return peer;
+}
+
+/// Joins and leaves name the contender before the sender, so that a
+/// contender joining itself is journaled as `contender#n`, not `client#n`.
+std::string note_membership(elector_pointer self, const char* kind,
+                            const contender_actor& contender) {
+  auto& jr = self->state.journal;
+  auto name = jr.name(contender.address(), "contender");
+  return note_request(self, kind, {{"contender", name}});
+}
+
 elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
-  self->state.cfg = std::move(cfg);
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.cfg.driver = journaled(st.cfg.driver, st.cfg.message_journal);
+  st.journal = journal_hook{st.cfg.message_journal,
+                            "elector/" + st.cfg.component};
   self->set_down_handler([self](const caf::down_msg& msg) {
+    self->state.journal.in(self->state.journal.name(msg.source, "contender"),
+                           "down");
     if (auto id = find_candidate(self->state, msg.source)) {
       self->state.log->info("{}: contender terminated ({})",
                             self->state.cfg.component,
@@ -140,44 +206,55 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
     }
   });
   self->set_exit_handler([self](const caf::exit_msg& msg) {
+    self->state.journal.in("parent", "exit");
     leave_all(self);
     self->quit(msg.reason);
   });
   return {
     [self](join_atom, contender_actor contender) -> caf::result<caf::ok_atom> {
-      if (!contender)
-        return make_error(errc::invalid_argument, "join without a contender");
-      if (find_candidate(self->state, contender.address()))
-        return make_error(errc::already_exists,
-                          "contender already joined the election of "
-                            + self->state.cfg.component);
-      self->monitor(contender);
-      add_candidate(self, std::move(contender));
+      auto peer = note_membership(self, "join", contender);
+      if (auto err = replied(self, peer, on_join(self, std::move(contender))))
+        return err;
       return caf::ok_atom::value;
     },
     [self](leave_atom, const contender_actor& contender) {
+      auto peer = note_membership(self, "leave", contender);
       if (auto id = find_candidate(self->state, contender.address()))
         remove_candidate(self, *id);
+      replied(self, peer, caf::error{});
       return caf::ok_atom::value;
     },
     [self](confirm_atom, const session_id& session,
            const std::string& address) {
-      return on_confirm(self, session, address);
+      auto peer = note_request(self, "confirm",
+                               {{"session", to_string(session)},
+                                {"address", address}});
+      return replied(self, peer, on_confirm(self, session, address));
     },
     [self](leadership_atom, const session_id& session) {
+      auto peer = note_request(self, "leadership",
+                               {{"session", to_string(session)}});
       auto& current = self->state.current;
-      return current && current->session == session;
+      return replied(self, peer, current && current->session == session);
     },
     [self](resign_atom, const session_id& session) {
-      return on_resign(self, session);
+      auto peer = note_request(self, "resign",
+                               {{"session", to_string(session)}});
+      return replied(self, peer, on_resign(self, session));
     },
     [self](granted_atom, uint64_t candidate, epoch_t epoch) {
+      self->state.journal.in(driver_peer, "granted",
+                             {{"candidate", std::to_string(candidate)},
+                              {"epoch", std::to_string(epoch)}});
       on_granted(self, candidate, epoch);
     },
     [self](revoked_atom, uint64_t candidate) {
+      self->state.journal.in(driver_peer, "revoked",
+                             {{"candidate", std::to_string(candidate)}});
       revoke_if_leader(self, candidate);
     },
     [self](driver_error_atom, const caf::error& err) {
+      self->state.journal.in(driver_peer, "driver_error", error_fields(err));
       on_driver_error(self, err);
     },
   };

@@ -11,11 +11,15 @@
 
 namespace ha {
 
+class journal;
+
 /// What an elector is spawned with.
 struct elector_config {
   std::string component;
   std::shared_ptr<election_driver> driver;
   std::function<session_id()> new_session_id;
+  /// Records every message in and out when set (`ha.journal.path`).
+  std::shared_ptr<journal> message_journal = nullptr;
 };
 
 /// The elector's full interface: the public protocol plus the events its

@@ -7,14 +7,18 @@
 #include <caf/io/middleman.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/blob_store.hpp"
 #include "actors/checkpoint_store.hpp"
 #include "actors/elector.hpp"
 #include "actors/job_graph_store.hpp"
 #include "actors/job_result_store.hpp"
+#include "actors/journal.hpp"
 #include "actors/retriever.hpp"
 #include "actors/running_jobs_registry.hpp"
 #include "backends/factory.hpp"
+#include "config/config.hpp"
 #include "config/logging.hpp"
+#include "config/tls.hpp"
 #include "messages/errors.hpp"
 
 namespace ha {
@@ -40,6 +44,9 @@ struct ha_services_state {
   job_result_store_actor job_results;
   running_jobs_registry_actor registry;
   checkpoint_store_actor checkpoints;
+  blob_store_actor blobs;
+  /// Set by `ha.journal.path`: electors and retrievers record into it.
+  std::shared_ptr<journal> message_journal;
 
   static inline const char* name = "ha_services";
 };
@@ -63,7 +70,8 @@ caf::result<elector_actor> get_elector(services_pointer self,
   auto& handle = st.electors[name];
   if (!handle)
     handle = spawn_linked_elector(
-      self, elector_config{name, st.be.election, st.be.new_session_id});
+      self, elector_config{name, st.be.election, st.be.new_session_id,
+                           st.message_journal});
   return handle;
 }
 
@@ -74,8 +82,8 @@ caf::result<retriever_actor> get_retriever(services_pointer self,
   auto& st = self->state;
   auto& handle = st.retrievers[name];
   if (!handle)
-    handle = spawn_linked_retriever(self,
-                                    retriever_config{name, st.be.retrieval});
+    handle = spawn_linked_retriever(
+      self, retriever_config{name, st.be.retrieval, st.message_journal});
   return handle;
 }
 
@@ -89,6 +97,10 @@ void spawn_stores(services_pointer self, store_connections& conns) {
                                             store_config{conns.registry});
   st.checkpoints = spawn_checkpoint_store(self,
                                           store_config{conns.checkpoints});
+  blob_store_config blob_cfg;
+  blob_cfg.root = st.be.blob_root;
+  blob_cfg.storage = st.be.blobs;
+  st.blobs = spawn_linked_blob_store(self, std::move(blob_cfg));
 }
 
 /// Deletes the cluster's data on a detached worker, since it blocks on I/O.
@@ -107,9 +119,11 @@ caf::behavior cleanup_worker(caf::event_based_actor* self,
   };
 }
 
-caf::result<caf::ok_atom> cleanup(services_pointer self) {
+/// Deletes the metadata and the files of the cluster, once the blob store
+/// has deleted its blobs.
+void cleanup_metadata(services_pointer self,
+                      caf::typed_response_promise<caf::ok_atom> rp) {
   auto& st = self->state;
-  auto rp = self->make_response_promise<caf::ok_atom>();
   auto worker = self->spawn<caf::detached>(cleanup_worker, st.admin,
                                            st.be.remove_all_files);
   self->request(worker, caf::infinite, cleanup_atom::value)
@@ -121,13 +135,22 @@ caf::result<caf::ok_atom> cleanup(services_pointer self) {
         self->quit(caf::exit_reason::user_shutdown);
       },
       [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+}
+
+caf::result<caf::ok_atom> cleanup(services_pointer self) {
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  self->request(self->state.blobs, caf::infinite, cleanup_atom::value)
+    .then([=](caf::ok_atom) { cleanup_metadata(self, rp); },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
   return rp;
 }
 
 ha_services_actor::behavior_type ha_services(services_pointer self,
                                              backend be,
-                                             store_connections conns) {
+                                             store_connections conns,
+                                             std::shared_ptr<journal> jrnl) {
   self->state.be = std::move(be);
+  self->state.message_journal = std::move(jrnl);
   spawn_stores(self, conns);
   logger("node")->info("services started (mode {}, cluster {})",
                        self->state.be.mode, self->state.be.cluster_id);
@@ -149,6 +172,7 @@ ha_services_actor::behavior_type ha_services(services_pointer self,
     [self](caf::get_atom, checkpoints_atom) {
       return self->state.checkpoints;
     },
+    [self](caf::get_atom, blobs_atom) { return self->state.blobs; },
     [self](caf::close_atom) {
       self->quit(caf::exit_reason::user_shutdown);
       return caf::ok_atom::value;
@@ -173,13 +197,21 @@ caf::expected<ha_services_actor> make_services(caf::actor_system& sys,
       return std::move(opened.error());
     *conn = std::move(*opened);
   }
-  return sys.spawn(ha_services, std::move(*be), std::move(conns));
+  std::shared_ptr<journal> jrnl;
+  if (auto& path = cfg.get_string("ha.journal.path"); !path.empty()) {
+    auto opened = journal::open(path);
+    if (!opened)
+      return std::move(opened.error());
+    jrnl = std::move(*opened);
+  }
+  return sys.spawn(ha_services, std::move(*be), std::move(conns),
+                   std::move(jrnl));
 }
 
 caf::expected<ha_services_actor> connect(caf::actor_system& sys,
                                          const std::string& host,
                                          uint16_t port) {
-  auto root = sys.middleman().remote_actor<ha_services_actor>(host, port);
+  auto root = remote_actor<ha_services_actor>(sys, host, port);
   if (!root)
     return make_error(errc::backend_unavailable,
                       "cannot reach ha-node at " + host + ":"

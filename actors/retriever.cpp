@@ -8,6 +8,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/journal_hook.hpp"
+#include "actors/journaled_driver.hpp"
 #include "config/logging.hpp"
 #include "messages/errors.hpp"
 
@@ -20,6 +22,7 @@ struct retriever_state {
   std::vector<listener_actor> listeners;
   /// Empty until the driver reported the first state.
   std::optional<leader_info> current;
+  journal_hook journal;
   std::shared_ptr<spdlog::logger> log = logger("retrieval");
 
   static inline const char* name = "retriever";
@@ -32,6 +35,34 @@ auto find_listener(retriever_state& st, const caf::actor_addr& addr) {
                       [&](auto& x) { return x.address() == addr; });
 }
 
+std::string listener_name(retriever_pointer self,
+                          const listener_actor& listener) {
+  return self->state.journal.name(listener.address(), "listener");
+}
+
+void tell_leader(retriever_pointer self, const listener_actor& listener,
+                 const leader_info& info) {
+  auto& st = self->state;
+  st.journal.out(listener_name(self, listener), "leader", leader_fields(info));
+  self->send(listener, leader_atom::value, st.cfg.component, info);
+}
+
+/// Journals a join or leave, naming the listener before the sender, and
+/// returns the sender's name, the peer of the reply.
+std::string note_membership(retriever_pointer self, const char* kind,
+                            const listener_actor& listener) {
+  auto& jr = self->state.journal;
+  auto name = listener_name(self, listener);
+  auto peer = jr.sender(self);
+  jr.in(peer, kind, {{"listener", name}});
+  return peer;
+}
+
+void note_reply(retriever_pointer self, const std::string& peer,
+                const std::string& value) {
+  self->state.journal.out(peer, "reply", {{"value", value}});
+}
+
 void on_leader(retriever_pointer self, const leader_info& info) {
   auto& st = self->state;
   if (st.current && st.current->same_leader(info))
@@ -41,19 +72,21 @@ void on_leader(retriever_pointer self, const leader_info& info) {
                 st.cfg.component, info.address, to_string(info.session),
                 info.epoch);
   for (auto& listener : st.listeners)
-    self->send(listener, leader_atom::value, st.cfg.component, info);
+    tell_leader(self, listener, info);
 }
 
 void on_error(retriever_pointer self, const caf::error& err) {
   auto& st = self->state;
   st.log->warn("{}: retrieval backend failed: {}", st.cfg.component,
                self->system().render(err));
-  for (auto& listener : st.listeners)
+  for (auto& listener : st.listeners) {
+    st.journal.out(listener_name(self, listener), "retrieval_error",
+                   error_fields(err));
     self->send(listener, retrieval_error_atom::value, st.cfg.component, err);
+  }
 }
 
-caf::result<caf::ok_atom> on_join(retriever_pointer self,
-                                  listener_actor listener) {
+caf::error on_join(retriever_pointer self, listener_actor listener) {
   auto& st = self->state;
   if (!listener)
     return make_error(errc::invalid_argument, "join without a listener");
@@ -63,9 +96,9 @@ caf::result<caf::ok_atom> on_join(retriever_pointer self,
                         + st.cfg.component);
   self->monitor(listener);
   if (st.current)
-    self->send(listener, leader_atom::value, st.cfg.component, *st.current);
+    tell_leader(self, listener, *st.current);
   st.listeners.push_back(std::move(listener));
-  return caf::ok_atom::value;
+  return caf::none;
 }
 
 void remove_listener(retriever_pointer self, const caf::actor_addr& addr) {
@@ -81,32 +114,53 @@ retriever_impl::behavior_type retriever(retriever_pointer self,
                                         retriever_config cfg) {
   self->state.cfg = std::move(cfg);
   auto& st = self->state;
+  st.cfg.driver = journaled(st.cfg.driver, st.cfg.message_journal);
+  st.journal = journal_hook{st.cfg.message_journal,
+                            "retriever/" + st.cfg.component};
   st.cfg.driver->subscribe(st.cfg.component,
                            caf::actor_cast<listener_actor>(self));
   self->set_down_handler([self](const caf::down_msg& msg) {
+    self->state.journal.in(self->state.journal.name(msg.source, "listener"),
+                           "down");
     remove_listener(self, msg.source);
   });
   self->set_exit_handler([self](const caf::exit_msg& msg) {
     auto& st = self->state;
+    st.journal.in("parent", "exit");
     st.cfg.driver->unsubscribe(st.cfg.component,
                                caf::actor_cast<listener_actor>(self));
     self->quit(msg.reason);
   });
   return {
-    [self](join_atom, listener_actor listener) {
-      return on_join(self, std::move(listener));
+    [self](join_atom, listener_actor listener) -> caf::result<caf::ok_atom> {
+      auto peer = note_membership(self, "join", listener);
+      auto err = on_join(self, std::move(listener));
+      note_reply(self, peer, err ? describe(err) : "ok");
+      if (err)
+        return err;
+      return caf::ok_atom::value;
     },
     [self](leave_atom, const listener_actor& listener) {
+      auto peer = note_membership(self, "leave", listener);
       remove_listener(self, listener.address());
+      note_reply(self, peer, "ok");
       return caf::ok_atom::value;
     },
     [self](caf::get_atom) {
-      return self->state.current.value_or(leader_info{});
+      auto& jr = self->state.journal;
+      auto peer = jr.sender(self);
+      jr.in(peer, "get");
+      auto info = self->state.current.value_or(leader_info{});
+      jr.out(peer, "reply", leader_fields(info));
+      return info;
     },
     [self](leader_atom, const std::string&, const leader_info& info) {
+      self->state.journal.in(driver_peer, "leader", leader_fields(info));
       on_leader(self, info);
     },
     [self](retrieval_error_atom, const std::string&, const caf::error& err) {
+      self->state.journal.in(driver_peer, "retrieval_error",
+                             error_fields(err));
       on_error(self, err);
     },
   };

@@ -10,10 +10,14 @@
 
 namespace ha {
 
+class journal;
+
 /// What a retriever is spawned with.
 struct retriever_config {
   std::string component;
   std::shared_ptr<retrieval_driver> driver;
+  /// Records every message in and out when set (`ha.journal.path`).
+  std::shared_ptr<journal> message_journal = nullptr;
 };
 
 /// The retriever's full interface: the public protocol plus the leader

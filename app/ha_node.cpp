@@ -16,6 +16,7 @@
 #include "config/config.hpp"
 #include "config/logging.hpp"
 #include "config/network.hpp"
+#include "config/tls.hpp"
 #include "messages/errors.hpp"
 #include "messages/type_registry.hpp"
 
@@ -42,6 +43,10 @@ int run(const ha::config& cfg) {
   sys_cfg.load<caf::io::middleman>();
   ha::register_types(sys_cfg);
   ha::apply_network_settings(sys_cfg, cfg);
+  if (auto err = ha::apply_tls_settings(sys_cfg, cfg)) {
+    std::cerr << "ha-node: " << ha::describe(err) << std::endl;
+    return 1;
+  }
   caf::actor_system sys{sys_cfg};
   auto log = ha::logger("node");
   auto root = ha::make_services(sys, cfg);
@@ -50,9 +55,8 @@ int run(const ha::config& cfg) {
     return 1;
   }
   auto host = cfg.get_string("ha.node.host");
-  auto port = sys.middleman().publish(
-    *root, static_cast<uint16_t>(cfg.get_int("ha.node.port")), host.c_str(),
-    true);
+  auto port = ha::publish(
+    *root, static_cast<uint16_t>(cfg.get_int("ha.node.port")), host);
   if (!port) {
     std::cerr << "ha-node: cannot listen on " << host << ":"
               << cfg.get_int("ha.node.port") << ": "
@@ -63,6 +67,8 @@ int run(const ha::config& cfg) {
   std::cout << "ha-node listening on " << host << ":" << *port << " (mode "
             << ha::to_string(cfg.mode()) << ", cluster " << cfg.cluster_id()
             << ")" << std::endl;
+  log->info("peers connect over {}",
+            ha::uses_tls(sys) ? "mutual TLS" : "plain TCP");
   auto sig = ha::app::wait_for_signal();
   log->info("received signal {}, shutting down", sig);
   sys.middleman().unpublish(*root, *port);

@@ -12,9 +12,13 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/ha_services.hpp"
+#include "actors/services_link.hpp"
+#include "app/hactl_blobs.hpp"
 #include "app/hactl_commands.hpp"
+#include "app/hactl_replay.hpp"
 #include "config/config.hpp"
 #include "config/network.hpp"
+#include "config/tls.hpp"
 #include "messages/errors.hpp"
 #include "messages/type_registry.hpp"
 
@@ -84,6 +88,19 @@ caf::expected<ha::ha_services_actor> open_root(caf::actor_system& sys,
   return ha::make_services(sys, cfg);
 }
 
+/// Follows the connection `root` came from, so that long-running commands
+/// (contend, leader watch) survive a restart of ha-node.
+ha::services_link_actor connect_link(caf::actor_system& sys,
+                                     const hactl_args& args,
+                                     const ha::config& cfg,
+                                     ha::ha_services_actor root) {
+  auto endpoint = parse_endpoint(args.connect);
+  ha::services_link_config link_cfg{endpoint->first, endpoint->second,
+                                    ha::reconnect_policy_from(cfg),
+                                    std::move(root)};
+  return ha::spawn_services_link(sys, std::move(link_cfg));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -102,13 +119,21 @@ int main(int argc, char** argv) {
   app.add_flag("--json", args.json, "one JSON object per line");
   app.require_subcommand(1);
   hactl_action action;
+  std::function<int()> standalone;
+  add_replay_command(app, standalone);
   add_election_commands(app, action);
   add_store_commands(app, action);
+  add_blob_commands(app, action, [](hactl_context& ctx) {
+    return ask<ha::blob_store_actor>(ctx, ctx.root, caf::get_atom::value,
+                                     ha::blobs_atom::value);
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (standalone)
+    return standalone();
   if (args.connect.empty() && args.config_file.empty())
     return fail("one of --connect HOST:PORT or --config FILE is required");
   // With --connect, only the -D overrides (network settings) apply.
@@ -118,7 +143,9 @@ int main(int argc, char** argv) {
   caf::actor_system_config sys_cfg;
   sys_cfg.load<caf::io::middleman>();
   ha::register_types(sys_cfg);
-  ha::apply_network_settings(sys_cfg, *cfg);
+  ha::apply_network_settings(sys_cfg, *cfg, ha::network_role::client);
+  if (auto err = ha::apply_tls_settings(sys_cfg, *cfg))
+    return fail(ha::describe(err));
   caf::actor_system sys{sys_cfg};
   auto root = open_root(sys, args, *cfg);
   if (!root)
@@ -126,8 +153,12 @@ int main(int argc, char** argv) {
   printer out{args.json};
   completion done;
   hactl_context ctx{sys, *root, out, done};
+  if (!args.connect.empty())
+    ctx.link = connect_link(sys, args, *cfg, *root);
   auto code = action ? action(ctx) : fail("no command given");
   if (args.connect.empty())
     caf::anon_send(*root, caf::close_atom::value);
+  else
+    caf::anon_send_exit(ctx.link, caf::exit_reason::user_shutdown);
   return code;
 }

@@ -13,6 +13,7 @@
 #include "app/process_signals.hpp"
 #include "messages/errors.hpp"
 #include "messages/ha_services.hpp"
+#include "messages/services_link.hpp"
 
 namespace ha::app {
 
@@ -22,6 +23,9 @@ struct hactl_context {
   ha_services_actor root;
   printer& out;
   completion& done;
+  /// With --connect: the connection to ha-node, which reconnects after the
+  /// node is lost; null when the services are embedded.
+  services_link_actor link = {};
 };
 
 /// The command chosen on the command line, set by its CLI11 callback.

@@ -5,6 +5,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/remote_service.hpp"
 #include "app/hactl_commands.hpp"
 #include "messages/errors.hpp"
 
@@ -17,6 +18,23 @@ template <class Handle, class Atom>
 caf::expected<Handle> service(hactl_context& ctx, Atom which,
                               const std::string& component) {
   return ask<Handle>(ctx, ctx.root, caf::get_atom::value, which, component);
+}
+
+/// The elector of `component`: through the services link when hactl is
+/// connected to an ha-node, so that contending survives the node's restart.
+caf::expected<elector_actor> elector_for(hactl_context& ctx,
+                                         const std::string& component) {
+  if (ctx.link)
+    return spawn_remote_elector(ctx.sys, ctx.link, component);
+  return service<elector_actor>(ctx, elector_atom::value, component);
+}
+
+/// The retriever of `component`, through the services link as above.
+caf::expected<retriever_actor> retriever_for(hactl_context& ctx,
+                                             const std::string& component) {
+  if (ctx.link)
+    return spawn_remote_retriever(ctx.sys, ctx.link, component);
+  return service<retriever_actor>(ctx, retriever_atom::value, component);
 }
 
 /// Sends `leave(who)` to `service` and waits for the answer, so that the
@@ -55,18 +73,22 @@ watcher(listener_actor::stateful_pointer<watch_state> self, printer* out,
   };
 }
 
-/// hactl's contender also schedules its own resignations.
+/// hactl's contender also schedules its own resignations and follows the
+/// services link, to report when it is back after losing ha-node.
 using hactl_contender_actor
-  = contender_actor::extend<caf::reacts_to<resign_atom, session_id>>;
+  = contender_actor::extend<caf::reacts_to<resign_atom, session_id>>::
+    extend_with<link_subscriber_actor>;
 
 struct contend_state {
   leader_info granted;
+  int connections = 0;
 };
 
 struct contend_args {
   printer* out;
   completion* done;
   elector_actor elector;
+  services_link_actor link;
   std::string address;
   std::optional<std::chrono::milliseconds> resign_after;
 };
@@ -116,6 +138,9 @@ contender(hactl_contender_actor::stateful_pointer<contend_state> self,
     args.done->finish(exit_failure);
   });
   join_election(self, args, component);
+  if (args.link)
+    self->send(args.link, join_atom::value,
+               caf::actor_cast<link_subscriber_actor>(self));
   return {
     [=](grant_atom, const std::string& component, const session_id& session,
         epoch_t epoch) {
@@ -137,6 +162,14 @@ contender(hactl_contender_actor::stateful_pointer<contend_state> self,
       self->request(args.elector, request_timeout, resign_atom::value, session)
         .then([](bool) {});
     },
+    [=](connected_atom, const ha_services_actor&) {
+      // The first connection is the one `joined` reported.
+      if (self->state.connections++ > 0)
+        args.out->print({"reconnected", component, {args.address, {}, 0}, {}});
+    },
+    [=](disconnected_atom, const caf::error&) {
+      // The election_error that the elector proxy sends is printed.
+    },
   };
 }
 
@@ -153,7 +186,7 @@ int leader_get(hactl_context& ctx, const std::string& component) {
 int leader_watch(hactl_context& ctx, const std::string& component,
                  std::optional<int> count,
                  std::optional<std::chrono::milliseconds> timeout) {
-  auto svc = service<retriever_actor>(ctx, retriever_atom::value, component);
+  auto svc = retriever_for(ctx, component);
   if (!svc)
     return fail(describe(svc.error()));
   auto listener = ctx.sys.spawn(watcher, &ctx.out, &ctx.done, count, *svc);
@@ -171,12 +204,12 @@ int leader_watch(hactl_context& ctx, const std::string& component,
 int contend(hactl_context& ctx, const std::string& component,
             const std::string& address,
             std::optional<std::chrono::milliseconds> resign_after) {
-  auto svc = service<elector_actor>(ctx, elector_atom::value, component);
+  auto svc = elector_for(ctx, component);
   if (!svc)
     return fail(describe(svc.error()));
   auto self_contender
     = ctx.sys.spawn(contender,
-                    contend_args{&ctx.out, &ctx.done, *svc, address,
+                    contend_args{&ctx.out, &ctx.done, *svc, ctx.link, address,
                                  resign_after},
                     component);
   auto code = await_completion(ctx, std::nullopt, "");

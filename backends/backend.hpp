@@ -6,6 +6,7 @@
 
 #include <caf/expected.hpp>
 
+#include "backends/blob_storage.hpp"
 #include "backends/election_driver.hpp"
 #include "backends/metadata_store.hpp"
 #include "backends/retrieval_driver.hpp"
@@ -31,6 +32,12 @@ struct backend {
   /// Removes what `metadata_store::clear` leaves behind (files, nodes), after
   /// every store actor has stopped.
   std::function<caf::error()> remove_all_files;
+  /// The blob store's directory and the file I/O beneath it.
+  std::string blob_root{};
+  std::shared_ptr<blob_storage> blobs{};
+  /// Keeps a directory that lives only as long as the services (blobs of the
+  /// memory modes without a storageDir); removes it when released.
+  std::shared_ptr<const void> scratch{};
 };
 
 } // namespace ha

@@ -4,7 +4,9 @@
 #include <system_error>
 
 #include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
 
+#include "backends/file/file_blob_storage.hpp"
 #include "backends/memory/fixed_leaders.hpp"
 #include "backends/memory/memory_election.hpp"
 #include "backends/memory/memory_metadata_store.hpp"
@@ -90,11 +92,7 @@ caf::expected<backend> make_sqlite(const config& cfg) {
   return be;
 }
 
-} // namespace
-
-caf::expected<backend> make_backend(const config& cfg) {
-  if (auto err = cfg.check_required())
-    return err;
+caf::expected<backend> make_mode(const config& cfg) {
   switch (cfg.mode()) {
     case ha_mode::none:
       return make_none(cfg);
@@ -109,6 +107,57 @@ caf::expected<backend> make_backend(const config& cfg) {
                         "high-availability mode '" + to_string(cfg.mode())
                           + "' is not available yet in this build");
   }
+}
+
+/// A fresh directory under the system's temp dir, removed with its contents
+/// when the last holder lets go.
+caf::expected<std::shared_ptr<const fs::path>>
+make_scratch_dir(const std::string& cluster_id) {
+  std::error_code ec;
+  auto dir = fs::temp_directory_path(ec)
+             / ("caf-ha-" + cluster_id + "-" + boost::uuids::to_string(random_session_id()));
+  if (!ec)
+    fs::create_directories(dir, ec);
+  if (ec)
+    return make_error(errc::backend_unavailable,
+                      "cannot create a temporary blob directory "
+                        + dir.string() + ": " + ec.message());
+  auto remove = [](const fs::path* p) {
+    std::error_code ignored;
+    fs::remove_all(*p, ignored);
+    delete p;
+  };
+  return std::shared_ptr<const fs::path>(new fs::path(dir), remove);
+}
+
+/// Blobs live in `<storageDir>/<cluster-id>/blob`; without a storageDir (the
+/// memory modes) in a scratch directory that goes away with the services,
+/// just as their metadata does.
+caf::error attach_blobs(backend& be, const config& cfg) {
+  be.blobs = std::make_shared<file_blob_storage>();
+  if (!cfg.get_string("high-availability.storageDir").empty()) {
+    be.blob_root = (cluster_dir(cfg) / "blob").string();
+    return caf::none;
+  }
+  auto scratch = make_scratch_dir(be.cluster_id);
+  if (!scratch)
+    return std::move(scratch.error());
+  be.blob_root = (**scratch / "blob").string();
+  be.scratch = std::move(*scratch);
+  return caf::none;
+}
+
+} // namespace
+
+caf::expected<backend> make_backend(const config& cfg) {
+  if (auto err = cfg.check_required())
+    return err;
+  auto be = make_mode(cfg);
+  if (!be)
+    return be;
+  if (auto err = attach_blobs(*be, cfg))
+    return err;
+  return be;
 }
 
 } // namespace ha

@@ -39,6 +39,29 @@ const std::vector<option>& option_table() {
      },
      "Revoke leadership as soon as the ZooKeeper connection is suspended, "
      "not only when the session is lost."},
+    {"high-availability.zookeeper.client.acl", "open",
+     [](const std::string& key, const std::string& value)
+       -> caf::expected<std::string> {
+       if (value == "open" || value == "creator")
+         return value;
+       return invalid_value(key, value, "open or creator");
+     },
+     "ACL of the nodes the cluster creates: open (anyone) or creator (only "
+     "sessions with the same digest credentials)."},
+    {"high-availability.zookeeper.client.auth", "",
+     [](const std::string& key, const std::string& value)
+       -> caf::expected<std::string> {
+       // A credential: the message must not repeat it.
+       auto colon = value.find(':');
+       if (colon != std::string::npos && colon > 0)
+         return value;
+       return invalid_value(key, "(not shown)",
+                            "user:password with a non-empty user");
+     },
+     "Digest credentials `user:password` for ZooKeeper; needed by the "
+     "creator ACL. Prefer `auth-file`."},
+    {"high-availability.zookeeper.client.auth-file", "", local_path,
+     "File holding the digest credentials `user:password` (one line)."},
     {"high-availability.zookeeper.path.root", "/flink", znode_path,
      "ZooKeeper node under which all clusters live."},
     {"ha.node.host", "127.0.0.1", host,
@@ -50,6 +73,27 @@ const std::vector<option>& option_table() {
     {"ha.heartbeat.timeout", "5000", positive_millis,
      "Silence after which a peer counts as failed: its contenders are "
      "revoked, its listeners dropped (ms)."},
+    {"ha.journal.path", "", local_path,
+     "Append every message the electors and retrievers receive and send "
+     "to this file (JSON lines, see \"Message journal\"); off if empty."},
+    {"ha.client.reconnect.initial-backoff", "100", positive_millis,
+     "First wait before a client reconnects to a lost ha-node; doubles "
+     "with each failed attempt (ms)."},
+    {"ha.client.reconnect.max-backoff", "5000", positive_millis,
+     "Longest wait between two reconnection attempts (ms)."},
+    {"ha.client.reconnect.max-attempts", "0", non_negative_int,
+     "Failed reconnection attempts in a row after which a client gives up; "
+     "0 retries forever."},
+    {"ha.tls.certificate", "", local_path,
+     "PEM certificate (chain) this process presents; with `ha.tls.key` and "
+     "`ha.tls.ca-file` it turns on mutual TLS."},
+    {"ha.tls.key", "", local_path, "PEM private key of `ha.tls.certificate`."},
+    {"ha.tls.ca-file", "", local_path,
+     "PEM CA certificate(s); peers must present a certificate they signed."},
+    {"ha.tls.passphrase", "",
+     [](const std::string&, const std::string& value)
+       -> caf::expected<std::string> { return value; },
+     "Passphrase of an encrypted `ha.tls.key`."},
     {"jobmanager.rpc.address", "localhost", host,
      "Fixed job manager address in NONE mode."},
     {"jobmanager.rpc.port", "6123", port,

@@ -2,42 +2,11 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "messages/hex.hpp"
+
 namespace ha {
 
 namespace {
-
-constexpr char hex_digits[] = "0123456789abcdef";
-
-template <size_t N>
-void append_hex(std::string& out, const std::array<uint8_t, N>& bytes) {
-  for (auto byte : bytes) {
-    out += hex_digits[byte >> 4];
-    out += hex_digits[byte & 0x0F];
-  }
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-template <size_t N>
-bool parse_hex(const std::string& str, size_t pos,
-               std::array<uint8_t, N>& out) {
-  for (size_t i = 0; i < N; ++i) {
-    auto hi = hex_value(str[pos + 2 * i]);
-    auto lo = hex_value(str[pos + 2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      return false;
-    out[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  return true;
-}
 
 // Layout of the string form: type letter, '-', 64 hex, '-', 32 hex.
 constexpr size_t hash_pos = 2;
@@ -54,9 +23,9 @@ std::string to_string(const blob_key& x) {
   std::string result;
   result.reserve(key_length);
   result += x.type == blob_type::permanent ? "p-" : "t-";
-  append_hex(result, x.hash);
+  hex::append(result, x.hash);
   result += '-';
-  append_hex(result, x.random);
+  hex::append(result, x.random);
   return result;
 }
 
@@ -70,8 +39,8 @@ std::optional<blob_key> parse_blob_key(const std::string& str) {
     result.type = blob_type::transient;
   else
     return std::nullopt;
-  if (!parse_hex(str, hash_pos, result.hash)
-      || !parse_hex(str, random_pos, result.random))
+  if (!hex::parse(str, hash_pos, result.hash)
+      || !hex::parse(str, random_pos, result.random))
     return std::nullopt;
   return result;
 }
@@ -79,7 +48,7 @@ std::optional<blob_key> parse_blob_key(const std::string& str) {
 std::string to_hex(const std::array<uint8_t, 32>& hash) {
   std::string result;
   result.reserve(64);
-  append_hex(result, hash);
+  hex::append(result, hash);
   return result;
 }
 

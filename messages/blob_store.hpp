@@ -75,8 +75,7 @@ using upload_commit_atom = caf::atom_constant<caf::atom("up_commit")>;
 using upload_abort_atom = caf::atom_constant<caf::atom("up_abort")>;
 using download_atom = caf::atom_constant<caf::atom("download")>;
 using read_chunk_atom = caf::atom_constant<caf::atom("read_chunk")>;
-/// The same atom as in messages/ha_services.hpp (a redeclaration of the same
-/// type), so that this header does not need the root's.
+/// closeAndCleanupAllData, for the blob store and the services root alike.
 using cleanup_atom = caf::atom_constant<caf::atom("cleanup")>;
 
 /// The size a client sends or asks for per chunk unless told otherwise.

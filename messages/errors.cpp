@@ -26,6 +26,8 @@ std::string to_string(errc x) {
       return "not_available";
     case errc::closed:
       return "closed";
+    case errc::permission_denied:
+      return "permission_denied";
   }
   return "errc(" + std::to_string(static_cast<int>(x)) + ")";
 }

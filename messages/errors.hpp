@@ -32,6 +32,8 @@ enum class errc : uint8_t {
   not_available,
   /// The service was closed.
   closed,
+  /// The backend refused this client's credentials for the named object.
+  permission_denied,
 };
 
 /// The category atom of `errc` errors.

@@ -6,6 +6,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "messages/blob_store.hpp"
 #include "messages/election.hpp"
 #include "messages/retrieval.hpp"
 #include "messages/stores.hpp"
@@ -19,7 +20,7 @@ using job_graphs_atom = caf::atom_constant<caf::atom("job_graphs")>;
 using job_results_atom = caf::atom_constant<caf::atom("jobresults")>;
 using registry_atom = caf::atom_constant<caf::atom("registry")>;
 using checkpoints_atom = caf::atom_constant<caf::atom("checkpnts")>;
-using cleanup_atom = caf::atom_constant<caf::atom("cleanup")>;
+using blobs_atom = caf::atom_constant<caf::atom("blobs")>;
 
 /// The root of one cluster's services: the seed's HighAvailabilityServices.
 /// Component names are validated; a bad one fails with invalid_argument.
@@ -37,9 +38,11 @@ using ha_services_actor = caf::typed_actor<
     running_jobs_registry_actor>,
   caf::replies_to<caf::get_atom, checkpoints_atom>::with<
     checkpoint_store_actor>,
+  caf::replies_to<caf::get_atom, blobs_atom>::with<blob_store_actor>,
   // close: stops every service, keeps all data.
   caf::replies_to<caf::close_atom>::with<caf::ok_atom>,
-  // cleanup: closeAndCleanupAllData: stops every service and deletes all
+  // cleanup (cleanup_atom from messages/blob_store.hpp):
+  // closeAndCleanupAllData: stops every service and deletes all
   // data of this cluster id, and nothing of any other.
   caf::replies_to<cleanup_atom>::with<caf::ok_atom>>;
 

@@ -3,21 +3,13 @@
 #include <boost/uuid/string_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
+#include "messages/hex.hpp"
+
 namespace ha {
 
 namespace {
 
 constexpr std::string_view job_manager_prefix = "job_manager/";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 } // namespace
 
@@ -40,13 +32,9 @@ session_id nil_session_id() {
 }
 
 std::string to_string(const job_id& x) {
-  static constexpr char digits[] = "0123456789abcdef";
   std::string result;
   result.reserve(32);
-  for (auto byte : x.bytes) {
-    result += digits[byte >> 4];
-    result += digits[byte & 0x0F];
-  }
+  hex::append(result, x.bytes);
   return result;
 }
 
@@ -54,13 +42,8 @@ std::optional<job_id> parse_job_id(const std::string& str) {
   if (str.size() != 32)
     return std::nullopt;
   job_id result;
-  for (size_t i = 0; i < 16; ++i) {
-    auto hi = hex_value(str[2 * i]);
-    auto lo = hex_value(str[2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      return std::nullopt;
-    result.bytes[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
+  if (!hex::parse(str, 0, result.bytes))
+    return std::nullopt;
   return result;
 }
 

@@ -46,6 +46,7 @@ void register_types(caf::actor_system_config& cfg) {
       "ha::running_jobs_registry_actor")
     .add_message_type<checkpoint_store_actor>("ha::checkpoint_store_actor")
     .add_error_category(error_category, render_error);
+  register_blob_types(cfg);
 }
 
 } // namespace ha

@@ -22,6 +22,12 @@ void copy_stat(const Stat& from, zk_stat* to) {
   to->num_children = from.numChildren;
 }
 
+/// What every created node admits.
+ACL_vector* acl_of(const zk_settings& settings) {
+  return settings.acl == zk_acl::creator ? &ZOO_CREATOR_ALL_ACL
+                                         : &ZOO_OPEN_ACL_UNSAFE;
+}
+
 std::string parent_of(const std::string& path) {
   auto pos = path.rfind('/');
   return pos == 0 || pos == std::string::npos ? std::string{}
@@ -88,7 +94,7 @@ int zk_connection::create(const std::string& path, const std::string& data,
   int flags = (ephemeral ? ZOO_EPHEMERAL : 0) | (sequential ? ZOO_SEQUENCE : 0);
   std::string buffer(path_buffer_size, '\0');
   auto rc = zoo_create(zh_, path.c_str(), data.data(),
-                       static_cast<int>(data.size()), &ZOO_OPEN_ACL_UNSAFE,
+                       static_cast<int>(data.size()), acl_of(settings_),
                        flags, buffer.data(), path_buffer_size);
   if (rc == ZOK && created)
     *created = buffer.c_str();
@@ -108,7 +114,8 @@ int zk_connection::remove(const std::string& path, int version) {
 }
 
 int zk_connection::multi(const std::vector<zk_op>& ops,
-                         std::vector<std::string>* created) {
+                         std::vector<std::string>* created,
+                         size_t* failed_op) {
   if (ops.empty())
     return ZOK;
   std::vector<zoo_op_t> zoo_ops(ops.size());
@@ -121,7 +128,7 @@ int zk_connection::multi(const std::vector<zk_op>& ops,
         paths[i].assign(path_buffer_size, '\0');
         zoo_create_op_init(&zoo_ops[i], op.path.c_str(), op.data.data(),
                            static_cast<int>(op.data.size()),
-                           &ZOO_OPEN_ACL_UNSAFE,
+                           acl_of(settings_),
                            (op.ephemeral ? ZOO_EPHEMERAL : 0)
                              | (op.sequential ? ZOO_SEQUENCE : 0),
                            paths[i].data(),
@@ -146,6 +153,13 @@ int zk_connection::multi(const std::vector<zk_op>& ops,
     for (size_t i = 0; i < ops.size(); ++i)
       if (ops[i].kind == zk_op::create)
         created->push_back(paths[i].c_str());
+  // The ops after the failed one report a runtime inconsistency.
+  if (rc != ZOK && failed_op)
+    for (size_t i = 0; i < ops.size(); ++i)
+      if (results[i].err != ZOK && results[i].err != ZRUNTIMEINCONSISTENCY) {
+        *failed_op = i;
+        break;
+      }
   return rc;
 }
 

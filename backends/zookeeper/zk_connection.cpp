@@ -9,7 +9,8 @@
 
 namespace ha {
 
-static_assert(zk_rc::no_node == ZNONODE && zk_rc::bad_version == ZBADVERSION
+static_assert(zk_rc::no_node == ZNONODE && zk_rc::no_auth == ZNOAUTH
+              && zk_rc::bad_version == ZBADVERSION
               && zk_rc::node_exists == ZNODEEXISTS
               && zk_rc::not_empty == ZNOTEMPTY);
 
@@ -108,18 +109,48 @@ bool zk_connection::connect_once() {
                           static_cast<int>(settings_.session_timeout.count()),
                           nullptr, this, 0, forward_client_log);
     current_ = zh_;
+    // The client sends the credentials first thing on every (re)connect of
+    // this handle; a new handle needs them again.
+    if (zh_ && !settings_.auth.empty())
+      zoo_add_auth(zh_, "digest", settings_.auth.data(),
+                   static_cast<int>(settings_.auth.size()),
+                   &zk_connection::on_auth, this);
   }
   if (!zh_)
     return false;
   auto deadline = clock_type::now() + settings_.connection_timeout;
+  // Nothing may be created before the credentials count: a creator-only
+  // node made without them would be rejected.
+  return await_event(ZOO_CONNECTED_STATE, deadline)
+         && (settings_.auth.empty() || await_event(auth_added, deadline));
+}
+
+void zk_connection::on_auth(int rc, const void* context) {
+  auto self = static_cast<zk_connection*>(const_cast<void*>(context));
+  {
+    std::lock_guard<std::mutex> guard{self->events_mtx_};
+    self->events_.push_back(
+      event{self->current_.load(), rc == ZOK ? auth_added : auth_refused});
+  }
+  self->events_cv_.notify_all();
+}
+
+bool zk_connection::await_event(int state,
+                                clock_type::time_point deadline) {
   std::unique_lock<std::mutex> guard{events_mtx_};
   while (!stopping_) {
-    auto i = std::find_if(events_.begin(), events_.end(), [this](auto& x) {
-      return x.handle == current_ && x.state == ZOO_CONNECTED_STATE;
-    });
+    auto wanted = [this, state](const event& x) {
+      return x.handle == current_
+             && (x.state == state || x.state == auth_refused);
+    };
+    auto i = std::find_if(events_.begin(), events_.end(), wanted);
     if (i != events_.end()) {
+      auto refused = i->state == auth_refused;
       events_.erase(events_.begin(), i + 1);
-      return true;
+      if (refused)
+        logger("zk")->error("ZooKeeper {} refused the digest credentials",
+                            settings_.quorum);
+      return !refused;
     }
     if (events_cv_.wait_until(guard, deadline) == std::cv_status::timeout)
       return false;
@@ -194,6 +225,13 @@ void zk_connection::reconnect() {
 }
 
 caf::error zk_connection::error_for(int rc, const std::string& what) const {
+  // The fix is in this client's configuration: its credentials.
+  if (rc == zk_rc::no_auth)
+    return make_error(errc::permission_denied,
+                      "ZooKeeper " + settings_.quorum + ": " + what
+                        + ": permission denied (the node's ACL admits other "
+                          "credentials; see "
+                          "high-availability.zookeeper.client.auth)");
   return make_error(errc::backend_unavailable,
                     "ZooKeeper " + settings_.quorum + ": " + what + ": "
                       + zerror(rc));

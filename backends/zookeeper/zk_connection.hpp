@@ -35,6 +35,7 @@ const char* to_string(zk_state x);
 namespace zk_rc {
 constexpr int ok = 0;
 constexpr int no_node = -101;
+constexpr int no_auth = -102;
 constexpr int bad_version = -103;
 constexpr int node_exists = -110;
 constexpr int not_empty = -111;
@@ -107,9 +108,11 @@ public:
 
   int remove(const std::string& path, int version = -1);
 
-  /// All or nothing. `created` receives the paths the create ops made.
+  /// All or nothing. `created` receives the paths the create ops made;
+  /// when it fails, `failed_op` the index of the op that failed.
   int multi(const std::vector<zk_op>& ops,
-            std::vector<std::string>* created = nullptr);
+            std::vector<std::string>* created = nullptr,
+            size_t* failed_op = nullptr);
 
   /// Creates `path` and its missing parents as persistent, empty nodes.
   int ensure_path(const std::string& path);
@@ -123,16 +126,30 @@ public:
 private:
   struct event {
     zhandle_t* handle;
+    /// A session state of the client, or one of the two below.
     int state;
   };
+
+  /// Outcomes of adding the credentials, queued like session events.
+  static constexpr int auth_added = -1000;
+  static constexpr int auth_refused = -1001;
 
   explicit zk_connection(zk_settings settings);
 
   static void on_event(zhandle_t* zh, int type, int state, const char* path,
                        void* context);
 
-  /// Replaces the handle by a new session's; true once it is connected.
+  static void on_auth(int rc, const void* context);
+
+  /// Replaces the handle by a new session's; true once it is connected
+  /// (and authenticated, with credentials).
   bool connect_once();
+
+  /// Waits for `state` of the current handle, dropping the events before
+  /// it; false at `deadline`, when stopping or when the credentials were
+  /// refused.
+  bool await_event(int state,
+                   std::chrono::steady_clock::time_point deadline);
 
   void supervise();
 

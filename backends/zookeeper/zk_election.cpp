@@ -101,6 +101,12 @@ void zk_election::create_node(const std::string& component,
                        &cs.node);
   if (rc == zk_rc::ok)
     return;
+  if (rc == zk_rc::no_auth) {
+    // Waiting cannot help: the elector must hear it, not only the log.
+    caf::anon_send(cs.events, driver_error_atom::value,
+                   conn_->error_for(rc, dir));
+    return;
+  }
   // A lost reply may still have created the node: `evaluate` finds it by
   // its name once connected.
   logger("zk")->warn("{}: no latch node yet: {}", component,

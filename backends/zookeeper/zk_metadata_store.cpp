@@ -74,6 +74,17 @@ std::vector<caf::error> zk_store::apply(std::vector<write_op>& ops) {
   return errors;
 }
 
+int zk_store::run(const zk_plan& plan, size_t* failed_op) {
+  auto rc = conn_->multi(plan.ops, nullptr, failed_op);
+  // Parents exist after a cluster's first writes: making them only when a
+  // create misses one saves a round trip per write.
+  if (rc != zk_rc::no_node || plan.parents.empty())
+    return rc;
+  for (auto& parent : plan.parents)
+    conn_->ensure_path(parent);
+  return conn_->multi(plan.ops, nullptr, failed_op);
+}
+
 caf::error zk_store::apply_one(write_op& op) {
   if (auto err = check_arguments(op))
     return err;
@@ -83,11 +94,11 @@ caf::error zk_store::apply_one(write_op& op) {
     if (!err)
       err = std::visit([&](auto& x) { return this->plan(x, plan); }, op);
     auto rc = zk_rc::ok;
-    if (!err) {
-      for (auto& parent : plan.parents)
-        conn_->ensure_path(parent);
-      rc = conn_->multi(plan.ops);
-    }
+    size_t failed_op = plan.ops.size();
+    if (!err)
+      rc = run(plan, &failed_op);
+    if (rc == zk_rc::node_exists && plan.exists_op == failed_op)
+      err = plan.if_exists;
     if (err || rc != zk_rc::ok)
       for (auto& file : plan.new_files)
         payloads_.remove(file);
@@ -96,6 +107,8 @@ caf::error zk_store::apply_one(write_op& op) {
     if (rc == zk_rc::ok) {
       for (auto& file : plan.old_files)
         payloads_.remove(file);
+      if (plan.then)
+        plan.then();
       return caf::none;
     }
     if (!is_conflict(rc))
@@ -167,7 +180,7 @@ caf::expected<std::vector<job_id>> zk_store::job_graph_ids() {
   if (rc == zk_rc::no_node)
     return result;
   if (rc != zk_rc::ok)
-    return failed(rc, "listing job graphs");
+    return failed(rc, "listing " + path("jobgraphs"));
   for (auto& name : names)
     if (auto id = parse_job_id(name))
       result.push_back(*id);
@@ -184,7 +197,7 @@ zk_store::job_graph_changes(uint64_t after) {
   if (rc == zk_rc::no_node)
     return result;
   if (rc != zk_rc::ok)
-    return failed(rc, "listing job graph changes");
+    return failed(rc, "listing " + path("jobgraph-changes"));
   for (auto& name : names) {
     // ZooKeeper counts from 0; the change log from 1.
     auto sequence = sequence_of(name).value_or(0) + 1;
@@ -210,7 +223,7 @@ caf::expected<uint64_t> zk_store::last_job_graph_change() {
   std::vector<std::string> names;
   auto rc = conn_->children(path("jobgraph-changes"), names);
   if (rc != zk_rc::ok && rc != zk_rc::no_node)
-    return failed(rc, "listing job graph changes");
+    return failed(rc, "listing " + path("jobgraph-changes"));
   uint64_t result = 0;
   for (auto& name : names)
     result = std::max(result, sequence_of(name).value_or(0) + 1);
@@ -239,7 +252,7 @@ caf::expected<std::vector<job_result_entry>> zk_store::job_results(bool clean) {
   if (rc == zk_rc::no_node)
     return result;
   if (rc != zk_rc::ok)
-    return failed(rc, "listing job results");
+    return failed(rc, "listing " + path("results"));
   std::sort(names.begin(), names.end());
   for (auto& name : names) {
     auto id = parse_job_id(name);
@@ -354,6 +367,7 @@ caf::expected<epoch_t> zk_store::reserve_epochs(epoch_t count) {
 }
 
 caf::error zk_store::clear() {
+  fresh_results_.clear();
   for (auto dir : data_dirs)
     if (auto rc = conn_->remove_recursive(path(dir)); rc != zk_rc::ok)
       return failed(rc, std::string{"deleting "} + path(dir));

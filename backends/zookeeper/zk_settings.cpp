@@ -1,19 +1,73 @@
 #include "backends/zookeeper/zk_settings.hpp"
 
+#include <fstream>
+#include <sstream>
+
 #include "config/config.hpp"
+#include "config/options.hpp"
+#include "messages/errors.hpp"
 
 namespace ha {
 
 namespace {
 
 constexpr const char* leader_suffix = "/connection_info";
+constexpr const char* acl_key = "high-availability.zookeeper.client.acl";
+constexpr const char* auth_key = "high-availability.zookeeper.client.auth";
+constexpr const char* auth_file_key
+  = "high-availability.zookeeper.client.auth-file";
+
+/// The credentials in `path`, checked like the `auth` option (whose
+/// validator never shows the value).
+caf::expected<std::string> read_auth_file(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream contents;
+  contents << in.rdbuf();
+  if (!in)
+    return make_error(errc::invalid_config,
+                      std::string{"cannot read "} + auth_file_key + " '" + path
+                        + "'");
+  auto text = contents.str();
+  // Editors end files with a newline; it is no part of the password.
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.pop_back();
+  return find_option(auth_key)->validate(std::string{auth_file_key} + " '"
+                                           + path + "'",
+                                         text);
+}
+
+/// The digest credentials from `auth` or `auth-file` (at most one of them),
+/// empty if neither is set.
+caf::expected<std::string> credentials(const config& cfg) {
+  auto& inline_auth = cfg.get_string(auth_key);
+  auto& file = cfg.get_string(auth_file_key);
+  if (!inline_auth.empty() && !file.empty())
+    return make_error(errc::invalid_config,
+                      std::string{"set only one of "} + auth_key + " and "
+                        + auth_file_key);
+  if (!file.empty())
+    return read_auth_file(file);
+  return inline_auth;
+}
 
 } // namespace
 
-zk_settings zk_settings::from(const config& cfg) {
+caf::expected<zk_settings> zk_settings::from(const config& cfg) {
   using std::chrono::milliseconds;
   const std::string prefix = "high-availability.zookeeper.";
   zk_settings result;
+  auto auth = credentials(cfg);
+  if (!auth)
+    return std::move(auth.error());
+  result.auth = std::move(*auth);
+  if (cfg.get_string(acl_key) == "creator") {
+    if (result.auth.empty())
+      return make_error(errc::invalid_config,
+                        std::string{acl_key} + " is 'creator' but no "
+                          + "credentials are set: set " + auth_key
+                          + " (user:password) or " + auth_file_key);
+    result.acl = zk_acl::creator;
+  }
   result.quorum = cfg.get_string(prefix + "quorum");
   result.session_timeout
     = milliseconds{cfg.get_int(prefix + "client.session-timeout")};

@@ -3,9 +3,20 @@
 #include <chrono>
 #include <string>
 
+#include <caf/expected.hpp>
+
 namespace ha {
 
 class config;
+
+/// Who may read and change the nodes the backend creates.
+enum class zk_acl {
+  /// Anyone (ZooKeeper's OPEN_ACL_UNSAFE).
+  open,
+  /// Only sessions authenticated with the creator's digest credentials
+  /// (CREATOR_ALL_ACL).
+  creator,
+};
 
 /// What the ZooKeeper backend reads from the configuration.
 struct zk_settings {
@@ -18,8 +29,16 @@ struct zk_settings {
   std::string root = "/flink";
   std::string cluster_id = "default";
   bool revoke_on_suspend = false;
+  zk_acl acl = zk_acl::open;
+  /// `user:password` for digest authentication, added to every session when
+  /// not empty (also with the `open` ACL, to reach another client's nodes).
+  /// A credential: never logged.
+  std::string auth;
 
-  static zk_settings from(const config& cfg);
+  /// invalid_config naming the key when the `creator` ACL has no
+  /// credentials, or the auth file cannot be read or holds no
+  /// `user:password`.
+  static caf::expected<zk_settings> from(const config& cfg);
 
   /// `<root>/<cluster-id>`: everything of this cluster lives below.
   std::string cluster_path() const;

@@ -4,7 +4,9 @@
 // the write ops in zk_store_ops.cpp.
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,12 @@ struct zk_plan {
   std::vector<std::string> new_files;
   /// Payload files the op replaced or dropped: removed after success.
   std::vector<std::string> old_files;
+  /// A create whose `node_exists` is the op's answer (`if_exists`), not a
+  /// conflict to retry: saves reading the node first.
+  std::optional<size_t> exists_op;
+  caf::error if_exists;
+  /// Runs after the multi-op succeeded.
+  std::function<void()> then;
 };
 
 class zk_store final : public metadata_store {
@@ -57,6 +65,9 @@ private:
   std::string checkpoint_path(const job_id& job, uint64_t id) const;
 
   caf::error apply_one(write_op& op);
+
+  /// Runs the plan's multi-op, making the missing parents if it needs them.
+  int run(const zk_plan& plan, size_t* failed_op);
   caf::error plan_fence(const write_op& op, zk_plan& plan);
   caf::error plan(put_job_graph_op& op, zk_plan& plan);
   caf::error plan(remove_job_graph_op& op, zk_plan& plan);
@@ -84,6 +95,11 @@ private:
   }
 
   std::unique_ptr<zk_connection> conn_;
+  /// Dirty results this store created, still at node version 0 as far as
+  /// it knows: marking one clean is a versioned set without a read. Taken
+  /// out when used; a conflict then reads the node. Only a cache: cleared
+  /// when it grows large.
+  std::map<job_id, job_result_entry> fresh_results_;
   zk_payloads payloads_;
   std::string base_;
   uint64_t origin_;

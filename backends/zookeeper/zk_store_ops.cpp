@@ -86,21 +86,32 @@ caf::error zk_store::plan(remove_job_graph_op& op, zk_plan& plan) {
 
 caf::error zk_store::plan(create_dirty_result_op& op, zk_plan& plan) {
   auto node = path("results", op.entry.id);
-  auto rc = conn_->exists(node);
-  if (rc == zk_rc::ok)
-    return make_error(errc::already_exists,
-                      "job " + to_string(op.entry.id) + " has a result already");
-  if (rc != zk_rc::no_node)
-    return failed(rc, "reading " + node);
   auto entry = op.entry;
   entry.clean = false;
   plan.parents.push_back(parent_of(node));
+  plan.exists_op = plan.ops.size();
+  plan.if_exists = make_error(errc::already_exists,
+                              "job " + to_string(entry.id)
+                                + " has a result already");
   plan.ops.push_back({zk_op::create, node, encode_result(entry)});
+  plan.then = [this, entry] {
+    constexpr size_t max_fresh = 4096;
+    if (fresh_results_.size() >= max_fresh)
+      fresh_results_.clear();
+    fresh_results_[entry.id] = entry;
+  };
   return caf::none;
 }
 
 caf::error zk_store::plan(mark_result_clean_op& op, zk_plan& plan) {
   auto node = path("results", op.id);
+  if (auto i = fresh_results_.find(op.id); i != fresh_results_.end()) {
+    auto entry = i->second;
+    fresh_results_.erase(i);
+    entry.clean = true;
+    plan.ops.push_back({zk_op::set, node, encode_result(entry), 0});
+    return caf::none;
+  }
   std::string data;
   zk_stat stat;
   auto rc = conn_->get(node, data, &stat);

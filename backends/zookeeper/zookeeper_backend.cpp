@@ -36,7 +36,10 @@ caf::error remove_cluster(const zk_settings& settings,
 caf::expected<backend>
 make_zookeeper(const config& cfg, const std::string& cluster_dir,
                std::function<session_id()> new_session_id) {
-  auto settings = zk_settings::from(cfg);
+  auto parsed = zk_settings::from(cfg);
+  if (!parsed)
+    return std::move(parsed.error());
+  auto& settings = *parsed;
   auto election = zk_election::make(settings);
   if (!election)
     return std::move(election.error());

@@ -1,13 +1,15 @@
 // The ZooKeeper backend on a real server: connection errors, the election
-// driver's epochs and publication rules, and cleanup. The store contract
+// driver's epochs and publication rules, cleanup and the creator ACL. The store contract
 // runs against it in metadata_store_contract_test.cpp.
 
 #include <chrono>
+#include <fstream>
 
 #include <catch2/catch.hpp>
 
 #include "backends/factory.hpp"
 #include "backends/zookeeper/zk_connection.hpp"
+#include "backends/zookeeper/zk_metadata_store.hpp"
 #include "config/config.hpp"
 #include "messages/errors.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -68,4 +70,117 @@ TEST_CASE("zookeeper: cleanup deletes the cluster's nodes and no other "
   CHECK(zk.exists(settings.cluster_path()) == zk_rc::no_node);
   CHECK(zk.exists(keep) == zk_rc::ok);
   zk.remove_recursive(settings.root);
+}
+
+namespace {
+
+/// A store on `root` of the shared test server, with the given ACL and
+/// credentials.
+std::unique_ptr<metadata_store> open_acl_store(const std::string& root,
+                                               zk_acl acl,
+                                               const std::string& auth,
+                                               const temp_dir& payloads) {
+  zk_settings settings;
+  settings.quorum = zookeeper_quorum();
+  settings.root = root;
+  settings.connection_timeout = std::chrono::milliseconds{5000};
+  settings.acl = acl;
+  settings.auth = auth;
+  auto store = open_zk_metadata_store(settings, payloads.str());
+  REQUIRE(store);
+  return std::move(*store);
+}
+
+caf::error create_dirty(metadata_store& store, const job_result_entry& entry) {
+  std::vector<write_op> ops{create_dirty_result_op{entry, {}}};
+  return store.apply(ops).front();
+}
+
+void expect_permission_denied(const caf::error& err) {
+  CHECK(is(err, errc::permission_denied));
+  CHECK_THAT(describe(err), Catch::Contains("permission denied"));
+}
+
+} // namespace
+
+TEST_CASE("zookeeper: the creator ACL without credentials is a config error "
+          "naming the keys",
+          "[zookeeper][config]") {
+  auto cfg = config::load(
+    "", {"high-availability=zookeeper", "high-availability.storageDir=/tmp",
+         "high-availability.zookeeper.quorum=127.0.0.1:1",
+         "high-availability.zookeeper.client.acl=creator"});
+  REQUIRE(cfg);
+  auto be = make_backend(*cfg);
+  REQUIRE_FALSE(be);
+  CHECK(is(be.error(), errc::invalid_config));
+  CHECK_THAT(describe(be.error()),
+             Catch::Contains("high-availability.zookeeper.client.acl")
+               && Catch::Contains("high-availability.zookeeper.client.auth"));
+}
+
+TEST_CASE("zookeeper: bad credentials are config errors that never repeat "
+          "the secret",
+          "[zookeeper][config]") {
+  auto no_user = config::load(
+    "", {"high-availability.zookeeper.client.auth=:s3cret-value"});
+  REQUIRE_FALSE(no_user);
+  CHECK_THAT(describe(no_user.error()),
+             Catch::Contains("client.auth")
+               && !Catch::Contains("s3cret-value"));
+  temp_dir dir;
+  auto file = dir.str() + "/zk-auth";
+  std::ofstream{file} << "no-colon-s3cret\n";
+  auto cfg = config::load(
+    "", {"high-availability=zookeeper", "high-availability.storageDir=/tmp",
+         "high-availability.zookeeper.quorum=127.0.0.1:1",
+         "high-availability.zookeeper.client.acl=creator",
+         "high-availability.zookeeper.client.auth-file=" + file});
+  REQUIRE(cfg);
+  auto be = make_backend(*cfg);
+  REQUIRE_FALSE(be);
+  CHECK(is(be.error(), errc::invalid_config));
+  CHECK_THAT(describe(be.error()),
+             Catch::Contains(file) && !Catch::Contains("no-colon-s3cret"));
+}
+
+TEST_CASE("zookeeper: with the creator ACL, a client without the "
+          "credentials gets permission denied, not data",
+          "[zookeeper]") {
+  auto root = unique_zookeeper_root();
+  temp_dir payloads;
+  job_result_entry entry;
+  entry.id.bytes.fill(0x5a);
+  entry.status = "FAILED";
+  auto owner = open_acl_store(root, zk_acl::creator, "alice:secret", payloads);
+  REQUIRE_FALSE(create_dirty(*owner, entry));
+  SECTION("no credentials") {
+    auto stranger = open_acl_store(root, zk_acl::open, "", payloads);
+    auto listed = stranger->job_results(false);
+    REQUIRE_FALSE(listed);
+    expect_permission_denied(listed.error());
+    CHECK_THAT(describe(listed.error()), Catch::Contains(root));
+    auto read = stranger->job_result(entry.id);
+    REQUIRE_FALSE(read);
+    expect_permission_denied(read.error());
+    auto other = entry;
+    other.id.bytes[0] = 0x01;
+    expect_permission_denied(create_dirty(*stranger, other));
+  }
+  SECTION("wrong password") {
+    auto stranger = open_acl_store(root, zk_acl::creator, "alice:guess",
+                                   payloads);
+    auto read = stranger->job_result(entry.id);
+    REQUIRE_FALSE(read);
+    expect_permission_denied(read.error());
+  }
+  SECTION("the same credentials from another session read the data") {
+    auto peer = open_acl_store(root, zk_acl::creator, "alice:secret",
+                               payloads);
+    auto read = peer->job_result(entry.id);
+    REQUIRE(read);
+    REQUIRE(*read);
+    CHECK((*read)->status == "FAILED");
+  }
+  REQUIRE_FALSE(owner->clear());
 }

@@ -100,21 +100,14 @@ int run_failover(const bench_options& opts) {
       {opts.bin_dir + "/ha-node", "-D", "high-availability=" + mode, "-D",
        "high-availability.storageDir=" + dir.str() + "/" + mode, "-D",
        "ha.node.port=0"}};
-    auto first = node.read_line(10s);
-    auto at = first ? first->find("127.0.0.1:") : std::string::npos;
-    if (at == std::string::npos)
-      throw std::runtime_error("ha-node did not start: "
-                               + node.error_output());
-    auto endpoint = first->substr(at, first->find(' ', at) - at);
-    auto port = static_cast<uint16_t>(std::stoi(endpoint.substr(10)));
-    auto root = connect(sys, "127.0.0.1", port);
-    if (!root)
-      throw std::runtime_error("connect: " + sys.render(root.error()));
+    auto port = listening_port(node, "ha-node");
+    auto endpoint = "127.0.0.1:" + std::to_string(port);
+    auto root = connect_node(sys, port);
     std::string component = component::dispatcher;
-    auto elector = must<elector_actor>(sys, "elector", *root,
+    auto elector = must<elector_actor>(sys, "elector", root,
                                        caf::get_atom::value,
                                        elector_atom::value, component);
-    auto retriever = must<retriever_actor>(sys, "retriever", *root,
+    auto retriever = must<retriever_actor>(sys, "retriever", root,
                                            caf::get_atom::value,
                                            retriever_atom::value, component);
     caf::scoped_actor observer{sys};

@@ -27,15 +27,6 @@ echo_actor::behavior_type echo() {
   return {[](has_entry_atom, const job_id&) { return true; }};
 }
 
-uint16_t port_of(test::child_process& proc, const char* what) {
-  auto line = proc.read_line(10s);
-  auto at = line ? line->find("127.0.0.1:") : std::string::npos;
-  if (at == std::string::npos)
-    throw std::runtime_error(std::string{what}
-                             + " did not start: " + proc.error_output());
-  return static_cast<uint16_t>(std::stoi(line->substr(at + 10)));
-}
-
 template <class Handle>
 double round_trip_ms(caf::scoped_actor& self, const Handle& dest,
                      const job_id& job) {
@@ -83,14 +74,12 @@ int run_requests(const bench_options& opts) {
     {opts.bin_dir + "/ha-node", "-D", "high-availability=sqlite", "-D",
      "high-availability.storageDir=" + dir.str(), "-D", "ha.node.port=0"}};
   test::child_process peer{{opts.bin_dir + "/ha_bench", "echo-server"}};
-  auto node_port = port_of(node, "ha-node");
-  auto peer_port = port_of(peer, "ha_bench echo-server");
+  auto node_port = listening_port(node, "ha-node");
+  auto peer_port = listening_port(peer, "ha_bench echo-server");
   bench_config cfg{true};
   caf::actor_system sys{cfg};
-  auto root = connect(sys, "127.0.0.1", node_port);
-  if (!root)
-    throw std::runtime_error("connect: " + sys.render(root.error()));
-  auto store = must<job_result_store_actor>(sys, "results", *root,
+  auto root = connect_node(sys, node_port);
+  auto store = must<job_result_store_actor>(sys, "results", root,
                                             caf::get_atom::value,
                                             job_results_atom::value);
   auto raw = sys.middleman().remote_actor<echo_actor>("127.0.0.1", peer_port);

@@ -75,21 +75,17 @@ struct services {
 };
 
 services start(caf::actor_system& sys, const std::string& dir) {
-  auto cfg = config::load("", {"high-availability=sqlite",
-                               "high-availability.storageDir=" + dir});
-  if (!cfg)
-    throw std::runtime_error("config: " + sys.render(cfg.error()));
-  auto root = make_services(sys, *cfg);
-  if (!root)
-    throw std::runtime_error("make_services: " + sys.render(root.error()));
-  return {&sys, *root,
-          must<job_result_store_actor>(sys, "get results", *root,
+  auto root = services_in_process(sys, "",
+                                  {"high-availability=sqlite",
+                                   "high-availability.storageDir=" + dir});
+  return {&sys, root,
+          must<job_result_store_actor>(sys, "get results", root,
                                        caf::get_atom::value,
                                        job_results_atom::value),
-          must<job_graph_store_actor>(sys, "get graphs", *root,
+          must<job_graph_store_actor>(sys, "get graphs", root,
                                       caf::get_atom::value,
                                       job_graphs_atom::value),
-          must<checkpoint_store_actor>(sys, "get checkpoints", *root,
+          must<checkpoint_store_actor>(sys, "get checkpoints", root,
                                        caf::get_atom::value,
                                        checkpoints_atom::value)};
 }

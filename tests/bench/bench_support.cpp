@@ -1,5 +1,9 @@
 #include "tests/bench/bench_support.hpp"
 
+#include "tests/support/child_process.hpp"
+#include "actors/ha_services.hpp"
+#include "config/config.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -247,6 +251,34 @@ int report::finish() {
     return 1;
   }
   return 0;
+}
+
+uint16_t listening_port(test::child_process& proc, const char* what) {
+  auto line = proc.read_line(std::chrono::seconds(10));
+  auto at = line ? line->find("127.0.0.1:") : std::string::npos;
+  if (at == std::string::npos)
+    throw std::runtime_error(std::string{what}
+                             + " did not start: " + proc.error_output());
+  return static_cast<uint16_t>(std::stoi(line->substr(at + 10)));
+}
+
+ha_services_actor services_in_process(caf::actor_system& sys,
+                                      const std::string& file,
+                                      std::vector<std::string> overrides) {
+  auto cfg = config::load(file, std::move(overrides));
+  if (!cfg)
+    throw std::runtime_error("config: " + sys.render(cfg.error()));
+  auto root = make_services(sys, *cfg);
+  if (!root)
+    throw std::runtime_error("make_services: " + sys.render(root.error()));
+  return *root;
+}
+
+ha_services_actor connect_node(caf::actor_system& sys, uint16_t port) {
+  auto root = connect(sys, "127.0.0.1", port);
+  if (!root)
+    throw std::runtime_error("connect: " + sys.render(root.error()));
+  return *root;
 }
 
 } // namespace ha::bench

@@ -15,7 +15,12 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/sec.hpp>
 
+#include "messages/ha_services.hpp"
 #include "messages/ids.hpp"
+
+namespace ha::test {
+class child_process;
+} // namespace ha::test
 
 namespace ha::bench {
 
@@ -144,6 +149,20 @@ R must(caf::actor_system& sys, const char* what, const Handle& dest,
   return std::move(*x);
 }
 
+/// The port of the first stdout line of `proc` that names 127.0.0.1:PORT
+/// (ha-node's and echo-server's start line); throws naming `what` and
+/// `proc`'s stderr if none comes within ten seconds.
+uint16_t listening_port(test::child_process& proc, const char* what);
+
+/// Services in this process from the YAML `file` (none if empty) and
+/// `overrides`; throws std::runtime_error on a bad config or backend.
+ha_services_actor services_in_process(caf::actor_system& sys,
+                                      const std::string& file,
+                                      std::vector<std::string> overrides);
+
+/// The root of the ha-node on 127.0.0.1:`port`; throws if unreachable.
+ha_services_actor connect_node(caf::actor_system& sys, uint16_t port);
+
 /// A distinct job id per (run, n).
 job_id bench_job(uint32_t run, uint64_t n);
 
@@ -154,5 +173,6 @@ int run_elections(const bench_options& opts);
 int run_failover(const bench_options& opts);
 int run_requests(const bench_options& opts);
 int run_echo_server(const bench_options& opts);
+int run_remote(const bench_options& opts);
 
 } // namespace ha::bench

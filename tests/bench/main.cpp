@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "tests/bench/bench_support.hpp"
+#include "tests/bench/bench_zookeeper.hpp"
 
 int main(int argc, char** argv) {
   using namespace ha::bench;
@@ -38,6 +39,9 @@ int main(int argc, char** argv) {
   sub("failover", "kill -9 of a leader's process over loopback",
       run_failover);
   sub("requests", "remote store read vs raw CAF round trip", run_requests);
+  sub("remote", "1,000 remote contenders and remote fan-out via ha-node",
+      run_remote);
+  add_zookeeper_commands(app, run);
   // The raw peer of `requests`, started by it; not for users.
   app.add_subcommand("echo-server", "")->group("")->callback([&run] {
     run = run_echo_server;

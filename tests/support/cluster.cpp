@@ -11,10 +11,12 @@ running_node::running_node(std::vector<std::string> args)
 }
 
 running_node::running_node(std::vector<std::string> args,
-                           const std::string& dir) {
-  std::vector<std::string> argv{binary("ha-node"), "-D", "ha.node.port=0",
-                                "-D", "high-availability.storageDir="
-                                        + (dir.empty() ? storage.str() : dir)};
+                           const std::string& dir,
+                           std::vector<std::string> launcher) {
+  auto argv = append(std::move(launcher),
+                     {binary("ha-node"), "-D", "ha.node.port=0", "-D",
+                      "high-availability.storageDir="
+                        + (dir.empty() ? storage.str() : dir)});
   argv.insert(argv.end(), args.begin(), args.end());
   process = std::make_unique<child_process>(argv);
   auto line = process->read_line(10s);
@@ -27,12 +29,32 @@ running_node::running_node(std::vector<std::string> args,
   endpoint = match[1].str() + ":" + match[2].str();
 }
 
+std::string running_node::port() const {
+  return endpoint.substr(endpoint.rfind(':') + 1);
+}
+
 std::unique_ptr<child_process> hactl(const std::string& endpoint,
-                                     std::vector<std::string> args) {
-  std::vector<std::string> argv{binary("hactl"), "--connect", endpoint,
-                                "--json"};
+                                     std::vector<std::string> args,
+                                     std::vector<std::string> launcher) {
+  auto argv = append(std::move(launcher),
+                     {binary("hactl"), "--connect", endpoint, "--json"});
   argv.insert(argv.end(), args.begin(), args.end());
   return std::make_unique<child_process>(argv);
+}
+
+std::vector<std::string> failure_detection_options() {
+  return {"-D", "ha.heartbeat.interval="
+                  + std::to_string(heartbeat_interval.count()),
+          "-D", "ha.heartbeat.timeout="
+                  + std::to_string(heartbeat_timeout.count()),
+          "-D", "ha.client.reconnect.initial-backoff=50",
+          "-D", "ha.client.reconnect.max-backoff=500"};
+}
+
+std::vector<std::string> append(std::vector<std::string> x,
+                                const std::vector<std::string>& y) {
+  x.insert(x.end(), y.begin(), y.end());
+  return x;
 }
 
 nlohmann::json next_event(child_process& proc,
@@ -44,6 +66,28 @@ nlohmann::json next_event(child_process& proc,
   INFO("line: " << *line);
   REQUIRE_FALSE(parsed.is_discarded());
   return parsed;
+}
+
+nlohmann::json await_event(child_process& proc, const std::string& name,
+                           std::chrono::milliseconds timeout) {
+  using clock = std::chrono::steady_clock;
+  auto deadline = clock::now() + timeout;
+  // Bounded by the deadline: each line read takes at most what is left.
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - clock::now());
+    INFO("waiting for event '" << name << "' of pid " << proc.pid());
+    REQUIRE(left.count() > 0);
+    auto event = next_event(proc, left);
+    if (event["event"] == name)
+      return event;
+  }
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
 }
 
 } // namespace ha::test

@@ -26,17 +26,45 @@ struct running_node {
 
   explicit running_node(std::vector<std::string> args = {});
 
-  /// Starts an ha-node with `args` and the storage directory `dir`.
-  running_node(std::vector<std::string> args, const std::string& dir);
+  /// Starts an ha-node with `args` and the storage directory `dir`,
+  /// through `launcher` if given (e.g. `ip netns exec NAME`).
+  running_node(std::vector<std::string> args, const std::string& dir,
+               std::vector<std::string> launcher = {});
+
+  /// The port in `endpoint`, to restart a node on the same port.
+  std::string port() const;
 };
 
-/// Starts `hactl --connect <endpoint> --json <args...>`.
+/// Starts `hactl --connect <endpoint> --json <args...>`, through
+/// `launcher` if given.
 std::unique_ptr<child_process> hactl(const std::string& endpoint,
-                                     std::vector<std::string> args);
+                                     std::vector<std::string> args,
+                                     std::vector<std::string> launcher = {});
+
+/// Heartbeats of the failure tests: short, so that a hung peer is noticed
+/// within about a second.
+constexpr auto heartbeat_interval = 100ms;
+constexpr auto heartbeat_timeout = 1000ms;
+
+/// `-D` options for ha-node and hactl with the heartbeats above and a quick
+/// reconnection (50 ms doubling up to 500 ms).
+std::vector<std::string> failure_detection_options();
+
+/// `x` with `y` appended.
+std::vector<std::string> append(std::vector<std::string> x,
+                                const std::vector<std::string>& y);
 
 /// The next stdout line of `proc` as JSON; fails the test on timeout or on
 /// a line that is not JSON.
 nlohmann::json next_event(child_process& proc,
                           std::chrono::milliseconds timeout = 10s);
+
+/// The next event of `proc` named `name`, skipping others; fails the test
+/// when none comes within `timeout`.
+nlohmann::json await_event(child_process& proc, const std::string& name,
+                           std::chrono::milliseconds timeout = 10s);
+
+/// Milliseconds since the Unix epoch, comparable with hactl's `ts_ms`.
+int64_t now_ms();
 
 } // namespace ha::test

@@ -1,12 +1,15 @@
 #include "tests/support/zookeeper_server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -19,8 +22,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <catch2/catch.hpp>
 
 namespace ha::test {
 
@@ -71,13 +72,42 @@ std::string srvr(int port) {
   return reply;
 }
 
-void write_config(const std::string& dir, int port) {
+/// zoo.cfg and log4j.properties in `dir`; `extra` holds further zoo.cfg
+/// lines (an ensemble's server list).
+/// The `Mode:` line of `srvr` (standalone, leader, follower), empty while
+/// the server does not serve.
+std::string mode_of(int port) {
+  auto reply = srvr(port);
+  auto pos = reply.find("Mode: ");
+  if (pos == std::string::npos)
+    return {};
+  pos += 6;
+  return reply.substr(pos, reply.find('\n', pos) - pos);
+}
+
+/// A fresh directory under the temp directory; empty if none can be made.
+std::string make_temp_dir(const std::string& prefix) {
+  auto pattern
+    = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  return ::mkdtemp(pattern.data()) == nullptr ? std::string{} : pattern;
+}
+
+/// The last `n` characters of `path`, to show why a server did not start.
+std::string tail_of(const std::string& path, size_t n = 600) {
+  std::ifstream in{path};
+  std::string text{std::istreambuf_iterator<char>{in}, {}};
+  return text.size() > n ? text.substr(text.size() - n) : text;
+}
+
+void write_config(const std::string& dir, int port,
+                  const std::string& extra = {}) {
   std::filesystem::create_directories(dir + "/data");
   std::ofstream cfg{dir + "/zoo.cfg"};
   cfg << "tickTime=200\nminSessionTimeout=400\nmaxSessionTimeout=60000\n"
       << "initLimit=10\nsyncLimit=5\ndataDir=" << dir << "/data\n"
       << "clientPort=" << port << "\nclientPortAddress=127.0.0.1\n"
-      << "admin.enableServer=false\n4lw.commands.whitelist=srvr,ruok\n";
+      << "admin.enableServer=false\n4lw.commands.whitelist=srvr,ruok\n"
+      << extra;
   std::ofstream log{dir + "/log4j.properties"};
   log << "log4j.rootLogger=WARN, FILE\n"
       << "log4j.appender.FILE=org.apache.log4j.FileAppender\n"
@@ -135,14 +165,11 @@ struct owned_server {
   int pid = -1;
 
   owned_server() {
-    auto pattern = (std::filesystem::temp_directory_path()
-                    / "caf-ha-zookeeper-XXXXXX")
-                     .string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
+    dir = make_temp_dir("caf-ha-zookeeper");
+    if (dir.empty()) {
       why_not = "mkdtemp failed";
       return;
     }
-    dir = pattern;
     pid = start_zookeeper_server(dir, quorum, why_not);
   }
 
@@ -168,7 +195,7 @@ int start_zookeeper_server(const std::string& dir, std::string& quorum,
     auto pid = spawn_java(dir);
     // Bounded: 150 polls 0.1 s apart; srvr is the only readiness signal.
     for (int i = 0; i < 150; ++i) {
-      if (srvr(port).find("Mode: standalone") != std::string::npos) {
+      if (mode_of(port) == "standalone") {
         quorum = "127.0.0.1:" + std::to_string(port);
         return pid;
       }
@@ -204,10 +231,10 @@ const std::string& zookeeper_quorum() {
     return from_env;
   static owned_server server;
   if (server.pid < 0)
-    FAIL("no ZooKeeper for the tests: "
-         << server.why_not
-         << " (install the zookeeper package with .ci/install-deps, or set "
-            "CAF_HA_ZK_QUORUM=host:port)");
+    throw std::runtime_error(
+      "no ZooKeeper for the tests: " + server.why_not
+      + " (install the zookeeper package with .ci/install-deps, or set "
+        "CAF_HA_ZK_QUORUM=host:port)");
   return server.quorum;
 }
 
@@ -217,6 +244,118 @@ std::string unique_zookeeper_root() {
   return "/caf-ha-test-" + std::to_string(::getpid()) + "-"
          + std::to_string(device() % 1000000) + "-"
          + std::to_string(++counter);
+}
+
+zookeeper_ensemble::zookeeper_ensemble(int size) {
+  auto why_not = missing_installation();
+  if (!why_not.empty())
+    throw std::runtime_error("no ZooKeeper ensemble for the tests: "
+                             + why_not);
+  root_ = make_temp_dir("caf-ha-ensemble");
+  if (root_.empty())
+    throw std::runtime_error("mkdtemp failed");
+  // Three ports per server, all distinct; bounded in case the kernel hands
+  // out a port twice.
+  std::vector<int> ports;
+  for (int i = 0; i < 100 && ports.size() < size_t(3 * size); ++i) {
+    auto port = free_port();
+    if (port > 0 && std::find(ports.begin(), ports.end(), port) == ports.end())
+      ports.push_back(port);
+  }
+  if (ports.size() != size_t(3 * size))
+    throw std::runtime_error("not enough free loopback ports");
+  std::string server_list;
+  for (int i = 0; i < size; ++i) {
+    server x;
+    x.dir = root_ + "/server-" + std::to_string(i + 1);
+    x.client_port = ports[3 * i];
+    server_list += "server." + std::to_string(i + 1) + "=127.0.0.1:"
+                   + std::to_string(ports[3 * i + 1]) + ":"
+                   + std::to_string(ports[3 * i + 2]) + "\n";
+    servers_.push_back(std::move(x));
+  }
+  for (int i = 0; i < size; ++i) {
+    auto& x = servers_[i];
+    write_config(x.dir, x.client_port, server_list);
+    std::ofstream{x.dir + "/data/myid"} << i + 1 << "\n";
+    x.pid = spawn_java(x.dir);
+  }
+  if (await_quorum(30s) < 0) {
+    auto log = tail_of(servers_[0].dir + "/server.log");
+    stop_all();
+    throw std::runtime_error("the ZooKeeper ensemble formed no quorum within "
+                             "30 s; server 1 logged: " + log);
+  }
+}
+
+zookeeper_ensemble::~zookeeper_ensemble() {
+  stop_all();
+}
+
+void zookeeper_ensemble::stop_all() {
+  for (auto& x : servers_) {
+    stop_zookeeper_server(x.pid);
+    x.pid = -1;
+  }
+  std::error_code ignored;
+  if (!root_.empty())
+    std::filesystem::remove_all(root_, ignored);
+}
+
+std::string zookeeper_ensemble::quorum() const {
+  std::string result;
+  for (auto& x : servers_)
+    result += (result.empty() ? "" : ",") + std::string{"127.0.0.1:"}
+              + std::to_string(x.client_port);
+  return result;
+}
+
+std::string zookeeper_ensemble::mode(int i) const {
+  return running(i) ? mode_of(servers_.at(i).client_port) : std::string{};
+}
+
+bool zookeeper_ensemble::running(int i) const {
+  return servers_.at(i).pid > 0;
+}
+
+int zookeeper_ensemble::await_quorum(std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Bounded by the deadline; polls 50 ms apart, srvr answers at once.
+  do {
+    int leader = -1;
+    int serving = 0;
+    int up = 0;
+    for (int i = 0; i < size(); ++i) {
+      if (!running(i))
+        continue;
+      ++up;
+      auto m = mode(i);
+      if (m == "leader")
+        leader = leader < 0 ? i : size(); // Two leaders: not settled yet.
+      if (m == "leader" || m == "follower")
+        ++serving;
+    }
+    if (leader >= 0 && leader < size() && serving == up)
+      return leader;
+    std::this_thread::sleep_for(50ms);
+  } while (std::chrono::steady_clock::now() < deadline);
+  return -1;
+}
+
+void zookeeper_ensemble::kill(int i) {
+  auto& x = servers_.at(i);
+  if (x.pid <= 0)
+    throw std::logic_error("server " + std::to_string(i) + " is not running");
+  ::kill(x.pid, SIGKILL);
+  ::waitpid(x.pid, nullptr, 0);
+  x.pid = -1;
+}
+
+void zookeeper_ensemble::restart(int i) {
+  auto& x = servers_.at(i);
+  if (x.pid > 0)
+    throw std::logic_error("server " + std::to_string(i) + " is running");
+  x.pid = spawn_java(x.dir);
 }
 
 } // namespace ha::test

@@ -6,12 +6,14 @@
 // use, once per test binary run, and stopped by PID at exit (and killed by
 // the kernel if the test binary dies first).
 
+#include <chrono>
 #include <string>
+#include <vector>
 
 namespace ha::test {
 
-/// The quorum to use. Fails the test with a message naming what is
-/// missing when no server can be had: the README's test command installs
+/// The quorum to use. Throws (failing the test) with a message naming what
+/// is missing when no server can be had: the README's test command installs
 /// ZooKeeper, so its tests never pass by doing nothing.
 const std::string& zookeeper_quorum();
 
@@ -27,5 +29,59 @@ int start_zookeeper_server(const std::string& dir, std::string& quorum,
 
 /// SIGTERM, then SIGKILL if it does not exit within 5 s.
 void stop_zookeeper_server(int pid);
+
+/// An ensemble on loopback for the tests that kill servers: each server has
+/// its own directory, data dir with `myid`, client, peer and election ports,
+/// the same short ticks as the standalone server, and is stopped by PID in
+/// the destructor (killed by the kernel if the test binary dies first).
+class zookeeper_ensemble {
+public:
+  /// Starts `size` servers and waits until one leads and the others follow;
+  /// throws, quoting a server's log, if that takes over 30 s. Free of
+  /// Catch2, like the rest of this file, so the benchmarks use it too.
+  explicit zookeeper_ensemble(int size = 3);
+
+  ~zookeeper_ensemble();
+
+  zookeeper_ensemble(const zookeeper_ensemble&) = delete;
+  zookeeper_ensemble& operator=(const zookeeper_ensemble&) = delete;
+
+  int size() const {
+    return static_cast<int>(servers_.size());
+  }
+
+  /// `127.0.0.1:PORT,...` of every server, running or not.
+  std::string quorum() const;
+
+  bool running(int i) const;
+
+  /// What server `i` answers to `srvr`: `leader`, `follower`, or empty
+  /// while it does not serve (stopped, or without a quorum).
+  std::string mode(int i) const;
+
+  /// Waits until one running server leads and every other running one
+  /// follows; the leader's index, or -1 once `timeout` has passed.
+  int await_quorum(std::chrono::milliseconds timeout) const;
+
+  /// kill -9 of server `i`; returns once it is gone.
+  void kill(int i);
+
+  /// Starts the stopped server `i` again on its ports and data; does not
+  /// wait (see `await_quorum`).
+  void restart(int i);
+
+private:
+  /// Stops every server by PID and removes their directories.
+  void stop_all();
+
+  struct server {
+    std::string dir;
+    int client_port = 0;
+    int pid = -1;
+  };
+
+  std::string root_;
+  std::vector<server> servers_;
+};
 
 } // namespace ha::test

@@ -15,6 +15,7 @@
 
 #include "tests/support/cluster.hpp"
 #include "tests/support/zookeeper_server.hpp"
+#include "tests/system/zookeeper_hactl.hpp"
 
 using namespace ha::test;
 
@@ -41,13 +42,6 @@ std::string write_config(const temp_dir& dir) {
       << "high-availability.zookeeper.client.connection-timeout: 5000\n"
       << "high-availability.zookeeper.client.retry-wait: 200\n";
   return path;
-}
-
-std::unique_ptr<child_process> hactl_zk(const std::string& config,
-                                        std::vector<std::string> args) {
-  std::vector<std::string> argv{binary("hactl"), "--config", config, "--json"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return std::make_unique<child_process>(argv);
 }
 
 int index_of(const std::string& address) {

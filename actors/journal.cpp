@@ -1,0 +1,275 @@
+#include "actors/journal.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "messages/errors.hpp"
+
+namespace ha {
+
+namespace {
+
+constexpr const char* format_name = "caf-ha-journal";
+
+int64_t system_clock_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
+std::string header_line() {
+  nlohmann::json header{{"format", format_name},
+                        {"version", journal_version}};
+  return header.dump();
+}
+
+/// Writes all of `line`; false on an I/O error.
+bool write_all(int fd, const std::string& line) {
+  size_t done = 0;
+  while (done < line.size()) {
+    auto n = ::write(fd, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+caf::error check_header(const std::string& line, const std::string& path) {
+  auto header = nlohmann::json::parse(line, nullptr, false);
+  if (header.is_discarded() || !header.is_object()
+      || header.value("format", "") != format_name)
+    return make_error(errc::corrupted, path + " is not a caf-ha journal");
+  if (header.value("version", 0) != journal_version)
+    return make_error(errc::corrupted,
+                      path + " is a journal of version "
+                        + header.value("version", nlohmann::json{}).dump()
+                        + "; this build reads version "
+                        + std::to_string(journal_version));
+  return caf::none;
+}
+
+std::optional<journal_record> parse_record(const std::string& line) {
+  auto doc = nlohmann::json::parse(line, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return std::nullopt;
+  try {
+    journal_record x;
+    x.index = doc.at("i").get<uint64_t>();
+    x.time_us = doc.at("t").get<int64_t>();
+    x.actor = doc.at("actor").get<std::string>();
+    x.direction = doc.at("dir").get<std::string>();
+    x.peer = doc.at("peer").get<std::string>();
+    x.kind = doc.at("kind").get<std::string>();
+    for (auto& field : doc.at("fields"))
+      x.fields.emplace_back(field.at(0).get<std::string>(),
+                            field.at(1).get<std::string>());
+    return x;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+} // namespace
+
+const std::string& journal_record::field(const std::string& key) const {
+  static const std::string none;
+  for (auto& [k, v] : fields)
+    if (k == key)
+      return v;
+  return none;
+}
+
+bool same_message(const journal_record& x, const journal_record& y) {
+  return x.actor == y.actor && x.direction == y.direction && x.peer == y.peer
+         && x.kind == y.kind && x.fields == y.fields;
+}
+
+std::string to_json_line(const journal_record& x) {
+  // Fields are [key, value] pairs, not an object: their order is part of the
+  // message.
+  auto fields = nlohmann::ordered_json::array();
+  for (auto& [k, v] : x.fields)
+    fields.push_back({k, v});
+  // Ordered, so that a reader sees index, time and actor first.
+  nlohmann::ordered_json doc{{"i", x.index},     {"t", x.time_us},
+                             {"actor", x.actor}, {"dir", x.direction},
+                             {"peer", x.peer},   {"kind", x.kind},
+                             {"fields", fields}};
+  return doc.dump();
+}
+
+journal::journal(clock now, int fd) : now_(std::move(now)), fd_(fd) {
+  if (fd_ >= 0)
+    writer_ = std::thread{[this] { write_loop(); }};
+}
+
+journal::~journal() {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable())
+    writer_.join();
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
+caf::expected<std::shared_ptr<journal>>
+journal::open(const std::string& path) {
+  auto fail = [&](const std::string& what) {
+    return make_error(errc::invalid_config, "cannot open journal " + path
+                                              + ": " + what);
+  };
+  auto fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+                   0644);
+  if (fd < 0)
+    return fail(std::strerror(errno));
+  struct stat info;
+  if (::fstat(fd, &info) != 0 || (info.st_size == 0
+                                  && !write_all(fd, header_line() + "\n"))) {
+    ::close(fd);
+    return fail(std::strerror(errno));
+  }
+  if (info.st_size > 0) {
+    std::ifstream in{path};
+    std::string first;
+    std::getline(in, first);
+    if (auto err = check_header(first, path)) {
+      ::close(fd);
+      return fail(describe(err));
+    }
+  }
+  return std::shared_ptr<journal>{new journal(system_clock_us, fd)};
+}
+
+std::shared_ptr<journal> journal::in_memory(clock now) {
+  return std::shared_ptr<journal>{new journal(std::move(now), -1)};
+}
+
+void journal::append(journal_record x) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  x.index = next_index_++;
+  x.time_us = now_();
+  if (fd_ < 0) {
+    kept_.push_back(std::move(x));
+    return;
+  }
+  pending_.push_back(to_json_line(x) + "\n");
+  cv_.notify_all();
+}
+
+std::string journal::name_of(const caf::actor_addr& addr,
+                             const std::string& kind) {
+  if (!addr)
+    return "anonymous";
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = names_.find(addr);
+  if (i != names_.end())
+    return i->second;
+  auto name = kind + "#" + std::to_string(++counts_[kind]);
+  names_.emplace(addr, name);
+  return name;
+}
+
+void journal::bind(const caf::actor_addr& addr, std::string name) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  names_[addr] = std::move(name);
+}
+
+std::vector<journal_record> journal::records() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return kept_;
+}
+
+void journal::write_loop() {
+  std::unique_lock<std::mutex> guard{mtx_};
+  for (;;) {
+    cv_.wait(guard, [this] { return stopping_ || !pending_.empty(); });
+    if (pending_.empty())
+      return; // stopping, and everything is written
+    auto line = std::move(pending_.front());
+    pending_.pop_front();
+    guard.unlock();
+    // A failed write loses this record only; the journal is a diagnostic
+    // aid and must not stop the services.
+    write_all(fd_, line);
+    guard.lock();
+  }
+}
+
+caf::expected<journal_contents> read_journal(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return make_error(errc::not_found, "cannot read journal " + path);
+  std::string text{std::istreambuf_iterator<char>{in},
+                   std::istreambuf_iterator<char>{}};
+  journal_contents result;
+  size_t pos = 0;
+  size_t line_no = 0;
+  while (pos < text.size()) {
+    auto end = text.find('\n', pos);
+    auto complete = end != std::string::npos;
+    auto line = text.substr(pos, complete ? end - pos : std::string::npos);
+    pos = complete ? end + 1 : text.size();
+    ++line_no;
+    if (line_no == 1) {
+      if (auto err = check_header(line, path))
+        return err;
+      continue;
+    }
+    auto record = parse_record(line);
+    if (record) {
+      result.records.push_back(std::move(*record));
+      continue;
+    }
+    // Only the last line can be torn: the writer appends whole lines, each
+    // ending in its newline.
+    if (!complete) {
+      result.torn_tail = true;
+      break;
+    }
+    return make_error(errc::corrupted, path + ": line "
+                                         + std::to_string(line_no)
+                                         + " is not a journal record");
+  }
+  if (line_no == 0)
+    return make_error(errc::corrupted, path + " is empty, not a journal");
+  return result;
+}
+
+caf::error write_journal(const std::string& path,
+                         std::vector<journal_record> records) {
+  auto tmp = path + ".tmp";
+  auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                   0644);
+  if (fd < 0)
+    return make_error(errc::invalid_argument, "cannot write " + tmp + ": "
+                                                + std::strerror(errno));
+  auto text = header_line() + "\n";
+  uint64_t index = 0;
+  for (auto& x : records) {
+    x.index = ++index;
+    text += to_json_line(x) + "\n";
+  }
+  auto ok = write_all(fd, text) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
+    return make_error(errc::invalid_argument, "cannot write " + path + ": "
+                                                + std::strerror(errno));
+  return caf::none;
+}
+
+} // namespace ha

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "messages/services_link.hpp"
+
+namespace ha {
+
+/// An elector for `component` on the ha-node behind `link` that outlives
+/// the connection, so the same contender works against a local or a
+/// remote service. It remembers the contenders that joined through it:
+/// when the connection is lost each gets `election_error` at once (it can
+/// no longer prove that it leads); when the link is back it joins them
+/// again to the node's elector, where they queue as followers. confirm,
+/// leadership and resign go to the node's elector; while disconnected they
+/// fail with backend_unavailable. Quits when the link quits (telling its
+/// contenders) or on an exit message.
+elector_actor spawn_remote_elector(caf::actor_system& sys,
+                                   services_link_actor link,
+                                   std::string component);
+
+/// The same for retrieval: listeners get `retrieval_error` when the
+/// connection is lost and the current leader again (the node's retriever
+/// sends it on join) once the link is back.
+retriever_actor spawn_remote_retriever(caf::actor_system& sys,
+                                       services_link_actor link,
+                                       std::string component);
+
+} // namespace ha

@@ -1,0 +1,348 @@
+#include "actors/replay.hpp"
+
+#include <deque>
+#include <map>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/mailbox_element.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <caf/send.hpp>
+
+#include "actors/elector.hpp"
+#include "actors/journal_hook.hpp"
+#include "actors/retriever.hpp"
+#include "messages/errors.hpp"
+#include "messages/type_registry.hpp"
+
+namespace ha {
+
+namespace {
+
+/// The replayed actors' backend. The journal holds what the backend told
+/// them, and the actors journal their calls into it themselves, so the
+/// calls need no effect.
+class silent_driver : public election_driver, public retrieval_driver {
+public:
+  void join(const std::string&, uint64_t, election_events_actor) override {
+    // nop
+  }
+  void leave(const std::string&, uint64_t) override {
+    // nop
+  }
+  void publish(const std::string&, uint64_t, const leader_info&) override {
+    // nop
+  }
+  void subscribe(const std::string&, listener_actor) override {
+    // nop
+  }
+  void unsubscribe(const std::string&, const listener_actor&) override {
+    // nop
+  }
+};
+
+/// Stands in for a recorded peer: takes whatever the replayed actor sends,
+/// which that actor journals. Every message a service sends has a handler
+/// here, replies included, because an unhandled one would bounce back to
+/// the service as an error and end it.
+caf::behavior stand_in(caf::event_based_actor* self) {
+  self->set_error_handler([](caf::error&) {});
+  return {
+    [](grant_atom, const std::string&, const session_id&, epoch_t) {},
+    [](revoke_atom, const std::string&, const session_id&) {},
+    [](election_error_atom, const std::string&, const caf::error&) {},
+    [](leader_atom, const std::string&, const leader_info&) {},
+    [](retrieval_error_atom, const std::string&, const caf::error&) {},
+    [](caf::ok_atom) {},
+    [](bool) {},
+    [](const leader_info&) {},
+  };
+}
+
+struct replay_config : caf::actor_system_config {
+  replay_config() {
+    register_types(*this);
+    // One thread, one message at a time, in the order the replay feeds them.
+    set("scheduler.policy", caf::atom("testing"));
+    set("logger.file-verbosity", caf::atom("quiet"));
+  }
+};
+
+struct replayed_actor {
+  bool is_elector = false;
+  std::string component;
+  caf::actor handle;
+  /// Stand-ins by recorded peer name. Each replayed actor has its own, so
+  /// that a stand-in's death reaches only the actor whose journal says so.
+  std::map<std::string, caf::actor> peers;
+};
+
+caf::error undecodable(const journal_record& x, const std::string& what) {
+  return make_error(errc::corrupted, "journal record "
+                                       + std::to_string(x.index) + " ("
+                                       + describe(x) + "): " + what);
+}
+
+class replayer {
+public:
+  explicit replayer(const std::vector<journal_record>& records)
+    : records_(records),
+      sys_(cfg_),
+      sched_(dynamic_cast<caf::scheduler::test_coordinator&>(
+        sys_.scheduler())),
+      journal_(journal::in_memory([this] { return now_; })) {
+    // nop
+  }
+
+  ~replayer() {
+    for (auto& [name, x] : actors_) {
+      caf::anon_send_exit(x.handle, caf::exit_reason::user_shutdown);
+      for (auto& [peer, handle] : x.peers)
+        caf::anon_send_exit(handle, caf::exit_reason::kill);
+    }
+    sched_.run();
+  }
+
+  caf::error run() {
+    for (auto& x : records_) {
+      now_ = x.time_us;
+      auto actor = actor_for(x);
+      if (!actor)
+        return std::move(actor.error());
+      if (x.direction != "in")
+        continue;
+      if (auto err = feed(**actor, x))
+        return err;
+      sched_.run();
+    }
+    return caf::none;
+  }
+
+  std::vector<journal_record> produced() const {
+    return journal_->records();
+  }
+
+private:
+  caf::expected<replayed_actor*> actor_for(const journal_record& x) {
+    auto i = actors_.find(x.actor);
+    if (i != actors_.end())
+      return &i->second;
+    auto slash = x.actor.find('/');
+    auto kind = x.actor.substr(0, slash);
+    if (slash == std::string::npos
+        || (kind != "elector" && kind != "retriever"))
+      return undecodable(x, "no replay for actor '" + x.actor + "'");
+    replayed_actor result;
+    result.is_elector = kind == "elector";
+    result.component = x.actor.substr(slash + 1);
+    auto driver = std::make_shared<silent_driver>();
+    if (result.is_elector)
+      result.handle = caf::actor_cast<caf::actor>(
+        spawn_elector(sys_, {result.component, driver,
+                             recorded_sessions(x.actor), journal_}));
+    else
+      result.handle = caf::actor_cast<caf::actor>(
+        spawn_retriever(sys_, {result.component, driver, journal_}));
+    sched_.run();
+    return &actors_.emplace(x.actor, std::move(result)).first->second;
+  }
+
+  /// The session ids of the recorded grants, in order: what the recorded
+  /// elector drew from its generator.
+  std::function<session_id()> recorded_sessions(const std::string& actor) {
+    auto sessions = std::make_shared<std::deque<session_id>>();
+    for (auto& x : records_)
+      if (x.actor == actor && x.direction == "out" && x.kind == "grant")
+        if (auto s = parse_session_id(x.field("session")))
+          sessions->push_back(*s);
+    return [sessions] {
+      if (sessions->empty())
+        return nil_session_id(); // more grants than recorded: a divergence
+      auto s = sessions->front();
+      sessions->pop_front();
+      return s;
+    };
+  }
+
+  caf::actor peer(replayed_actor& actor, const std::string& name) {
+    auto& handle = actor.peers[name];
+    if (!handle) {
+      handle = sys_.spawn(stand_in);
+      journal_->bind(handle.address(), name);
+    }
+    return handle;
+  }
+
+  caf::error feed(replayed_actor& actor, const journal_record& x) {
+    if (x.kind == "down") {
+      caf::anon_send_exit(peer(actor, x.peer), caf::exit_reason::kill);
+      return caf::none;
+    }
+    if (x.kind == "exit") {
+      caf::anon_send_exit(actor.handle, caf::exit_reason::user_shutdown);
+      return caf::none;
+    }
+    auto msg = actor.is_elector ? elector_input(actor, x)
+                                : retriever_input(actor, x);
+    if (!msg)
+      return std::move(msg.error());
+    caf::strong_actor_ptr sender;
+    if (x.peer != driver_peer && x.peer != "anonymous")
+      sender = caf::actor_cast<caf::strong_actor_ptr>(peer(actor, x.peer));
+    auto dest = caf::actor_cast<caf::abstract_actor*>(actor.handle);
+    dest->enqueue(caf::make_mailbox_element(std::move(sender),
+                                            caf::make_message_id(), {},
+                                            std::move(*msg)),
+                  nullptr);
+    return caf::none;
+  }
+
+  caf::expected<session_id> session_of(const journal_record& x) {
+    if (auto s = parse_session_id(x.field("session")))
+      return *s;
+    return undecodable(x, "no valid session");
+  }
+
+  caf::expected<uint64_t> number_of(const journal_record& x,
+                                    const std::string& key) {
+    try {
+      return std::stoull(x.field(key));
+    } catch (const std::exception&) {
+      return undecodable(x, "no valid " + key);
+    }
+  }
+
+  caf::expected<caf::message> elector_input(replayed_actor& actor,
+                                            const journal_record& x) {
+    auto& k = x.kind;
+    if (k == "join" || k == "leave") {
+      auto c = caf::actor_cast<contender_actor>(
+        peer(actor, x.field("contender")));
+      return k == "join" ? caf::make_message(join_atom::value, c)
+                         : caf::make_message(leave_atom::value, c);
+    }
+    if (k == "confirm" || k == "leadership" || k == "resign") {
+      auto s = session_of(x);
+      if (!s)
+        return s.error();
+      if (k == "confirm")
+        return caf::make_message(confirm_atom::value, *s, x.field("address"));
+      if (k == "leadership")
+        return caf::make_message(leadership_atom::value, *s);
+      return caf::make_message(resign_atom::value, *s);
+    }
+    if (k == "granted" || k == "revoked") {
+      auto candidate = number_of(x, "candidate");
+      if (!candidate)
+        return candidate.error();
+      if (k == "revoked")
+        return caf::make_message(revoked_atom::value, *candidate);
+      auto epoch = number_of(x, "epoch");
+      if (!epoch)
+        return epoch.error();
+      return caf::make_message(granted_atom::value, *candidate, *epoch);
+    }
+    if (k == "driver_error")
+      return caf::make_message(driver_error_atom::value, error_from(x.fields));
+    return undecodable(x, "not an input of an elector");
+  }
+
+  caf::expected<caf::message> retriever_input(replayed_actor& actor,
+                                              const journal_record& x) {
+    auto& k = x.kind;
+    if (k == "join" || k == "leave") {
+      auto l = caf::actor_cast<listener_actor>(
+        peer(actor, x.field("listener")));
+      return k == "join" ? caf::make_message(join_atom::value, l)
+                         : caf::make_message(leave_atom::value, l);
+    }
+    if (k == "get")
+      return caf::make_message(caf::get_atom::value);
+    if (k == "leader") {
+      auto info = leader_from(x.fields);
+      if (!info)
+        return undecodable(x, "no valid leader");
+      return caf::make_message(leader_atom::value, actor.component, *info);
+    }
+    if (k == "retrieval_error")
+      return caf::make_message(retrieval_error_atom::value, actor.component,
+                               error_from(x.fields));
+    return undecodable(x, "not an input of a retriever");
+  }
+
+  const std::vector<journal_record>& records_;
+  replay_config cfg_;
+  caf::actor_system sys_;
+  caf::scheduler::test_coordinator& sched_;
+  int64_t now_ = 0;
+  std::shared_ptr<journal> journal_;
+  std::map<std::string, replayed_actor> actors_;
+};
+
+std::vector<const journal_record*> of_actor(
+  const std::vector<journal_record>& xs, const std::string& actor) {
+  std::vector<const journal_record*> result;
+  for (auto& x : xs)
+    if (x.actor == actor)
+      result.push_back(&x);
+  return result;
+}
+
+/// The first difference between what `actor` did in the recording and in
+/// the replay. Extra replayed records count only if the recording is whole:
+/// a torn journal lost the end of what its actors did.
+std::optional<replay_divergence>
+compare_actor(const std::vector<journal_record>& recorded,
+              const std::vector<journal_record>& replayed,
+              const std::string& actor, bool torn_tail) {
+  auto expected = of_actor(recorded, actor);
+  auto got = of_actor(replayed, actor);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (i >= got.size())
+      return replay_divergence{expected[i]->index, describe(*expected[i]),
+                               "(nothing)"};
+    if (!same_message(*expected[i], *got[i]))
+      return replay_divergence{expected[i]->index, describe(*expected[i]),
+                               describe(*got[i])};
+  }
+  if (got.size() > expected.size() && !torn_tail) {
+    auto after = expected.empty() ? 0 : expected.back()->index;
+    return replay_divergence{after + 1, "(nothing more from " + actor + ")",
+                             describe(*got[expected.size()])};
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::string describe(const journal_record& x) {
+  auto result = x.actor + " " + x.direction + " " + x.peer + " " + x.kind;
+  for (auto& [key, value] : x.fields)
+    result += " " + key + "=" + value;
+  return result;
+}
+
+caf::expected<replay_result>
+replay_journal(const std::vector<journal_record>& records, bool torn_tail) {
+  replay_result result;
+  {
+    replayer engine{records};
+    if (auto err = engine.run())
+      return err;
+    result.produced = engine.produced();
+  }
+  result.messages = records.size();
+  std::vector<std::string> actors;
+  for (auto& x : records)
+    if (std::find(actors.begin(), actors.end(), x.actor) == actors.end())
+      actors.push_back(x.actor);
+  for (auto& actor : actors) {
+    auto diff = compare_actor(records, result.produced, actor, torn_tail);
+    if (diff && (!result.divergence || diff->index < result.divergence->index))
+      result.divergence = std::move(diff);
+  }
+  return result;
+}
+
+} // namespace ha

@@ -1,0 +1,49 @@
+#pragma once
+
+// Hex text of fixed-size byte arrays (job ids, blob keys, digests).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace ha::hex {
+
+/// Appends the lowercase hex digits of `bytes` to `out`.
+template <size_t N>
+void append(std::string& out, const std::array<uint8_t, N>& bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  for (auto byte : bytes) {
+    out += digits[byte >> 4];
+    out += digits[byte & 0x0F];
+  }
+}
+
+/// The value of one hex digit (either case), or -1.
+inline int digit_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/// Reads 2 * N hex digits of `str` at `pos` into `out`; false if `str` is
+/// too short or holds anything else there (`out` is then unspecified).
+template <size_t N>
+bool parse(const std::string& str, size_t pos, std::array<uint8_t, N>& out) {
+  if (str.size() < pos + 2 * N)
+    return false;
+  for (size_t i = 0; i < N; ++i) {
+    auto hi = digit_value(str[pos + 2 * i]);
+    auto lo = digit_value(str[pos + 2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
+} // namespace ha::hex

@@ -1,0 +1,135 @@
+// The journal file (actors/journal.hpp) and the replay's verdicts
+// (actors/replay.hpp): what a reader accepts, and that a changed recording
+// is reported at the first message that differs.
+
+#include "actors/journal.hpp"
+
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "actors/journal_hook.hpp"
+#include "actors/replay.hpp"
+#include "messages/errors.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace ha;
+
+namespace {
+
+journal_record make_record(const std::string& kind, journal_fields fields) {
+  journal_record x;
+  x.actor = "elector/dispatcher";
+  x.direction = "in";
+  x.peer = "client#1";
+  x.kind = kind;
+  x.fields = std::move(fields);
+  return x;
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+}
+
+void write_all(const std::string& path, const std::string& text) {
+  std::ofstream out{path, std::ios::binary | std::ios::trunc};
+  out << text;
+}
+
+std::string corpus(const std::string& name) {
+  return std::string{CAF_HA_SOURCE_DIR} + "/tests/replay/" + name
+         + ".journal";
+}
+
+} // namespace
+
+TEST_CASE("a journal file reads back every record appended to it") {
+  test::temp_dir dir;
+  auto path = dir.str() + "/j.jsonl";
+  {
+    auto sink = journal::open(path);
+    REQUIRE(sink);
+    (*sink)->append(make_record("leadership", {{"session", "x"}}));
+    (*sink)->append(make_record("get", {}));
+  }
+  auto back = read_journal(path);
+  REQUIRE(back);
+  CHECK_FALSE(back->torn_tail);
+  REQUIRE(back->records.size() == 2);
+  CHECK(back->records[0].index == 1);
+  CHECK(back->records[0].field("session") == "x");
+  CHECK(back->records[1].kind == "get");
+  // Opening again appends after what is there.
+  {
+    auto sink = journal::open(path);
+    REQUIRE(sink);
+    (*sink)->append(make_record("get", {}));
+  }
+  CHECK(read_journal(path)->records.size() == 3);
+}
+
+TEST_CASE("a torn last record is dropped, a broken one before it is an "
+          "error") {
+  test::temp_dir dir;
+  auto path = dir.str() + "/j.jsonl";
+  REQUIRE_FALSE(write_journal(path, {make_record("get", {}),
+                                     make_record("get", {})}));
+  auto whole = read_all(path);
+  write_all(path, whole.substr(0, whole.size() - 10));
+  auto torn = read_journal(path);
+  REQUIRE(torn);
+  CHECK(torn->torn_tail);
+  CHECK(torn->records.size() == 1);
+  write_all(path, whole.substr(0, whole.size() - 10) + "\n"
+                    + to_json_line(make_record("get", {})) + "\n");
+  auto broken = read_journal(path);
+  REQUIRE_FALSE(broken);
+  CHECK(is(broken.error(), errc::corrupted));
+}
+
+TEST_CASE("a journal of another version is refused, not misread") {
+  test::temp_dir dir;
+  auto path = dir.str() + "/j.jsonl";
+  write_all(path, "{\"format\":\"caf-ha-journal\",\"version\":2}\n");
+  auto back = read_journal(path);
+  REQUIRE_FALSE(back);
+  CHECK(is(back.error(), errc::corrupted));
+  CHECK_FALSE(journal::open(path));
+}
+
+TEST_CASE("peers keep the name they were first given") {
+  auto sink = journal::in_memory([] { return 0; });
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto a = sys.spawn([] { return caf::behavior{[](int) {}}; });
+  auto b = sys.spawn([] { return caf::behavior{[](int) {}}; });
+  CHECK(sink->name_of(a.address(), "contender") == "contender#1");
+  CHECK(sink->name_of(b.address(), "listener") == "listener#1");
+  CHECK(sink->name_of(a.address(), "client") == "contender#1");
+  caf::anon_send_exit(a, caf::exit_reason::kill);
+  caf::anon_send_exit(b, caf::exit_reason::kill);
+}
+
+TEST_CASE("the corpus replays, and a changed recording diverges at the "
+          "first changed message") {
+  auto contents = read_journal(corpus("stale_confirmation_ignored"));
+  REQUIRE(contents);
+  auto ok = replay_journal(contents->records);
+  REQUIRE(ok);
+  CHECK_FALSE(ok->divergence);
+  CHECK(ok->messages == contents->records.size());
+  // Pretend the recorded elector had accepted the stale confirmation.
+  auto changed = contents->records;
+  auto reply = std::find_if(changed.begin(), changed.end(), [](auto& x) {
+    return x.kind == "reply" && x.field("value") == "false";
+  });
+  REQUIRE(reply != changed.end());
+  reply->fields = {{"value", "true"}};
+  auto diff = replay_journal(changed);
+  REQUIRE(diff);
+  REQUIRE(diff->divergence);
+  CHECK(diff->divergence->index == reply->index);
+  CHECK(diff->divergence->expected.find("value=true") != std::string::npos);
+  CHECK(diff->divergence->got.find("value=false") != std::string::npos);
+}

@@ -1,0 +1,158 @@
+// Multi-process: the blob store behind ha-node (sqlite mode), used through
+// hactl: durable across kill -9, corruption detected, removal.
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/cluster.hpp"
+
+using namespace ha::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string job = "0123456789abcdef0123456789abcdef";
+
+std::string read_all(const fs::path& path) {
+  std::ifstream in{path, std::ios::binary};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Three and a half chunks of pseudo-random bytes, so that a transfer takes
+/// several messages and the last one is short.
+std::string make_content() {
+  std::mt19937 gen{42};
+  std::string result(3 * 1024 * 1024 + 512 * 1024, '\0');
+  for (auto& c : result)
+    c = static_cast<char>(gen());
+  return result;
+}
+
+struct hactl_result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+hactl_result run(const std::string& endpoint, std::vector<std::string> args) {
+  auto proc = hactl(endpoint, std::move(args));
+  std::string out;
+  for (int i = 0; i < 100; ++i) {
+    auto line = proc->read_line(30s);
+    if (!line)
+      break;
+    out += *line;
+  }
+  auto code = proc->wait(30s);
+  REQUIRE(code);
+  return {*code, out, proc->error_output()};
+}
+
+std::string put(const std::string& endpoint, const fs::path& file) {
+  auto res = run(endpoint, {"blobs", "put", file.string(), "--job-id", job});
+  INFO("hactl stderr: " << res.err);
+  REQUIRE(res.code == 0);
+  auto json = nlohmann::json::parse(res.out);
+  return json["key"].get<std::string>();
+}
+
+/// The one stored file of blob `key` below `storage`.
+fs::path stored_file(const fs::path& storage, const std::string& key) {
+  std::vector<fs::path> found;
+  for (auto& entry : fs::recursive_directory_iterator(storage))
+    if (entry.path().filename().string().find(key) != std::string::npos)
+      found.push_back(entry.path());
+  REQUIRE(found.size() == 1);
+  return found.front();
+}
+
+/// A storage directory for ha-node and a directory of client files holding
+/// `input.bin`.
+struct blob_files {
+  temp_dir storage;
+  temp_dir files;
+  fs::path input = files.path() / "input.bin";
+  fs::path output = files.path() / "output.bin";
+
+  explicit blob_files(const std::string& content) {
+    std::ofstream{input, std::ios::binary} << content;
+  }
+};
+
+} // namespace
+
+TEST_CASE("blobs put by hactl survive kill -9 of ha-node and come back "
+          "byte for byte", "[system][blobs]") {
+  auto content = make_content();
+  blob_files f{content};
+  std::string key;
+  {
+    running_node node{{}, f.storage.str()};
+    key = put(node.endpoint, f.input);
+    CHECK(key.rfind("p-", 0) == 0);
+    node.process->signal(SIGKILL);
+    REQUIRE(node.process->wait(10s));
+  }
+  running_node restarted{{}, f.storage.str()};
+  auto res = run(restarted.endpoint, {"blobs", "get", key, "--job-id", job,
+                                      "--out", f.output.string()});
+  INFO("hactl stderr: " << res.err);
+  REQUIRE(res.code == 0);
+  CHECK(read_all(f.output) == content);
+}
+
+TEST_CASE("a flipped byte in a blob file makes blobs get fail with a hash "
+          "error and write no output file", "[system][blobs]") {
+  auto content = make_content();
+  blob_files f{content};
+  running_node node{{}, f.storage.str()};
+  auto key = put(node.endpoint, f.input);
+  auto stored = stored_file(f.storage.path(), key);
+  {
+    std::fstream io{stored, std::ios::in | std::ios::out | std::ios::binary};
+    io.seekp(1024 * 1024 + 7);
+    io.put(static_cast<char>(content[1024 * 1024 + 7] ^ 0x01));
+  }
+  auto res = run(node.endpoint, {"blobs", "get", key, "--job-id", job,
+                                 "--out", f.output.string()});
+  CHECK(res.code != 0);
+  CHECK(res.err.find("corrupted") != std::string::npos);
+  CHECK(res.err.find("hashes to") != std::string::npos);
+  CHECK_FALSE(fs::exists(f.output));
+  // Nothing besides the input: no partial or temporary output either.
+  CHECK(std::distance(fs::directory_iterator(f.files.path()),
+                      fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("blobs remove and remove-all delete through hactl; a removed blob "
+          "is not found", "[system][blobs]") {
+  blob_files f{"small blob"};
+  running_node node{{}, f.storage.str()};
+  auto first = put(node.endpoint, f.input);
+  auto second = put(node.endpoint, f.input);
+  CHECK(first != second);
+  auto removed = run(node.endpoint, {"blobs", "remove", first, "--job-id",
+                                     job});
+  REQUIRE(removed.code == 0);
+  auto missing = run(node.endpoint, {"blobs", "get", first, "--job-id", job,
+                                     "--out", f.output.string()});
+  CHECK(missing.code != 0);
+  CHECK(missing.err.find("not found") != std::string::npos);
+  auto kept = run(node.endpoint, {"blobs", "get", second, "--job-id", job,
+                                  "--out", f.output.string()});
+  REQUIRE(kept.code == 0);
+  CHECK(read_all(f.output) == "small blob");
+  REQUIRE(run(node.endpoint, {"blobs", "remove-all", job}).code == 0);
+  fs::remove(f.output);
+  auto gone = run(node.endpoint, {"blobs", "get", second, "--job-id", job,
+                                  "--out", f.output.string()});
+  CHECK(gone.code != 0);
+  CHECK_FALSE(fs::exists(f.output));
+}
