@@ -1,0 +1,86 @@
+// Multi-process: two copies of app/example_master against one ha-node, as
+// in the README's tour: the first leads and recovers the stored jobs; when
+// it is killed, the second takes over and recovers them too.
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/cluster.hpp"
+
+using namespace ha::test;
+
+namespace {
+
+const std::string graph_job = "0123456789abcdef0123456789abcdef";
+const std::string dirty_job = "fedcba9876543210fedcba9876543210";
+
+/// An example_master whose log lines (stderr) arrive on its stdout pipe.
+std::unique_ptr<child_process> start_master(const std::string& port,
+                                            const std::string& name) {
+  return std::make_unique<child_process>(std::vector<std::string>{
+    "/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", binary("example_master"),
+    "--port", port, "--name", name});
+}
+
+/// Reads lines of `proc` until each of `texts` has been in one of them, in
+/// any order; fails the test if that takes longer than `timeout` (or 500
+/// lines).
+void await_lines(child_process& proc, std::vector<std::string> texts,
+                 std::chrono::milliseconds timeout = 15s) {
+  std::string seen;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (int i = 0; i < 500 && !texts.empty(); ++i) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    auto line = left.count() > 0 ? proc.read_line(left) : std::nullopt;
+    if (!line)
+      break;
+    seen += *line + "\n";
+    texts.erase(std::remove_if(texts.begin(), texts.end(),
+                               [&](const std::string& x) {
+                                 return line->find(x) != std::string::npos;
+                               }),
+                texts.end());
+  }
+  INFO("read:\n" << seen);
+  REQUIRE(texts.empty());
+}
+
+void run_ok(const std::string& endpoint, std::vector<std::string> args) {
+  auto proc = hactl(endpoint, std::move(args));
+  INFO("hactl stderr: " << proc->error_output());
+  REQUIRE(proc->wait(20s) == 0);
+}
+
+} // namespace
+
+TEST_CASE("example_master: the first master leads and recovers the jobs; "
+          "after its kill -9 the second takes over and recovers them",
+          "[system][example]") {
+  running_node node;
+  auto port = node.endpoint.substr(node.endpoint.find(':') + 1);
+  auto graph_file = node.storage.path() / "graph.bin";
+  std::ofstream{graph_file} << "payload";
+  run_ok(node.endpoint, {"jobs", "put", graph_file.string(), "--job-id",
+                         graph_job, "--name", "wordcount"});
+  run_ok(node.endpoint, {"results", "create-dirty", dirty_job, "--status",
+                         "FAILED"});
+  auto first = start_master(port, "master-a:6123");
+  await_lines(*first, {"dispatcher: leading with epoch",
+                       "recovered job " + graph_job,
+                       "job " + dirty_job + " ended FAILED"});
+  auto second = start_master(port, "master-b:6123");
+  await_lines(*second, {"dispatcher: joined the election",
+                        "resource_manager: joined the election"});
+  first->signal(SIGKILL);
+  REQUIRE(first->wait(10s));
+  await_lines(*second, {"dispatcher: leading with epoch",
+                        "resource_manager: leading with epoch",
+                        "recovered job " + graph_job,
+                        "job " + dirty_job + " ended FAILED"});
+  second->signal(SIGTERM);
+  CHECK(second->wait(10s) == 0);
+}
