@@ -22,6 +22,10 @@ struct retriever_state {
   std::vector<listener_actor> listeners;
   /// Empty until the driver reported the first state.
   std::optional<leader_info> current;
+  /// `get` requests that came before the driver's first report, with the
+  /// journal names of their senders.
+  std::vector<std::pair<std::string, caf::typed_response_promise<leader_info>>>
+    waiting_gets;
   journal_hook journal;
   std::shared_ptr<spdlog::logger> log = logger("retrieval");
 
@@ -63,11 +67,24 @@ void note_reply(retriever_pointer self, const std::string& peer,
   self->state.journal.out(peer, "reply", {{"value", value}});
 }
 
+/// Answers the `get` requests waiting for the driver's first report.
+template <class T, class Fields>
+void answer_waiting(retriever_pointer self, const T& answer,
+                    const Fields& journaled) {
+  auto& st = self->state;
+  for (auto& [peer, rp] : st.waiting_gets) {
+    st.journal.out(peer, "reply", journaled);
+    rp.deliver(answer);
+  }
+  st.waiting_gets.clear();
+}
+
 void on_leader(retriever_pointer self, const leader_info& info) {
   auto& st = self->state;
   if (st.current && st.current->same_leader(info))
     return;
   st.current = info;
+  answer_waiting(self, info, leader_fields(info));
   st.log->debug("{}: leader is now '{}' session {} epoch {}",
                 st.cfg.component, info.address, to_string(info.session),
                 info.epoch);
@@ -79,6 +96,7 @@ void on_error(retriever_pointer self, const caf::error& err) {
   auto& st = self->state;
   st.log->warn("{}: retrieval backend failed: {}", st.cfg.component,
                self->system().render(err));
+  answer_waiting(self, err, error_fields(err));
   for (auto& listener : st.listeners) {
     st.journal.out(listener_name(self, listener), "retrieval_error",
                    error_fields(err));
@@ -146,13 +164,20 @@ retriever_impl::behavior_type retriever(retriever_pointer self,
       note_reply(self, peer, "ok");
       return caf::ok_atom::value;
     },
-    [self](caf::get_atom) {
-      auto& jr = self->state.journal;
-      auto peer = jr.sender(self);
-      jr.in(peer, "get");
-      auto info = self->state.current.value_or(leader_info{});
-      jr.out(peer, "reply", leader_fields(info));
-      return info;
+    [self](caf::get_atom) -> caf::result<leader_info> {
+      auto& st = self->state;
+      auto peer = st.journal.sender(self);
+      st.journal.in(peer, "get");
+      if (!st.current) {
+        // A fresh retriever has not heard from its driver yet (that report
+        // follows the subscription at once): answer with it, not with a
+        // made-up "no leader".
+        auto rp = self->make_response_promise<leader_info>();
+        st.waiting_gets.emplace_back(peer, rp);
+        return rp;
+      }
+      st.journal.out(peer, "reply", leader_fields(*st.current));
+      return *st.current;
     },
     [self](leader_atom, const std::string&, const leader_info& info) {
       self->state.journal.in(driver_peer, "leader", leader_fields(info));

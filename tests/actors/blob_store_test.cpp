@@ -115,7 +115,7 @@ TEST_CASE("a get of an unknown blob is not_found naming the key, and writes "
   CHECK(!std::filesystem::exists(out));
 }
 
-TEST_CASE("removing a blob makes it unknown; removing it again is fine",
+TEST_CASE("removing a blob makes it unknown, removing it again is fine",
           "[blob]") {
   blob_fixture fx;
   auto key = fx.put(fx.job_a, random_content(10, 6));
@@ -222,7 +222,7 @@ TEST_CASE("an upload is dropped with its partial file when its uploader "
   CHECK(fx.stored_files().empty());
 }
 
-TEST_CASE("an idle upload is dropped after the upload timeout; an active one "
+TEST_CASE("an idle upload is dropped after the upload timeout, an active one "
           "is kept",
           "[blob]") {
   blob_fixture fx;

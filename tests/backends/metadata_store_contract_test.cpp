@@ -82,7 +82,7 @@ TEST_CASE("reading an absent job graph fails with not_found naming the job",
   CHECK_THAT(describe(read.error()), Catch::Contains(to_string(make_job(7))));
 }
 
-TEST_CASE("removing a job graph deletes it; removing an absent one succeeds",
+TEST_CASE("removing a job graph deletes it, removing an absent one succeeds",
           "[metadata_store]") {
   store_opener opener{each_backend()};
   CAPTURE(opener.backend());

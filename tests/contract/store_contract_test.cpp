@@ -58,7 +58,7 @@ TEST_CASE("recovering an unknown job graph fails with not_found naming the "
   CHECK_THAT(describe(got.error()), Catch::Contains(to_string(test_job(9))));
 }
 
-TEST_CASE("job ids list stored graphs; remove deletes; removing an absent "
+TEST_CASE("job ids list stored graphs, remove deletes, removing an absent "
           "graph is fine", "[contract]") {
   services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
   auto store = fx.service<job_graph_store_actor>(fx.start(),

@@ -132,7 +132,7 @@ size_t open_files(pid_t pid) {
 
 } // namespace
 
-TEST_CASE("a peer sending garbage bytes is dropped and logged; ha-node keeps "
+TEST_CASE("a peer sending garbage bytes is dropped and logged, ha-node keeps "
           "serving") {
   running_node node;
   raw_peer peer{port_of(node)};
@@ -143,7 +143,7 @@ TEST_CASE("a peer sending garbage bytes is dropped and logged; ha-node keeps "
              Catch::Contains("dropping peer 127.0.0.1"));
 }
 
-TEST_CASE("handshake headers of another protocol version are dropped; "
+TEST_CASE("handshake headers of another protocol version are dropped, "
           "ha-node keeps serving") {
   // Version 99 in the operation data, no payload: CAF 0.17 alone
   // dereferences the missing payload of either header and dies of SIGSEGV.

@@ -131,7 +131,7 @@ TEST_CASE("a flipped byte in a blob file makes blobs get fail with a hash "
                       fs::directory_iterator()) == 1);
 }
 
-TEST_CASE("blobs remove and remove-all delete through hactl; a removed blob "
+TEST_CASE("blobs remove and remove-all delete through hactl, a removed blob "
           "is not found", "[system][blobs]") {
   blob_files f{"small blob"};
   running_node node{{}, f.storage.str()};

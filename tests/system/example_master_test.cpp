@@ -57,7 +57,7 @@ void run_ok(const std::string& endpoint, std::vector<std::string> args) {
 
 } // namespace
 
-TEST_CASE("example_master: the first master leads and recovers the jobs; "
+TEST_CASE("example_master: the first master leads and recovers the jobs, "
           "after its kill -9 the second takes over and recovers them",
           "[system][example]") {
   running_node node;

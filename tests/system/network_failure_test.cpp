@@ -89,7 +89,7 @@ TEST_CASE("SIGSTOP of the leader: a successor is confirmed within the "
 }
 
 TEST_CASE("kill -9 of ha-node: contenders and watchers are told at once and "
-          "come back by themselves when it restarts; in sqlite mode epochs "
+          "come back by themselves when it restarts, in sqlite mode epochs "
           "keep growing") {
   election e{2};
   auto& cluster = e.cluster;
