@@ -57,6 +57,13 @@ std::vector<std::string> append(std::vector<std::string> x,
   return x;
 }
 
+outcome run_to_end(std::vector<std::string> argv) {
+  child_process proc{std::move(argv)};
+  auto code = proc.wait(20s);
+  REQUIRE(code);
+  return {*code, proc.error_output()};
+}
+
 nlohmann::json next_event(child_process& proc,
                           std::chrono::milliseconds timeout) {
   auto line = proc.read_line(timeout);

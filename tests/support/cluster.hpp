@@ -54,6 +54,15 @@ std::vector<std::string> failure_detection_options();
 std::vector<std::string> append(std::vector<std::string> x,
                                 const std::vector<std::string>& y);
 
+/// How a process run to its end finished.
+struct outcome {
+  int exit_code;
+  std::string stderr_text;
+};
+
+/// Runs `argv` to its end; fails the test if it takes longer than 20 s.
+outcome run_to_end(std::vector<std::string> argv);
+
 /// The next stdout line of `proc` as JSON; fails the test on timeout or on
 /// a line that is not JSON.
 nlohmann::json next_event(child_process& proc,

@@ -9,21 +9,9 @@ using namespace ha::test;
 
 namespace {
 
-struct outcome {
-  int exit_code;
-  std::string stderr_text;
-};
-
-outcome run(std::vector<std::string> argv) {
-  child_process proc{argv};
-  auto code = proc.wait(20s);
-  REQUIRE(code);
-  return {*code, proc.error_output()};
-}
-
 outcome run_node(std::vector<std::string> args) {
   args.insert(args.begin(), binary("ha-node"));
-  return run(args);
+  return run_to_end(args);
 }
 
 size_t line_count(const std::string& text) {
@@ -67,7 +55,7 @@ TEST_CASE("ha-node in the zookeeper mode of this build fails with a clear "
 
 TEST_CASE("hactl fails with one line when no ha-node listens") {
   // Port 1 on loopback is reserved and never served by the tests.
-  auto out = run({binary("hactl"), "--connect", "127.0.0.1:1", "leader",
+  auto out = run_to_end({binary("hactl"), "--connect", "127.0.0.1:1", "leader",
                   "get", "dispatcher"});
   CHECK(out.exit_code == 1);
   CHECK_THAT(out.stderr_text, Catch::Contains("127.0.0.1:1"));
@@ -76,7 +64,7 @@ TEST_CASE("hactl fails with one line when no ha-node listens") {
 
 TEST_CASE("hactl rejects an unknown component naming it") {
   running_node node;
-  auto out = run({binary("hactl"), "--connect", node.endpoint, "leader",
+  auto out = run_to_end({binary("hactl"), "--connect", node.endpoint, "leader",
                   "get", "dispatch0r"});
   CHECK(out.exit_code == 1);
   CHECK_THAT(out.stderr_text, Catch::Contains("dispatch0r"));
@@ -86,7 +74,7 @@ TEST_CASE("hactl rejects an unknown component naming it") {
 TEST_CASE("hactl leader watch with a timeout fails when too few changes "
           "come") {
   running_node node;
-  auto out = run({binary("hactl"), "--connect", node.endpoint, "leader",
+  auto out = run_to_end({binary("hactl"), "--connect", node.endpoint, "leader",
                   "watch", "rest", "--count", "2", "--timeout-ms", "300"});
   CHECK(out.exit_code == 2);
   CHECK_THAT(out.stderr_text, Catch::Contains("timeout"));

@@ -132,18 +132,6 @@ bool node_talks_to_tls_client(uint16_t port, const std::string& ca_file,
   return SSL_read(res.ssl, &first_byte, 1) == 1;
 }
 
-struct outcome {
-  int exit_code;
-  std::string stderr_text;
-};
-
-outcome run_to_end(std::vector<std::string> argv) {
-  child_process proc{argv};
-  auto code = proc.wait(20s);
-  REQUIRE(code);
-  return {*code, proc.error_output()};
-}
-
 } // namespace
 
 TEST_CASE("over mutual TLS, hactl contends, is confirmed and leader get sees "
