@@ -1,8 +1,10 @@
 #include "backends/sqlite/sqlite_schema.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <iterator>
 #include <system_error>
+#include <thread>
 
 #include "config/logging.hpp"
 #include "messages/errors.hpp"
@@ -63,8 +65,10 @@ caf::error newer_schema(const std::string& path, int64_t version) {
                      + "; upgrade caf-ha or use another storageDir");
 }
 
-/// Reads only: nothing may write to a file before it passed.
+/// Reads only: nothing may write to a file before it passed. One snapshot,
+/// since another process may be creating the schema meanwhile.
 caf::error validate(sqlite3* db, const std::string& path, int64_t& version) {
+  transaction snapshot{db, transaction::read};
   statement_cache once{db};
   version = read_int(once, "PRAGMA user_version");
   auto app = read_int(once, "PRAGMA application_id");
@@ -136,9 +140,10 @@ int64_t schema_version() {
   return static_cast<int64_t>(std::size(migrations));
 }
 
-caf::expected<connection> open_database(const std::string& path) {
-  if (auto err = create_parent(path))
-    return err;
+namespace {
+
+/// One attempt at opening; throws `failure` on SQLite errors.
+caf::expected<connection> try_open(const std::string& path) {
   auto flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   std::error_code ec;
   if (!fs::exists(path, ec))
@@ -146,21 +151,42 @@ caf::expected<connection> open_database(const std::string& path) {
   sqlite3* raw = nullptr;
   auto rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   connection db{raw};
-  try {
-    check(db.get(), rc);
-    sqlite3_extended_result_codes(db.get(), 1);
-    exec(db.get(), "PRAGMA busy_timeout = 10000");
-    int64_t version = 0;
-    if (auto err = validate(db.get(), path, version))
+  check(db.get(), rc);
+  sqlite3_extended_result_codes(db.get(), 1);
+  exec(db.get(), "PRAGMA busy_timeout = 10000");
+  int64_t version = 0;
+  if (auto err = validate(db.get(), path, version))
+    return err;
+  use_wal(db.get());
+  exec(db.get(), "PRAGMA synchronous = FULL");
+  if (version < schema_version())
+    if (auto err = migrate(db.get(), path))
       return err;
-    use_wal(db.get());
-    exec(db.get(), "PRAGMA synchronous = FULL");
-    if (version < schema_version())
-      if (auto err = migrate(db.get(), path))
-        return err;
-    return db;
-  } catch (const failure& x) {
-    return to_error(x, path);
+  return db;
+}
+
+bool is_busy(const failure& x) {
+  auto primary = x.code() & 0xff;
+  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
+} // namespace
+
+caf::expected<connection> open_database(const std::string& path) {
+  if (auto err = create_parent(path))
+    return err;
+  // Switching a database that another process is creating right now to WAL
+  // fails with SQLITE_BUSY without waiting for the busy timeout, so nodes
+  // started together retry, for about as long as the busy timeout.
+  constexpr int max_attempts = 200;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return try_open(path);
+    } catch (const failure& x) {
+      if (!is_busy(x) || attempt == max_attempts)
+        return to_error(x, path);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 

@@ -12,13 +12,23 @@ running_node::running_node(std::vector<std::string> args)
 
 running_node::running_node(std::vector<std::string> args,
                            const std::string& dir,
-                           std::vector<std::string> launcher) {
+                           std::vector<std::string> launcher)
+  : running_node(std::move(args), dir, std::move(launcher), deferred) {
+  await_listening();
+}
+
+running_node::running_node(std::vector<std::string> args,
+                           const std::string& dir,
+                           std::vector<std::string> launcher, deferred_t) {
   auto argv = append(std::move(launcher),
                      {binary("ha-node"), "-D", "ha.node.port=0", "-D",
                       "high-availability.storageDir="
                         + (dir.empty() ? storage.str() : dir)});
   argv.insert(argv.end(), args.begin(), args.end());
   process = std::make_unique<child_process>(argv);
+}
+
+void running_node::await_listening() {
   auto line = process->read_line(10s);
   INFO("ha-node stderr: " << process->error_output());
   REQUIRE(line);

@@ -31,6 +31,17 @@ struct running_node {
   running_node(std::vector<std::string> args, const std::string& dir,
                std::vector<std::string> launcher = {});
 
+  /// Only starts the process: `await_listening` must follow (to start
+  /// several nodes at the same moment).
+  struct deferred_t {};
+  static constexpr deferred_t deferred{};
+  running_node(std::vector<std::string> args, const std::string& dir,
+               std::vector<std::string> launcher, deferred_t);
+
+  /// Waits for the first line and sets `endpoint`; fails the test if the
+  /// node does not listen within 10 s.
+  void await_listening();
+
   /// The port in `endpoint`, to restart a node on the same port.
   std::string port() const;
 };
