@@ -45,7 +45,7 @@ struct ha_services_state {
   running_jobs_registry_actor registry;
   checkpoint_store_actor checkpoints;
   blob_store_actor blobs;
-  /// Set by `ha.journal.path`: electors and retrievers record into it.
+  /// Set by `ha.journal.path`: every service actor records into it.
   std::shared_ptr<journal> message_journal;
 
   static inline const char* name = "ha_services";
@@ -87,20 +87,35 @@ caf::result<retriever_actor> get_retriever(services_pointer self,
   return handle;
 }
 
+/// Erases the detached store actors from CAF's registry when the root ends.
+/// CAF 0.17 enters every actor it sends to a remote peer into the registry,
+/// and a detached actor held there is never destroyed, so the actor system
+/// would wait for it forever when the process shuts down (CAF issue 1110).
+void forget_on_exit(services_pointer self, std::vector<caf::actor_id> ids) {
+  self->attach_functor([&sys = self->system(), ids] {
+    for (auto id : ids)
+      sys.registry().erase(id);
+  });
+}
+
 void spawn_stores(services_pointer self, store_connections& conns) {
   auto& st = self->state;
   st.admin = conns.admin;
-  st.job_graphs = spawn_job_graph_store(self, store_config{conns.job_graphs});
-  st.job_results = spawn_job_result_store(self,
-                                          store_config{conns.job_results});
-  st.registry = spawn_running_jobs_registry(self,
-                                            store_config{conns.registry});
-  st.checkpoints = spawn_checkpoint_store(self,
-                                          store_config{conns.checkpoints});
+  auto cfg = [&](std::shared_ptr<metadata_store> conn) {
+    store_config result{std::move(conn)};
+    result.message_journal = st.message_journal;
+    return result;
+  };
+  st.job_graphs = spawn_job_graph_store(self, cfg(conns.job_graphs));
+  st.job_results = spawn_job_result_store(self, cfg(conns.job_results));
+  st.registry = spawn_running_jobs_registry(self, cfg(conns.registry));
+  st.checkpoints = spawn_checkpoint_store(self, cfg(conns.checkpoints));
   blob_store_config blob_cfg;
   blob_cfg.root = st.be.blob_root;
   blob_cfg.storage = st.be.blobs;
   st.blobs = spawn_linked_blob_store(self, std::move(blob_cfg));
+  forget_on_exit(self, {st.job_graphs.id(), st.job_results.id(),
+                        st.registry.id(), st.checkpoints.id(), st.blobs.id()});
 }
 
 /// Deletes the cluster's data on a detached worker, since it blocks on I/O.
@@ -199,7 +214,7 @@ caf::expected<ha_services_actor> make_services(caf::actor_system& sys,
   }
   std::shared_ptr<journal> jrnl;
   if (auto& path = cfg.get_string("ha.journal.path"); !path.empty()) {
-    auto opened = journal::open(path);
+    auto opened = journal::open(path, cfg.get_string("ha.journal.node"));
     if (!opened)
       return std::move(opened.error());
     jrnl = std::move(*opened);
