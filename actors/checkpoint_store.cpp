@@ -14,6 +14,7 @@ namespace {
 struct checkpoint_state {
   store_config cfg;
   write_batch batch;
+  store_journal log;
 
   static inline const char* name = "checkpoint_store";
 };
@@ -23,15 +24,18 @@ using checkpoint_list = std::vector<completed_checkpoint>;
 
 checkpoint_store_impl::behavior_type checkpoint_store(pointer self,
                                                       store_config cfg) {
+  self->state.log.hook = journal_hook{cfg.message_journal,
+                                      "checkpoint_store"};
   self->state.cfg = std::move(cfg);
   return {
     [self](caf::add_atom, completed_checkpoint checkpoint,
            uint32_t max_retained,
            fencing_token fence) -> caf::result<checkpoint_list> {
+      journal_request(self);
       if (max_retained == 0)
-        return make_error(errc::invalid_argument,
-                          "max_retained must be at least 1 (job "
-                            + to_string(checkpoint.job) + ")");
+        return reject(self, make_error(errc::invalid_argument,
+                                       "max_retained must be at least 1 (job "
+                                         + to_string(checkpoint.job) + ")"));
       return submit<checkpoint_list>(
         self,
         add_checkpoint_op{std::move(checkpoint), max_retained,
@@ -39,9 +43,11 @@ checkpoint_store_impl::behavior_type checkpoint_store(pointer self,
         [](const add_checkpoint_op& op) { return op.subsumed; });
     },
     [self](caf::get_atom, const job_id& job) {
-      return reply(self->state.cfg.store->checkpoints(job));
+      journal_request(self);
+      return reply(self, self->state.cfg.store->checkpoints(job));
     },
     [self](next_id_atom, const job_id& job, fencing_token fence) {
+      journal_request(self);
       return submit<uint64_t>(self,
                               increment_counter_op{job, std::move(fence), 0},
                               [](const increment_counter_op& op) {
@@ -49,20 +55,21 @@ checkpoint_store_impl::behavior_type checkpoint_store(pointer self,
                               });
     },
     [self](caf::get_atom, counter_atom, const job_id& job) {
-      return reply(self->state.cfg.store->counter(job));
+      journal_request(self);
+      return reply(self, self->state.cfg.store->counter(job));
     },
     [self](set_count_atom, const job_id& job, uint64_t value,
            fencing_token fence) {
+      journal_request(self);
       return submit_ok(self, set_counter_op{job, value, std::move(fence)});
     },
     [self](shutdown_atom, const job_id& job, job_status status,
            fencing_token fence) {
+      journal_request(self);
       return submit_ok(self,
                        shutdown_checkpoints_op{job, status, std::move(fence)});
     },
-    [self](caf::flush_atom) {
-      self->state.batch.flush(*self->state.cfg.store);
-    },
+    [self](caf::flush_atom) { flush_batch(self); },
   };
 }
 
@@ -70,8 +77,8 @@ checkpoint_store_impl::behavior_type checkpoint_store(pointer self,
 
 checkpoint_store_impl spawn_checkpoint_store(caf::local_actor* parent,
                                              store_config cfg) {
-  return parent->spawn<caf::linked + caf::detached>(checkpoint_store,
-                                                     std::move(cfg));
+  return spawn_store<checkpoint_store_impl>(parent, checkpoint_store,
+                                            std::move(cfg));
 }
 
 } // namespace ha

@@ -1,6 +1,7 @@
 #include "actors/job_graph_store.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -21,6 +22,7 @@ struct job_graph_store_state {
   /// The newest change log entry the listeners know of.
   uint64_t cursor = 0;
   bool polling = false;
+  store_journal log;
 
   static inline const char* name = "job_graph_store";
 };
@@ -35,11 +37,23 @@ void notify_changes(pointer self) {
                           describe(changes.error()));
     return;
   }
+  // Only a poll that notifies is journaled: one that finds nothing to tell
+  // changes nothing a replay could see, and idle polls would fill the
+  // journal ten times a second.
+  auto journaled = false;
   for (auto& change : *changes) {
     st.cursor = change.sequence;
     if (change.origin == st.cfg.store->origin())
       continue;
+    if (!std::exchange(journaled, true))
+      journal_request(self);
+    auto msg = change.added
+                 ? caf::make_message(job_added_atom::value, change.id)
+                 : caf::make_message(job_removed_atom::value, change.id);
     for (auto& listener : st.listeners) {
+      if (st.log.hook.active())
+        journal_out(self->system(), st.log,
+                    st.log.hook.name(listener.address(), "listener"), msg);
       if (change.added)
         self->send(listener, job_added_atom::value, change.id);
       else
@@ -63,16 +77,28 @@ caf::result<caf::ok_atom> add_listener(pointer self,
     // Listeners hear of changes made after they joined.
     auto last = st.cfg.store->last_job_graph_change();
     if (!last)
-      return std::move(last.error());
+      return reject(self, std::move(last.error()));
     st.cursor = *last;
   }
   self->monitor(listener);
   st.listeners.push_back(std::move(listener));
   schedule_poll(self);
-  return caf::ok_atom::value;
+  return journal_reply(self, caf::ok_atom::value);
 }
 
-void remove_listener(pointer self, const caf::actor_addr& addr) {
+/// Journals a join or leave: the listener by its stable name, since an
+/// actor handle cannot be replayed.
+void journal_listener(pointer self, const char* kind,
+                      const job_graph_listener_actor& listener) {
+  auto& log = self->state.log;
+  if (!log.hook.active())
+    return;
+  log.peer = log.hook.sender(self);
+  log.hook.in(log.peer, kind,
+              {{"listener", log.hook.name(listener.address(), "listener")}});
+}
+
+void drop_listener(pointer self, const caf::actor_addr& addr) {
   auto& ls = self->state.listeners;
   ls.erase(std::remove_if(ls.begin(), ls.end(),
                           [&](auto& x) { return x.address() == addr; }),
@@ -81,34 +107,43 @@ void remove_listener(pointer self, const caf::actor_addr& addr) {
 
 job_graph_store_impl::behavior_type job_graph_store(pointer self,
                                                     store_config cfg) {
+  self->state.log.hook = journal_hook{cfg.message_journal, "job_graph_store"};
   self->state.cfg = std::move(cfg);
-  self->set_down_handler(
-    [self](const caf::down_msg& msg) { remove_listener(self, msg.source); });
+  self->set_down_handler([self](const caf::down_msg& msg) {
+    auto& log = self->state.log;
+    if (log.hook.active())
+      log.hook.in(log.hook.name(msg.source, "listener"), "down");
+    drop_listener(self, msg.source);
+  });
   return {
     [self](caf::put_atom, job_graph graph, fencing_token fence) {
+      journal_request(self);
       return submit_ok(self,
                        put_job_graph_op{std::move(graph), std::move(fence)});
     },
     [self](caf::get_atom, const job_id& id) {
-      return reply(self->state.cfg.store->get_job_graph(id));
+      journal_request(self);
+      return reply(self, self->state.cfg.store->get_job_graph(id));
     },
     [self](caf::delete_atom, const job_id& id, fencing_token fence) {
+      journal_request(self);
       return submit_ok(self, remove_job_graph_op{id, std::move(fence)});
     },
     [self](caf::get_atom, job_ids_atom) {
-      return reply(self->state.cfg.store->job_graph_ids());
+      journal_request(self);
+      return reply(self, self->state.cfg.store->job_graph_ids());
     },
     [self](caf::join_atom, job_graph_listener_actor listener) {
+      journal_listener(self, "join", listener);
       return add_listener(self, std::move(listener));
     },
     [self](caf::leave_atom, const job_graph_listener_actor& listener) {
+      journal_listener(self, "leave", listener);
       self->demonitor(listener.address());
-      remove_listener(self, listener.address());
-      return caf::ok_atom::value;
+      drop_listener(self, listener.address());
+      return journal_reply(self, caf::ok_atom::value);
     },
-    [self](caf::flush_atom) {
-      self->state.batch.flush(*self->state.cfg.store);
-    },
+    [self](caf::flush_atom) { flush_batch(self); },
     [self](poll_atom) {
       self->state.polling = false;
       if (self->state.listeners.empty())
@@ -123,8 +158,8 @@ job_graph_store_impl::behavior_type job_graph_store(pointer self,
 
 job_graph_store_impl spawn_job_graph_store(caf::local_actor* parent,
                                            store_config cfg) {
-  return parent->spawn<caf::linked + caf::detached>(job_graph_store,
-                                                     std::move(cfg));
+  return spawn_store<job_graph_store_impl>(parent, job_graph_store,
+                                           std::move(cfg));
 }
 
 } // namespace ha

@@ -110,7 +110,8 @@ std::string to_json_line(const journal_record& x) {
   return doc.dump();
 }
 
-journal::journal(clock now, int fd) : now_(std::move(now)), fd_(fd) {
+journal::journal(clock now, int fd, std::string node)
+  : now_(std::move(now)), fd_(fd), node_(std::move(node)) {
   if (fd_ >= 0)
     writer_ = std::thread{[this] { write_loop(); }};
 }
@@ -127,39 +128,71 @@ journal::~journal() {
     ::close(fd_);
 }
 
+namespace {
+
+/// Creates `path` holding just the header, atomically: the header is
+/// written to a private file that is then linked into place, so that a
+/// process appending to a journal another process creates at the same time
+/// never writes before the header. An existing file is left alone.
+caf::error create_journal(const std::string& path) {
+  auto tmp = path + ".new-" + std::to_string(::getpid());
+  auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                   0644);
+  if (fd < 0)
+    return make_error(errc::invalid_config, std::strerror(errno));
+  auto written = write_all(fd, header_line() + "\n");
+  auto err = errno;
+  ::close(fd);
+  auto linked = written && (::link(tmp.c_str(), path.c_str()) == 0
+                            || errno == EEXIST);
+  if (!linked && written)
+    err = errno;
+  ::unlink(tmp.c_str());
+  if (!linked)
+    return make_error(errc::invalid_config, std::strerror(err));
+  return caf::none;
+}
+
+} // namespace
+
 caf::expected<std::shared_ptr<journal>>
-journal::open(const std::string& path) {
+journal::open(const std::string& path, std::string node) {
   auto fail = [&](const std::string& what) {
     return make_error(errc::invalid_config, "cannot open journal " + path
                                               + ": " + what);
   };
-  auto fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-                   0644);
+  auto fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    if (auto err = create_journal(path))
+      return fail(describe(err));
+    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  }
   if (fd < 0)
     return fail(std::strerror(errno));
-  struct stat info;
-  if (::fstat(fd, &info) != 0 || (info.st_size == 0
-                                  && !write_all(fd, header_line() + "\n"))) {
+  std::ifstream in{path};
+  std::string first;
+  std::getline(in, first);
+  if (auto err = check_header(first, path)) {
     ::close(fd);
-    return fail(std::strerror(errno));
+    return fail(describe(err));
   }
-  if (info.st_size > 0) {
-    std::ifstream in{path};
-    std::string first;
-    std::getline(in, first);
-    if (auto err = check_header(first, path)) {
-      ::close(fd);
-      return fail(describe(err));
-    }
-  }
-  return std::shared_ptr<journal>{new journal(system_clock_us, fd)};
+  return std::shared_ptr<journal>{
+    new journal(system_clock_us, fd, std::move(node))};
 }
 
 std::shared_ptr<journal> journal::in_memory(clock now) {
-  return std::shared_ptr<journal>{new journal(std::move(now), -1)};
+  return std::shared_ptr<journal>{new journal(std::move(now), -1, {})};
+}
+
+std::shared_ptr<journal> journal::as_node(std::string node) {
+  auto result = std::shared_ptr<journal>{new journal(now_, -1, std::move(node))};
+  result->target_ = shared_from_this();
+  return result;
 }
 
 void journal::append(journal_record x) {
+  if (target_)
+    return target_->append(std::move(x));
   std::lock_guard<std::mutex> guard{mtx_};
   x.index = next_index_++;
   x.time_us = now_();
@@ -175,6 +208,8 @@ std::string journal::name_of(const caf::actor_addr& addr,
                              const std::string& kind) {
   if (!addr)
     return "anonymous";
+  if (target_)
+    return target_->name_of(addr, kind);
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = names_.find(addr);
   if (i != names_.end())
@@ -185,11 +220,15 @@ std::string journal::name_of(const caf::actor_addr& addr,
 }
 
 void journal::bind(const caf::actor_addr& addr, std::string name) {
+  if (target_)
+    return target_->bind(addr, std::move(name));
   std::lock_guard<std::mutex> guard{mtx_};
   names_[addr] = std::move(name);
 }
 
 std::vector<journal_record> journal::records() const {
+  if (target_)
+    return target_->records();
   std::lock_guard<std::mutex> guard{mtx_};
   return kept_;
 }
@@ -232,6 +271,7 @@ caf::expected<journal_contents> read_journal(const std::string& path) {
     }
     auto record = parse_record(line);
     if (record) {
+      record->index = result.records.size() + 1;
       result.records.push_back(std::move(*record));
       continue;
     }

@@ -26,9 +26,11 @@ constexpr int journal_version = 1;
 /// `fields` hold the content, in the order of the message's arguments, as
 /// text that the replay turns back into the message.
 struct journal_record {
-  uint64_t index = 0;  // position among the file's records, from 1
+  uint64_t index = 0;  // position among the journal's records, from 1
   int64_t time_us = 0; // the journal clock: microseconds since the epoch
-  std::string actor;   // elector/dispatcher, retriever/rest
+  /// elector/dispatcher, retriever/rest, job_graph_store; `@<node>` appended
+  /// in a journal shared by several processes.
+  std::string actor;
   std::string direction;
   std::string peer; // stable: contender#2, listener#1, client#1, driver
   std::string kind; // join, confirm, grant, reply, down, driver.publish...
@@ -48,14 +50,16 @@ std::string to_json_line(const journal_record& x);
 /// process. Appending never blocks on I/O: a writer thread owns the file.
 /// Each record is one `write` of one line, so a process killed mid-write
 /// leaves at most a torn last line, which `read_journal` drops.
-class journal {
+class journal : public std::enable_shared_from_this<journal> {
 public:
   using clock = std::function<int64_t()>;
 
   /// Appends to `path` (created with its header line if missing); fails
   /// with invalid_config naming the path if it cannot be opened or holds
-  /// another format.
-  static caf::expected<std::shared_ptr<journal>> open(const std::string& path);
+  /// another format. Several processes may append to one file, each under
+  /// its own `node` name (`ha.journal.node`).
+  static caf::expected<std::shared_ptr<journal>>
+  open(const std::string& path, std::string node = {});
 
   /// Keeps records in memory only; `now` is the clock (the replay sets it
   /// to the recorded times).
@@ -80,13 +84,25 @@ public:
   /// The records kept in memory (of an in-memory journal).
   std::vector<journal_record> records() const;
 
+  /// A journal that keeps its records and names in this one, for actors of
+  /// the process `node` (the replay of a journal shared by processes).
+  std::shared_ptr<journal> as_node(std::string node);
+
+  /// This process's name in a shared journal; empty if not shared.
+  const std::string& node() const {
+    return node_;
+  }
+
 private:
-  journal(clock now, int fd);
+  journal(clock now, int fd, std::string node);
 
   void write_loop();
 
   clock now_;
   int fd_;
+  std::string node_;
+  /// Set by `as_node`: where records and names go.
+  std::shared_ptr<journal> target_;
   mutable std::mutex mtx_;
   std::condition_variable cv_;
   uint64_t next_index_ = 1;
@@ -106,9 +122,10 @@ struct journal_contents {
   bool torn_tail = false;
 };
 
-/// Reads a journal file. A torn last line is dropped; any other line that
-/// does not parse, or a header of another version, is an error (corrupted,
-/// naming the file and line).
+/// Reads a journal file. Records are numbered by their position in the
+/// file (several writers may share it). A torn last line is dropped; any
+/// other line that does not parse, or a header of another version, is an
+/// error (corrupted, naming the file and line).
 caf::expected<journal_contents> read_journal(const std::string& path);
 
 /// Writes `records`, numbered again from 1, as a fresh journal that

@@ -10,7 +10,8 @@ namespace ha {
 
 journal_hook::journal_hook(std::shared_ptr<journal> sink, std::string actor)
   : sink_(std::move(sink)), actor_(std::move(actor)) {
-  // nop
+  if (sink_ && !sink_->node().empty())
+    actor_ += "@" + sink_->node();
 }
 
 void journal_hook::in(const std::string& peer, const std::string& kind,
@@ -31,9 +32,10 @@ std::string journal_hook::name(const caf::actor_addr& addr,
 std::string journal_hook::sender(caf::local_actor* self) const {
   if (!sink_)
     return {};
-  return sink_->name_of(caf::actor_cast<caf::actor_addr>(
-                          self->current_sender()),
-                        "client");
+  auto& from = self->current_sender();
+  if (from == self->ctrl())
+    return "self";
+  return sink_->name_of(caf::actor_cast<caf::actor_addr>(from), "client");
 }
 
 void journal_hook::append(const std::string& direction,

@@ -23,8 +23,14 @@ class journal_hook {
 public:
   journal_hook() = default;
 
-  /// `actor` names the actor in every record, e.g. `elector/dispatcher`.
+  /// `actor` names the actor in every record, e.g. `elector/dispatcher`,
+  /// followed by `@<node>` if the journal is shared by several processes.
   journal_hook(std::shared_ptr<journal> sink, std::string actor);
+
+  /// True if the actor was spawned with a journal.
+  bool active() const {
+    return sink_ != nullptr;
+  }
 
   void in(const std::string& peer, const std::string& kind,
           journal_fields fields = {}) const;
@@ -36,7 +42,7 @@ public:
   std::string name(const caf::actor_addr& addr, const std::string& kind) const;
 
   /// The stable name of the sender of the current message (`client#n` if
-  /// the journal has not seen it before).
+  /// the journal has not seen it before, `self` for the actor itself).
   std::string sender(caf::local_actor* self) const;
 
 private:

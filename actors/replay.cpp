@@ -10,9 +10,18 @@
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/send.hpp>
 
+#include <caf/scoped_actor.hpp>
+
+#include "actors/checkpoint_store.hpp"
 #include "actors/elector.hpp"
+#include "actors/job_graph_store.hpp"
+#include "actors/job_result_store.hpp"
 #include "actors/journal_hook.hpp"
 #include "actors/retriever.hpp"
+#include "actors/running_jobs_registry.hpp"
+#include "actors/store_journal.hpp"
+#include "backends/factory.hpp"
+#include "config/config.hpp"
 #include "messages/errors.hpp"
 #include "messages/type_registry.hpp"
 
@@ -43,20 +52,18 @@ public:
 };
 
 /// Stands in for a recorded peer: takes whatever the replayed actor sends,
-/// which that actor journals. Every message a service sends has a handler
-/// here, replies included, because an unhandled one would bounce back to
-/// the service as an error and end it.
+/// which that actor journals. It takes every message, replies included,
+/// because an unhandled one would bounce back to the service as an error
+/// and end it.
 caf::behavior stand_in(caf::event_based_actor* self) {
   self->set_error_handler([](caf::error&) {});
+  // Answers a request as a handler returning void would.
+  self->set_default_handler(
+    [](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
+      return caf::message{};
+    });
   return {
-    [](grant_atom, const std::string&, const session_id&, epoch_t) {},
-    [](revoke_atom, const std::string&, const session_id&) {},
-    [](election_error_atom, const std::string&, const caf::error&) {},
-    [](leader_atom, const std::string&, const leader_info&) {},
-    [](retrieval_error_atom, const std::string&, const caf::error&) {},
     [](caf::ok_atom) {},
-    [](bool) {},
-    [](const leader_info&) {},
   };
 }
 
@@ -69,8 +76,63 @@ struct replay_config : caf::actor_system_config {
   }
 };
 
+enum class replayed_kind { elector, retriever, store };
+
+/// The store actors a journal may name, by their journal name.
+using store_spawner = caf::actor (*)(caf::local_actor*, store_config);
+
+template <class Handle, Handle (*Spawn)(caf::local_actor*, store_config)>
+caf::actor spawn_as_actor(caf::local_actor* parent, store_config cfg) {
+  return caf::actor_cast<caf::actor>(Spawn(parent, std::move(cfg)));
+}
+
+const std::map<std::string, store_spawner>& store_spawners() {
+  static const std::map<std::string, store_spawner> result{
+    {"job_graph_store",
+     spawn_as_actor<job_graph_store_impl, spawn_job_graph_store>},
+    {"job_result_store",
+     spawn_as_actor<job_result_store_impl, spawn_job_result_store>},
+    {"running_jobs_registry",
+     spawn_as_actor<running_jobs_registry_impl, spawn_running_jobs_registry>},
+    {"checkpoint_store",
+     spawn_as_actor<checkpoint_store_impl, spawn_checkpoint_store>},
+  };
+  return result;
+}
+
+/// The process a record comes from: what follows `@` in its actor name
+/// (empty in a journal of one process).
+std::string node_of(const std::string& actor) {
+  auto at = actor.find('@');
+  return at == std::string::npos ? std::string{} : actor.substr(at + 1);
+}
+
+/// The records in the order the replay feeds them. Each process's records
+/// keep their order; the processes of a shared journal are merged by time,
+/// since each process's writer thread appends to the file on its own.
+std::vector<const journal_record*>
+replay_order(const std::vector<journal_record>& records) {
+  std::map<std::string, std::deque<const journal_record*>> by_node;
+  for (auto& x : records)
+    by_node[node_of(x.actor)].push_back(&x);
+  std::vector<const journal_record*> result;
+  result.reserve(records.size());
+  while (result.size() < records.size()) {
+    std::deque<const journal_record*>* next = nullptr;
+    for (auto& [node, queue] : by_node)
+      if (!queue.empty()
+          && (next == nullptr || queue.front()->time_us < next->front()->time_us
+              || (queue.front()->time_us == next->front()->time_us
+                  && queue.front()->index < next->front()->index)))
+        next = &queue;
+    result.push_back(next->front());
+    next->pop_front();
+  }
+  return result;
+}
+
 struct replayed_actor {
-  bool is_elector = false;
+  replayed_kind kind = replayed_kind::elector;
   std::string component;
   caf::actor handle;
   /// Stand-ins by recorded peer name. Each replayed actor has its own, so
@@ -91,7 +153,8 @@ public:
       sys_(cfg_),
       sched_(dynamic_cast<caf::scheduler::test_coordinator&>(
         sys_.scheduler())),
-      journal_(journal::in_memory([this] { return now_; })) {
+      journal_(journal::in_memory([this] { return now_; })),
+      parent_(sys_) {
     // nop
   }
 
@@ -105,7 +168,8 @@ public:
   }
 
   caf::error run() {
-    for (auto& x : records_) {
+    for (auto* ptr : replay_order(records_)) {
+      auto& x = *ptr;
       now_ = x.time_us;
       auto actor = actor_for(x);
       if (!actor)
@@ -128,24 +192,66 @@ private:
     auto i = actors_.find(x.actor);
     if (i != actors_.end())
       return &i->second;
-    auto slash = x.actor.find('/');
-    auto kind = x.actor.substr(0, slash);
-    if (slash == std::string::npos
-        || (kind != "elector" && kind != "retriever"))
-      return undecodable(x, "no replay for actor '" + x.actor + "'");
+    auto node = node_of(x.actor);
+    auto name = x.actor.substr(0, x.actor.find('@'));
+    auto slash = name.find('/');
+    auto kind = name.substr(0, slash);
     replayed_actor result;
-    result.is_elector = kind == "elector";
-    result.component = x.actor.substr(slash + 1);
     auto driver = std::make_shared<silent_driver>();
-    if (result.is_elector)
-      result.handle = caf::actor_cast<caf::actor>(
-        spawn_elector(sys_, {result.component, driver,
-                             recorded_sessions(x.actor), journal_}));
-    else
-      result.handle = caf::actor_cast<caf::actor>(
-        spawn_retriever(sys_, {result.component, driver, journal_}));
+    auto sink = node.empty() ? journal_ : node_journal(node);
+    if (slash != std::string::npos
+        && (kind == "elector" || kind == "retriever")) {
+      result.component = name.substr(slash + 1);
+      if (kind == "elector") {
+        result.handle = caf::actor_cast<caf::actor>(
+          spawn_elector(sys_, {result.component, driver,
+                               recorded_sessions(x.actor), sink}));
+      } else {
+        result.kind = replayed_kind::retriever;
+        result.handle = caf::actor_cast<caf::actor>(
+          spawn_retriever(sys_, {result.component, driver, sink}));
+      }
+    } else if (auto spawner = store_spawners().find(name);
+               spawner != store_spawners().end()) {
+      auto store = open_store(x);
+      if (!store)
+        return std::move(store.error());
+      store_config cfg{std::move(*store)};
+      cfg.message_journal = sink;
+      cfg.replaying = true;
+      result.kind = replayed_kind::store;
+      result.handle = spawner->second(parent_.ptr(), std::move(cfg));
+    } else {
+      return undecodable(x, "no replay for actor '" + x.actor + "'");
+    }
     sched_.run();
     return &actors_.emplace(x.actor, std::move(result)).first->second;
+  }
+
+  /// A journal that shares the replay's records and names, recording as
+  /// the process `node` (see `journal_hook`).
+  std::shared_ptr<journal> node_journal(const std::string& node) {
+    auto& result = node_journals_[node];
+    if (!result)
+      result = journal_->as_node(node);
+    return result;
+  }
+
+  /// A new connection to the replay's metadata: one memory store that all
+  /// replayed processes share, as the recorded ones shared their backend.
+  caf::expected<std::shared_ptr<metadata_store>>
+  open_store(const journal_record& x) {
+    if (!memory_) {
+      config cfg;
+      if (auto err = cfg.set("high-availability", "embedded"))
+        return err;
+      auto be = make_backend(cfg);
+      if (!be)
+        return undecodable(x, "no memory backend: "
+                                + describe(be.error()));
+      memory_ = std::make_shared<backend>(std::move(*be));
+    }
+    return memory_->open_metadata();
   }
 
   /// The session ids of the recorded grants, in order: what the recorded
@@ -183,12 +289,13 @@ private:
       caf::anon_send_exit(actor.handle, caf::exit_reason::user_shutdown);
       return caf::none;
     }
-    auto msg = actor.is_elector ? elector_input(actor, x)
-                                : retriever_input(actor, x);
+    auto msg = input(actor, x);
     if (!msg)
       return std::move(msg.error());
     caf::strong_actor_ptr sender;
-    if (x.peer != driver_peer && x.peer != "anonymous")
+    if (x.peer == "self")
+      sender = caf::actor_cast<caf::strong_actor_ptr>(actor.handle);
+    else if (x.peer != driver_peer && x.peer != "anonymous")
       sender = caf::actor_cast<caf::strong_actor_ptr>(peer(actor, x.peer));
     auto dest = caf::actor_cast<caf::abstract_actor*>(actor.handle);
     dest->enqueue(caf::make_mailbox_element(std::move(sender),
@@ -196,6 +303,32 @@ private:
                                             std::move(*msg)),
                   nullptr);
     return caf::none;
+  }
+
+  caf::expected<caf::message> input(replayed_actor& actor,
+                                    const journal_record& x) {
+    switch (actor.kind) {
+      case replayed_kind::elector:
+        return elector_input(actor, x);
+      case replayed_kind::retriever:
+        return retriever_input(actor, x);
+      default:
+        return store_input(actor, x);
+    }
+  }
+
+  caf::expected<caf::message> store_input(replayed_actor& actor,
+                                          const journal_record& x) {
+    if (x.kind == "join" || x.kind == "leave") {
+      auto l = caf::actor_cast<job_graph_listener_actor>(
+        peer(actor, x.field("listener")));
+      return x.kind == "join" ? caf::make_message(caf::join_atom::value, l)
+                              : caf::make_message(caf::leave_atom::value, l);
+    }
+    auto msg = message_from(sys_, x.fields);
+    if (!msg)
+      return undecodable(x, describe(msg.error()));
+    return msg;
   }
 
   caf::expected<session_id> session_of(const journal_record& x) {
@@ -277,6 +410,10 @@ private:
   caf::scheduler::test_coordinator& sched_;
   int64_t now_ = 0;
   std::shared_ptr<journal> journal_;
+  std::map<std::string, std::shared_ptr<journal>> node_journals_;
+  /// Parent of the replayed stores, which are spawned linked.
+  caf::scoped_actor parent_;
+  std::shared_ptr<backend> memory_;
   std::map<std::string, replayed_actor> actors_;
 };
 

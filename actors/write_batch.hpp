@@ -7,6 +7,7 @@
 #include <caf/error.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include "actors/store_journal.hpp"
 #include "backends/metadata_store.hpp"
 
 namespace ha {
@@ -28,13 +29,15 @@ public:
     return ops_.size() == 1;
   }
 
-  /// Applies the batch and answers every write in it.
-  void flush(metadata_store& store) {
+  /// Applies the batch, calls `applied`, then answers every write in it.
+  template <class F>
+  void flush(metadata_store& store, F applied) {
     auto ops = std::move(ops_);
     auto done = std::move(done_);
     ops_.clear();
     done_.clear();
     auto errors = store.apply(ops);
+    applied();
     for (size_t i = 0; i < ops.size(); ++i)
       done[i](errors[i], ops[i]);
   }
@@ -44,18 +47,37 @@ private:
   std::vector<callback> done_;
 };
 
+/// Answers with `err` the request being handled, journaling the answer.
+template <class Self>
+caf::error reject(Self* self, caf::error err) {
+  auto& log = self->state.log;
+  if (log.hook.active())
+    journal_out(log, log.peer, err);
+  return err;
+}
+
 /// Queues `op` in `self->state.batch` and returns the promise of its answer:
 /// `extract(op)` once durable, or the op's error.
 template <class Out, class Self, class Op, class Extract>
 caf::typed_response_promise<Out> submit(Self* self, Op op, Extract extract) {
   auto rp = self->template make_response_promise<Out>();
-  auto done = [rp, extract](caf::error& err, write_op& applied) mutable {
-    if (err)
+  auto peer = self->state.log.peer;
+  auto done = [self, rp, extract, peer](caf::error& err,
+                                        write_op& applied) mutable {
+    auto& log = self->state.log;
+    if (err) {
+      if (log.hook.active())
+        journal_out(log, peer, err);
       rp.deliver(std::move(err));
-    else
-      rp.deliver(extract(std::get<Op>(applied)));
+      return;
+    }
+    auto result = extract(std::get<Op>(applied));
+    if (log.hook.active())
+      journal_out(self->system(), log, peer, caf::make_message(result));
+    rp.deliver(std::move(result));
   };
-  if (self->state.batch.add(std::move(op), std::move(done)))
+  if (self->state.batch.add(std::move(op), std::move(done))
+      && !self->state.cfg.replaying)
     self->send(self, caf::flush_atom::value);
   return rp;
 }
@@ -67,12 +89,21 @@ caf::typed_response_promise<caf::ok_atom> submit_ok(Self* self, Op op) {
                               [](const Op&) { return caf::ok_atom::value; });
 }
 
-/// The answer to a read: the value, or the backend's error.
-template <class T>
-caf::result<T> reply(caf::expected<T> x) {
+/// Applies the batch on the flush message. The flush is journaled once the
+/// batch is durable, so that a replay applies it where other processes
+/// could first see it.
+template <class Self>
+void flush_batch(Self* self) {
+  auto& st = self->state;
+  st.batch.flush(*st.cfg.store, [self] { journal_request(self); });
+}
+
+/// The answer to a read: the value, or the backend's error; journaled.
+template <class Self, class T>
+caf::result<T> reply(Self* self, caf::expected<T> x) {
   if (x)
-    return std::move(*x);
-  return std::move(x.error());
+    return journal_reply(self, std::move(*x));
+  return reject(self, std::move(x.error()));
 }
 
 } // namespace ha

@@ -74,8 +74,12 @@ const std::vector<option>& option_table() {
      "Silence after which a peer counts as failed: its contenders are "
      "revoked, its listeners dropped (ms)."},
     {"ha.journal.path", "", local_path,
-     "Append every message the electors and retrievers receive and send "
-     "to this file (JSON lines, see \"Message journal\"); off if empty."},
+     "Append every message the service actors (electors, retrievers, "
+     "metadata stores) receive and send to this file (JSON lines, see "
+     "\"Message journal\"); off if empty."},
+    {"ha.journal.node", "", cluster_id,
+     "This process's name in a journal that several processes share: its "
+     "actors are recorded as `<actor>@<node>`; empty adds nothing."},
     {"ha.client.reconnect.initial-backoff", "100", positive_millis,
      "First wait before a client reconnects to a lost ha-node; doubles "
      "with each failed attempt (ms)."},

@@ -9,14 +9,18 @@
 
 namespace ha::hex {
 
-/// Appends the lowercase hex digits of `bytes` to `out`.
+/// Appends the lowercase hex digits of `size` bytes at `data` to `out`.
+inline void append(std::string& out, const uint8_t* data, size_t size) {
+  static constexpr char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < size; ++i) {
+    out += digits[data[i] >> 4];
+    out += digits[data[i] & 0x0F];
+  }
+}
+
 template <size_t N>
 void append(std::string& out, const std::array<uint8_t, N>& bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  for (auto byte : bytes) {
-    out += digits[byte >> 4];
-    out += digits[byte & 0x0F];
-  }
+  append(out, bytes.data(), N);
 }
 
 /// The value of one hex digit (either case), or -1.
@@ -32,11 +36,13 @@ inline int digit_value(char c) {
 
 /// Reads 2 * N hex digits of `str` at `pos` into `out`; false if `str` is
 /// too short or holds anything else there (`out` is then unspecified).
-template <size_t N>
-bool parse(const std::string& str, size_t pos, std::array<uint8_t, N>& out) {
-  if (str.size() < pos + 2 * N)
+/// Reads `size` bytes as 2 * size hex digits of `str` at `pos` into `out`;
+/// false if `str` is too short or holds anything else there.
+inline bool parse(const std::string& str, size_t pos, uint8_t* out,
+                  size_t size) {
+  if (str.size() < pos + 2 * size)
     return false;
-  for (size_t i = 0; i < N; ++i) {
+  for (size_t i = 0; i < size; ++i) {
     auto hi = digit_value(str[pos + 2 * i]);
     auto lo = digit_value(str[pos + 2 * i + 1]);
     if (hi < 0 || lo < 0)
@@ -44,6 +50,11 @@ bool parse(const std::string& str, size_t pos, std::array<uint8_t, N>& out) {
     out[i] = static_cast<uint8_t>(hi << 4 | lo);
   }
   return true;
+}
+
+template <size_t N>
+bool parse(const std::string& str, size_t pos, std::array<uint8_t, N>& out) {
+  return parse(str, pos, out.data(), N);
 }
 
 } // namespace ha::hex
