@@ -9,7 +9,10 @@
 
 #include "actors/blob_store_state.hpp"
 #include "actors/blob_uploads.hpp"
+#include "actors/store_config.hpp"
+#include "actors/store_journal.hpp"
 #include "messages/errors.hpp"
+#include "messages/hex.hpp"
 
 namespace ha {
 
@@ -36,7 +39,7 @@ caf::error check_hash(blob_store_state& st, const job_id& job,
   auto what = describe_blob(job, key) + " is corrupted: file '"
               + blob_file_path(st.cfg.root, job, key) + "' hashes to "
               + to_hex(actual);
-  st.log->error("{}", what);
+  st.logger->error("{}", what);
   return make_error(errc::corrupted, std::move(what));
 }
 
@@ -69,12 +72,12 @@ caf::result<blob_key> put_file(pointer self, const job_id& job,
   auto size = copy_and_hash(**reader, writer->get(), hasher, st.buffer);
   if (!size)
     return with_context(size.error(), context);
-  auto key = new_blob_key(type, hasher.finish());
+  auto key = new_blob_key(type, hasher.finish(), st.random);
   if (!key)
     return with_context(key.error(), context);
   if (auto err = commit_durably(**writer, blob_file_name(*key)))
     return with_context(err, context);
-  st.log->debug("stored {} ({} bytes)", describe_blob(job, *key), *size);
+  st.logger->debug("stored {} ({} bytes)", describe_blob(job, *key), *size);
   return *key;
 }
 
@@ -156,7 +159,7 @@ caf::result<caf::ok_atom> remove_job(pointer self, const job_id& job) {
   if (auto err = st.cfg.storage->remove_all(blob_job_dir(st.cfg.root, job)))
     return with_context(err, "cannot remove the blobs of job "
                                + to_string(job));
-  st.log->info("removed all blobs of job {}", to_string(job));
+  st.logger->info("removed all blobs of job {}", to_string(job));
   return caf::ok_atom::value;
 }
 
@@ -165,50 +168,92 @@ caf::result<caf::ok_atom> remove_everything(pointer self) {
   end_uploads_if(self, [](const upload_state&) { return true; });
   if (auto err = st.cfg.storage->remove_all(st.cfg.root))
     return with_context(err, "cannot remove the blob directory");
-  st.log->info("removed the blob directory {}", st.cfg.root);
+  st.logger->info("removed the blob directory {}", st.cfg.root);
   return caf::ok_atom::value;
+}
+
+/// `cfg.random`, with every draw journaled as an input (`in random`): the
+/// replay hands the recorded bytes back, so that keys and upload ids match.
+random_source journaled_random(pointer self) {
+  return [self](uint8_t* buf, size_t size) {
+    auto& st = self->state;
+    auto err = st.cfg.random(buf, size);
+    if (!err && st.log.hook.active()) {
+      std::string bytes;
+      hex::append(bytes, buf, size);
+      st.log.hook.in("random", "random", {{"bytes", std::move(bytes)}});
+    }
+    return err;
+  };
+}
+
+/// Journals the request being handled, handles it with `f` and journals
+/// the answer.
+template <class F>
+auto journaled(pointer self, F f) {
+  journal_request(self);
+  return journal_result(self, f());
 }
 
 blob_store_impl::behavior_type blob_store(pointer self,
                                           blob_store_config cfg) {
+  self->state.log.hook = journal_hook{cfg.message_journal, "blob_store"};
+  // The root appears in error messages; the replay, which runs in another
+  // directory, puts it back in its own messages.
+  if (self->state.log.hook.active())
+    self->state.log.hook.in("parent", "config", {{"root", cfg.root}});
   self->state.cfg = std::move(cfg);
+  self->state.random = journaled_random(self);
   self->set_down_handler([self](const caf::down_msg& msg) {
+    auto& log = self->state.log;
+    if (log.hook.active())
+      log.hook.in(log.hook.name(msg.source, "client"), "down");
     end_uploads_if(self, [&](const upload_state& up) {
       return up.owner == msg.source;
     });
   });
   return {
     [self](caf::put_atom, const job_id& job, blob_type type,
-           const std::string& path) { return put_file(self, job, type, path); },
+           const std::string& path) {
+      return journaled(self, [&] { return put_file(self, job, type, path); });
+    },
     [self](caf::get_atom, const job_id& job, const blob_key& key,
-           const std::string& path) { return get_file(self, job, key, path); },
+           const std::string& path) {
+      return journaled(self, [&] { return get_file(self, job, key, path); });
+    },
     [self](upload_atom, const job_id& job, blob_type type) {
-      return open_upload(self, job, type);
+      return journaled(self, [&] { return open_upload(self, job, type); });
     },
     [self](upload_chunk_atom, uint64_t id, const std::vector<uint8_t>& bytes) {
-      return add_chunk(self, id, bytes);
+      return journaled(self, [&] { return add_chunk(self, id, bytes); });
     },
     [self](upload_commit_atom, uint64_t id) {
-      return commit_upload(self, id);
+      return journaled(self, [&] { return commit_upload(self, id); });
     },
     [self](upload_abort_atom, uint64_t id) {
-      abort_upload(self, id);
-      return caf::ok_atom::value;
+      return journaled(self, [&]() -> caf::result<caf::ok_atom> {
+        abort_upload(self, id);
+        return caf::ok_atom::value;
+      });
     },
     [self](download_atom, const job_id& job, const blob_key& key) {
-      return verify_blob(self, job, key);
+      return journaled(self, [&] { return verify_blob(self, job, key); });
     },
     [self](read_chunk_atom, const job_id& job, const blob_key& key,
            uint64_t offset, uint32_t max_len) {
-      return read_chunk(self, job, key, offset, max_len);
+      return journaled(self, [&] {
+        return read_chunk(self, job, key, offset, max_len);
+      });
     },
     [self](caf::delete_atom, const job_id& job, const blob_key& key) {
-      return remove_blob(self, job, key);
+      return journaled(self, [&] { return remove_blob(self, job, key); });
     },
     [self](caf::delete_atom, const job_id& job) {
-      return remove_job(self, job);
+      return journaled(self, [&] { return remove_job(self, job); });
     },
-    [self](cleanup_atom) { return remove_everything(self); },
+    [self](cleanup_atom) {
+      return journaled(self, [&] { return remove_everything(self); });
+    },
     [self](caf::tick_atom) { expire_uploads(self); },
   };
 }
@@ -243,8 +288,7 @@ blob_store_impl spawn_blob_store(caf::actor_system& sys,
 
 blob_store_impl spawn_linked_blob_store(caf::local_actor* parent,
                                         blob_store_config cfg) {
-  return parent->spawn<caf::linked + caf::detached>(blob_store,
-                                                     std::move(cfg));
+  return spawn_store<blob_store_impl>(parent, blob_store, std::move(cfg));
 }
 
 } // namespace ha

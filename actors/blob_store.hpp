@@ -13,6 +13,14 @@
 
 namespace ha {
 
+class journal;
+
+/// Fills a buffer with random bytes.
+using random_source = std::function<caf::error(uint8_t* buf, size_t size)>;
+
+/// Random bytes from libcrypto's CSPRNG; backend_unavailable if it fails.
+caf::error secure_random_bytes(uint8_t* buf, size_t size);
+
 /// What a blob store is spawned with.
 struct blob_store_config {
   /// `<storageDir>/<cluster-id>/blob`: the store writes nothing outside it.
@@ -26,6 +34,12 @@ struct blob_store_config {
   /// The clock of upload timeouts; tests replace it.
   std::function<std::chrono::steady_clock::time_point()> now
     = std::chrono::steady_clock::now;
+  /// The random bytes of new keys and upload ids.
+  random_source random = secure_random_bytes;
+  /// Set by `ha.journal.path`: the store records its messages into it.
+  std::shared_ptr<journal> message_journal{};
+  /// Run by the replay: scheduled, unlinked, fed its timer messages.
+  bool replaying = false;
 };
 
 /// The store's full interface: the protocol plus the timer that ends idle

@@ -14,6 +14,7 @@
 
 #include "actors/blob_store.hpp"
 #include "actors/blob_transfer.hpp"
+#include "actors/store_journal.hpp"
 #include "config/logging.hpp"
 
 namespace ha {
@@ -35,7 +36,10 @@ struct blob_store_state {
   std::map<uint64_t, upload_state> uploads;
   std::vector<uint8_t> buffer = std::vector<uint8_t>(copy_buffer_size);
   bool tick_pending = false;
-  std::shared_ptr<spdlog::logger> log = logger("store");
+  std::shared_ptr<spdlog::logger> logger = ha::logger("store");
+  store_journal log;
+  /// `cfg.random`, journaling each draw as an input of the store.
+  random_source random;
 
   static inline const char* name = "blob_store";
 };

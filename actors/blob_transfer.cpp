@@ -6,16 +6,12 @@
 
 namespace ha {
 
-namespace {
-
-caf::error random_bytes(uint8_t* buf, size_t size) {
+caf::error secure_random_bytes(uint8_t* buf, size_t size) {
   if (RAND_bytes(buf, static_cast<int>(size)) == 1)
     return caf::none;
   return make_error(errc::backend_unavailable,
                     "libcrypto cannot produce random bytes");
 }
-
-} // namespace
 
 caf::expected<uint64_t> copy_and_hash(blob_reader& reader,
                                       blob_writer* writer, sha256& hasher,
@@ -44,16 +40,17 @@ caf::error commit_durably(blob_writer& writer, const std::string& name) {
 }
 
 caf::expected<blob_key> new_blob_key(blob_type type,
-                                     const sha256::digest& hash) {
+                                     const sha256::digest& hash,
+                                     const random_source& random) {
   blob_key key{type, hash, {}};
-  if (auto err = random_bytes(key.random.data(), key.random.size()))
+  if (auto err = random(key.random.data(), key.random.size()))
     return err;
   return key;
 }
 
-caf::expected<uint64_t> new_upload_id() {
+caf::expected<uint64_t> new_upload_id(const random_source& random) {
   uint64_t id = 0;
-  if (auto err = random_bytes(reinterpret_cast<uint8_t*>(&id), sizeof(id)))
+  if (auto err = random(reinterpret_cast<uint8_t*>(&id), sizeof(id)))
     return err;
   return id;
 }

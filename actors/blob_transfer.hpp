@@ -4,12 +4,14 @@
 // the hasher, publishing a written file durably, new keys, file names.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
+#include "actors/blob_store.hpp"
 #include "actors/sha256.hpp"
 #include "backends/blob_storage.hpp"
 #include "messages/blob_store.hpp"
@@ -30,13 +32,14 @@ caf::expected<uint64_t> copy_and_hash(blob_reader& reader,
 caf::error commit_durably(blob_writer& writer, const std::string& name);
 
 /// A key for content of hash `hash`, with 16 fresh random bytes from
-/// libcrypto's CSPRNG, so that keys are unique across processes.
+/// `random`, so that keys are unique across processes.
 caf::expected<blob_key> new_blob_key(blob_type type,
-                                     const sha256::digest& hash);
+                                     const sha256::digest& hash,
+                                     const random_source& random);
 
 /// A random upload id, so that ids of an earlier incarnation of the store
 /// do not name a new upload.
-caf::expected<uint64_t> new_upload_id();
+caf::expected<uint64_t> new_upload_id(const random_source& random);
 
 /// `blob_<key>`: the name of a stored blob's file.
 std::string blob_file_name(const blob_key& key);

@@ -1,23 +1,32 @@
 #include "actors/blob_uploads.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <utility>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/send_later.hpp"
 #include "messages/errors.hpp"
 
 namespace ha {
 
 namespace {
 
+/// The longest wait for the next tick, so that an idle upload is noticed
+/// within a second of its timeout.
+constexpr auto max_tick_interval = std::chrono::seconds(1);
+
 void schedule_tick(blob_store_pointer self) {
   auto& st = self->state;
   if (st.tick_pending || st.uploads.empty())
     return;
   st.tick_pending = true;
-  self->delayed_send(self, st.cfg.upload_timeout, caf::tick_atom::value);
+  auto interval = std::min<caf::timespan>(st.cfg.upload_timeout,
+                                          max_tick_interval);
+  send_later(self, interval, caf::make_message(caf::tick_atom::value));
 }
 
 bool owns_uploads(blob_store_state& st, const caf::actor_addr& owner) {
@@ -51,7 +60,7 @@ caf::result<uint64_t> open_upload(blob_store_pointer self, const job_id& job,
   if (!writer)
     return with_context(writer.error(),
                         "cannot start an upload for job " + to_string(job));
-  auto id = new_upload_id();
+  auto id = new_upload_id(st.random);
   if (!id)
     return std::move(id.error());
   while (*id == 0 || st.uploads.count(*id) > 0)
@@ -103,7 +112,7 @@ caf::result<blob_key> commit_upload(blob_store_pointer self, uint64_t id) {
   auto& up = i->second;
   auto job = up.job;
   auto size = up.size;
-  auto key = new_blob_key(up.type, up.hasher.finish());
+  auto key = new_blob_key(up.type, up.hasher.finish(), st.random);
   caf::error err;
   if (!key)
     err = std::move(key.error());
@@ -113,7 +122,7 @@ caf::result<blob_key> commit_upload(blob_store_pointer self, uint64_t id) {
   if (err)
     return with_context(err, "cannot store upload " + std::to_string(id)
                                + " for job " + to_string(job));
-  st.log->debug("stored {} ({} bytes, uploaded)", describe_blob(job, *key),
+  st.logger->debug("stored {} ({} bytes, uploaded)", describe_blob(job, *key),
                 size);
   return *key;
 }
@@ -139,10 +148,15 @@ void expire_uploads(blob_store_pointer self) {
   auto& st = self->state;
   st.tick_pending = false;
   auto deadline = st.cfg.now() - st.cfg.upload_timeout;
+  // Only a tick that ends an upload is journaled: the others change
+  // nothing a replay could see.
+  auto journaled = false;
   end_uploads_if(self, [&](const upload_state& up) {
     if (up.last_active > deadline)
       return false;
-    st.log->info("abandoned an idle upload for job {} ({} bytes received)",
+    if (!std::exchange(journaled, true))
+      journal_request(self);
+    st.logger->info("abandoned an idle upload for job {} ({} bytes received)",
                  to_string(up.job), up.size);
     return true;
   });

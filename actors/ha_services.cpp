@@ -113,6 +113,7 @@ void spawn_stores(services_pointer self, store_connections& conns) {
   blob_store_config blob_cfg;
   blob_cfg.root = st.be.blob_root;
   blob_cfg.storage = st.be.blobs;
+  blob_cfg.message_journal = st.message_journal;
   st.blobs = spawn_linked_blob_store(self, std::move(blob_cfg));
   forget_on_exit(self, {st.job_graphs.id(), st.job_results.id(),
                         st.registry.id(), st.checkpoints.id(), st.blobs.id()});

@@ -7,6 +7,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/send_later.hpp"
 #include "actors/write_batch.hpp"
 #include "config/logging.hpp"
 #include "messages/errors.hpp"
@@ -67,7 +68,7 @@ void schedule_poll(pointer self) {
   if (st.polling || st.listeners.empty())
     return;
   st.polling = true;
-  self->delayed_send(self, st.cfg.poll_interval, poll_atom::value);
+  send_later(self, st.cfg.poll_interval, caf::make_message(poll_atom::value));
 }
 
 caf::result<caf::ok_atom> add_listener(pointer self,

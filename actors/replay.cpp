@@ -12,6 +12,7 @@
 
 #include <caf/scoped_actor.hpp>
 
+#include "actors/blob_store.hpp"
 #include "actors/checkpoint_store.hpp"
 #include "actors/elector.hpp"
 #include "actors/job_graph_store.hpp"
@@ -23,6 +24,7 @@
 #include "backends/factory.hpp"
 #include "config/config.hpp"
 #include "messages/errors.hpp"
+#include "messages/hex.hpp"
 #include "messages/type_registry.hpp"
 
 namespace ha {
@@ -135,10 +137,22 @@ struct replayed_actor {
   replayed_kind kind = replayed_kind::elector;
   std::string component;
   caf::actor handle;
+  /// A replayed blob store's directory, and the one it had when recorded.
+  std::string root;
+  std::string recorded_root;
   /// Stand-ins by recorded peer name. Each replayed actor has its own, so
   /// that a stand-in's death reaches only the actor whose journal says so.
   std::map<std::string, caf::actor> peers;
 };
+
+void replace_all(std::string& text, const std::string& from,
+                 const std::string& to) {
+  if (from.empty())
+    return;
+  for (auto pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size()))
+    text.replace(pos, from.size(), to);
+}
 
 caf::error undecodable(const journal_record& x, const std::string& what) {
   return make_error(errc::corrupted, "journal record "
@@ -174,7 +188,9 @@ public:
       auto actor = actor_for(x);
       if (!actor)
         return std::move(actor.error());
-      if (x.direction != "in")
+      // Random draws and the configuration are no messages: the replayed
+      // actor takes them from the recording when it starts or draws.
+      if (x.direction != "in" || x.kind == "random" || x.kind == "config")
         continue;
       if (auto err = feed(**actor, x))
         return err;
@@ -183,8 +199,18 @@ public:
     return caf::none;
   }
 
+  /// What the replayed actors journaled, with each replayed blob store's
+  /// directory named as in the recording.
   std::vector<journal_record> produced() const {
-    return journal_->records();
+    auto result = journal_->records();
+    for (auto& x : result) {
+      auto i = actors_.find(x.actor);
+      if (i == actors_.end() || i->second.recorded_root.empty())
+        continue;
+      for (auto& field : x.fields)
+        replace_all(field.second, i->second.root, i->second.recorded_root);
+    }
+    return result;
   }
 
 private:
@@ -211,6 +237,15 @@ private:
         result.handle = caf::actor_cast<caf::actor>(
           spawn_retriever(sys_, {result.component, driver, sink}));
       }
+    } else if (name == "blob_store") {
+      auto cfg = blob_config(x, sink);
+      if (!cfg)
+        return std::move(cfg.error());
+      result.kind = replayed_kind::store;
+      result.root = cfg->root;
+      result.recorded_root = recorded_root(x.actor);
+      result.handle = caf::actor_cast<caf::actor>(
+        spawn_linked_blob_store(parent_.ptr(), std::move(*cfg)));
     } else if (auto spawner = store_spawners().find(name);
                spawner != store_spawners().end()) {
       auto store = open_store(x);
@@ -237,21 +272,72 @@ private:
     return result;
   }
 
-  /// A new connection to the replay's metadata: one memory store that all
-  /// replayed processes share, as the recorded ones shared their backend.
-  caf::expected<std::shared_ptr<metadata_store>>
-  open_store(const journal_record& x) {
+  /// The replay's backend: memory metadata and a scratch blob directory,
+  /// shared by all replayed processes as the recorded ones shared theirs.
+  caf::expected<backend*> memory(const journal_record& x) {
     if (!memory_) {
       config cfg;
       if (auto err = cfg.set("high-availability", "embedded"))
         return err;
       auto be = make_backend(cfg);
       if (!be)
-        return undecodable(x, "no memory backend: "
-                                + describe(be.error()));
+        return undecodable(x, "no memory backend: " + describe(be.error()));
       memory_ = std::make_shared<backend>(std::move(*be));
     }
-    return memory_->open_metadata();
+    return memory_.get();
+  }
+
+  caf::expected<std::shared_ptr<metadata_store>>
+  open_store(const journal_record& x) {
+    auto be = memory(x);
+    if (!be)
+      return std::move(be.error());
+    return (*be)->open_metadata();
+  }
+
+  /// A blob store on the scratch directory, with the journal clock and the
+  /// recorded random bytes.
+  caf::expected<blob_store_config>
+  blob_config(const journal_record& x, std::shared_ptr<journal> sink) {
+    auto be = memory(x);
+    if (!be)
+      return std::move(be.error());
+    blob_store_config cfg;
+    cfg.root = (*be)->blob_root;
+    cfg.storage = (*be)->blobs;
+    cfg.message_journal = std::move(sink);
+    cfg.replaying = true;
+    cfg.random = recorded_random(x.actor);
+    cfg.now = [this] {
+      return std::chrono::steady_clock::time_point{
+        std::chrono::microseconds{now_}};
+    };
+    return cfg;
+  }
+
+  /// The blob directory of `actor` in the recording.
+  std::string recorded_root(const std::string& actor) {
+    for (auto& x : records_)
+      if (x.actor == actor && x.kind == "config")
+        return x.field("root");
+    return {};
+  }
+
+  /// The random bytes `actor` drew in the recording, in order.
+  random_source recorded_random(const std::string& actor) {
+    auto draws = std::make_shared<std::deque<std::string>>();
+    for (auto& x : records_)
+      if (x.actor == actor && x.direction == "in" && x.kind == "random")
+        draws->push_back(x.field("bytes"));
+    return [draws](uint8_t* buf, size_t size) -> caf::error {
+      if (draws->empty() || draws->front().size() != 2 * size
+          || !hex::parse(draws->front(), 0, buf, size))
+        return make_error(errc::corrupted,
+                          "the journal holds no further random draw of "
+                            + std::to_string(size) + " bytes");
+      draws->pop_front();
+      return caf::none;
+    };
   }
 
   /// The session ids of the recorded grants, in order: what the recorded

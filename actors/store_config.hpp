@@ -28,8 +28,8 @@ struct store_config {
 
 /// Spawns the store behaviour `fun`: detached and linked to `parent`, or
 /// scheduled and unlinked when replaying.
-template <class Handle, class F>
-Handle spawn_store(caf::local_actor* parent, F fun, store_config cfg) {
+template <class Handle, class F, class Config>
+Handle spawn_store(caf::local_actor* parent, F fun, Config cfg) {
   if (cfg.replaying) // the replay ends its actors itself
     return parent->spawn(fun, std::move(cfg));
   return parent->spawn<caf::linked + caf::detached>(fun, std::move(cfg));

@@ -7,6 +7,7 @@
 #include <caf/expected.hpp>
 #include <caf/local_actor.hpp>
 #include <caf/message.hpp>
+#include <caf/result.hpp>
 #include <caf/type_erased_tuple.hpp>
 
 #include "actors/journal_hook.hpp"
@@ -59,6 +60,20 @@ void journal_request(Self* self) {
   auto& msg = self->current_mailbox_element()->content();
   log.hook.in(log.peer, kind_of(msg), message_fields(self->system(), msg,
                                                      true));
+}
+
+/// Journals the answer `x` to the request being handled (unless it is a
+/// promise, journaled when kept), and returns it.
+template <class Self, class... Ts>
+caf::result<Ts...> journal_result(Self* self, caf::result<Ts...> x) {
+  auto& log = self->state.log;
+  if (!log.hook.active())
+    return x;
+  if (x.flag == caf::rt_value)
+    journal_out(self->system(), log, log.peer, x.value);
+  else if (x.flag == caf::rt_error)
+    journal_out(log, log.peer, x.err);
+  return x;
 }
 
 /// Journals the reply `x` to the request being handled, and returns it.

@@ -149,15 +149,27 @@ TEST_CASE("two ha-nodes on one database never hand out a checkpoint id "
 
 TEST_CASE("ha-node ends on SIGTERM after remote clients used its stores",
           "[system]") {
-  // A store actor sent to a remote client used to keep the actor system
-  // from shutting down in about one run of four, so the test runs several.
+  // A store actor sent to a remote client, or with a timer pending, used to
+  // keep the actor system from shutting down in about one run of four, so
+  // the test runs several.
   constexpr int runs = 6;
   for (int run = 0; run < runs; ++run) {
     temp_dir storage;
     running_node node{{}, storage.str()};
+    auto blob = storage.path() / "blob.bin";
+    {
+      std::ofstream out{blob, std::ios::binary};
+      out << "blob bytes " << run;
+    }
     hactl_lines(node.endpoint, {"results", "list"});
-    hactl_lines(node.endpoint, {"jobs", "list"});
     hactl_lines(node.endpoint, {"checkpoints", "list", job_hex(1)});
+    hactl_lines(node.endpoint,
+                {"blobs", "put", blob.string(), "--job-id", job_hex(1)});
+    // Leaves the job graph store polling for a listener that is gone.
+    auto watcher = hactl(node.endpoint, {"jobs", "watch", "--count", "1",
+                                         "--timeout-ms", "200"});
+    CHECK(next_event(*watcher)["event"] == "watching");
+    CHECK(watcher->wait(10s) != 0);
     node.process->signal(SIGTERM);
     INFO("run " << run);
     CHECK(node.process->wait(10s) == 0);
