@@ -53,8 +53,8 @@ void notify_changes(pointer self) {
                  : caf::make_message(job_removed_atom::value, change.id);
     for (auto& listener : st.listeners) {
       if (st.log.hook.active())
-        journal_out(self->system(), st.log,
-                    st.log.hook.name(listener.address(), "listener"), msg);
+        journal_send(self->system(), st.log,
+                     st.log.hook.name(listener.address(), "listener"), msg);
       if (change.added)
         self->send(listener, job_added_atom::value, change.id);
       else

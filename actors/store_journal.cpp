@@ -86,6 +86,12 @@ void journal_out(caf::actor_system& sys, const store_journal& log,
   log.hook.out(peer, "reply", message_fields(sys, msg.content(), false));
 }
 
+void journal_send(caf::actor_system& sys, const store_journal& log,
+                  const std::string& peer, const caf::message& msg) {
+  log.hook.out(peer, kind_of(msg.content()),
+               message_fields(sys, msg.content(), false));
+}
+
 void journal_out(const store_journal& log, const std::string& peer,
                  const caf::error& err) {
   log.hook.out(peer, "error", error_fields(err));

@@ -41,9 +41,14 @@ caf::expected<caf::message> message_from(caf::actor_system& sys,
 /// `flush`), else `message`.
 std::string kind_of(const caf::type_erased_tuple& msg);
 
-/// Journals `msg` sent to `peer` (a reply or a notification).
+/// Journals the reply `msg` to `peer`.
 void journal_out(caf::actor_system& sys, const store_journal& log,
                  const std::string& peer, const caf::message& msg);
+
+/// Journals the message `msg` sent to `peer` on the actor's own account (a
+/// notification), of the kind of its first atom.
+void journal_send(caf::actor_system& sys, const store_journal& log,
+                  const std::string& peer, const caf::message& msg);
 
 /// Journals an error reply to `peer`.
 void journal_out(const store_journal& log, const std::string& peer,

@@ -4,6 +4,7 @@
 
 #include "actors/journal.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include <catch2/catch.hpp>
@@ -132,4 +133,70 @@ TEST_CASE("the corpus replays, and a changed recording diverges at the "
   CHECK(diff->divergence->index == reply->index);
   CHECK(diff->divergence->expected.find("value=true") != std::string::npos);
   CHECK(diff->divergence->got.find("value=false") != std::string::npos);
+}
+
+TEST_CASE("processes sharing a journal file are told apart by node name") {
+  test::temp_dir dir;
+  auto path = dir.str() + "/j.jsonl";
+  {
+    auto a = journal::open(path, "a");
+    auto b = journal::open(path, "b");
+    REQUIRE(a);
+    REQUIRE(b);
+    journal_hook{*a, "job_graph_store"}.in("client#1", "get");
+    journal_hook{*b, "job_graph_store"}.in("client#1", "get");
+    journal_hook{*a, "job_graph_store"}.out("client#1", "reply");
+  }
+  auto back = read_journal(path);
+  REQUIRE(back);
+  REQUIRE(back->records.size() == 3);
+  // Each writer counts from 1; a reader numbers records by position.
+  CHECK(back->records[2].index == 3);
+  std::vector<std::string> actors;
+  for (auto& x : back->records)
+    actors.push_back(x.actor);
+  CHECK_THAT(actors, Catch::Matchers::UnorderedEquals(std::vector<std::string>{
+                       "job_graph_store@a", "job_graph_store@b",
+                       "job_graph_store@a"}));
+  CHECK(read_all(path).rfind("{\"format\"", 0) == 0);
+}
+
+TEST_CASE("a changed store recording diverges at the changed reply") {
+  auto contents = read_journal(corpus("checkpoint_retention"));
+  REQUIRE(contents);
+  // Pretend the recorded store had kept every checkpoint.
+  auto changed = contents->records;
+  auto reply = std::find_if(changed.begin(), changed.end(), [](auto& x) {
+    return x.actor == "checkpoint_store" && x.kind == "reply"
+           && x.field("message").find("completed_checkpoint")
+                != std::string::npos
+           && x.field("message").rfind("([", 0) == 0;
+  });
+  REQUIRE(reply != changed.end());
+  reply->fields = {{"message", "([])"}};
+  auto diff = replay_journal(changed);
+  REQUIRE(diff);
+  REQUIRE(diff->divergence);
+  CHECK(diff->divergence->index == reply->index);
+  CHECK(diff->divergence->got.find("completed_checkpoint")
+        != std::string::npos);
+}
+
+TEST_CASE("a replayed store journal names the input it cannot decode") {
+  auto contents = read_journal(corpus("job_result_dirty_to_clean"));
+  REQUIRE(contents);
+  auto changed = contents->records;
+  auto input = std::find_if(changed.begin(), changed.end(), [](auto& x) {
+    return x.actor == "job_result_store" && x.direction == "in"
+           && !x.field("bytes").empty();
+  });
+  REQUIRE(input != changed.end());
+  for (auto& [key, value] : input->fields)
+    if (key == "bytes")
+      value = value.substr(0, value.size() / 2);
+  auto result = replay_journal(changed);
+  REQUIRE_FALSE(result);
+  CHECK(is(result.error(), errc::corrupted));
+  CHECK_THAT(describe(result.error()),
+             Catch::Contains("journal record " + std::to_string(input->index)));
 }

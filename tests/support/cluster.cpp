@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "messages/ids.hpp"
+
 namespace ha::test {
 
 running_node::running_node(std::vector<std::string> args)
@@ -37,6 +39,28 @@ void running_node::await_listening() {
     R"(^ha-node listening on (\S+):(\d+) \(mode \S+, cluster \S+\)$)"};
   REQUIRE(std::regex_match(*line, match, first_line));
   endpoint = match[1].str() + ":" + match[2].str();
+}
+
+std::string job_hex(int n) {
+  ha::job_id id;
+  id.bytes[14] = static_cast<uint8_t>(n >> 8);
+  id.bytes[15] = static_cast<uint8_t>(n);
+  return ha::to_string(id);
+}
+
+std::vector<nlohmann::json> hactl_lines(const std::string& endpoint,
+                                        std::vector<std::string> args) {
+  auto proc = hactl(endpoint, std::move(args));
+  std::vector<nlohmann::json> lines;
+  for (int i = 0; i < 10000; ++i) {
+    auto line = proc->read_line(20s);
+    if (!line)
+      break;
+    lines.push_back(nlohmann::json::parse(*line));
+  }
+  INFO("hactl stderr: " << proc->error_output());
+  REQUIRE(proc->wait(20s) == 0);
+  return lines;
 }
 
 std::string running_node::port() const {

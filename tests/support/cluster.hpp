@@ -74,6 +74,14 @@ struct outcome {
 /// Runs `argv` to its end; fails the test if it takes longer than 20 s.
 outcome run_to_end(std::vector<std::string> argv);
 
+/// The job id 0...0<n> in hex, as hactl takes it.
+std::string job_hex(int n);
+
+/// Runs `hactl --connect <endpoint> --json <args...>` to the end and
+/// returns its JSON lines; fails the test on a non-zero exit.
+std::vector<nlohmann::json> hactl_lines(const std::string& endpoint,
+                                        std::vector<std::string> args);
+
 /// The next stdout line of `proc` as JSON; fails the test on timeout or on
 /// a line that is not JSON.
 nlohmann::json next_event(child_process& proc,

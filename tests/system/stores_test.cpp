@@ -15,35 +15,11 @@ using namespace ha::test;
 
 namespace {
 
-std::string job_hex(int n) {
-  ha::job_id id;
-  id.bytes[14] = static_cast<uint8_t>(n >> 8);
-  id.bytes[15] = static_cast<uint8_t>(n);
-  return ha::to_string(id);
-}
-
 std::string read_all(const std::filesystem::path& path) {
   std::ifstream in{path, std::ios::binary};
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-/// Runs hactl to the end and returns its JSON lines; fails on a non-zero
-/// exit.
-std::vector<nlohmann::json> hactl_lines(const std::string& endpoint,
-                                        std::vector<std::string> args) {
-  auto proc = hactl(endpoint, std::move(args));
-  std::vector<nlohmann::json> lines;
-  for (int i = 0; i < 10000; ++i) {
-    auto line = proc->read_line(20s);
-    if (!line)
-      break;
-    lines.push_back(nlohmann::json::parse(*line));
-  }
-  INFO("hactl stderr: " << proc->error_output());
-  REQUIRE(proc->wait(20s) == 0);
-  return lines;
 }
 
 } // namespace

@@ -31,12 +31,6 @@ constexpr int64_t session_timeout_ms = 2000;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-std::string job_hex(int n) {
-  ha::job_id id;
-  id.bytes[15] = static_cast<uint8_t>(n);
-  return ha::to_string(id);
-}
-
 /// One line a contender printed.
 struct contender_event {
   int64_t ts_ms;
