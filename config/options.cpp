@@ -75,8 +75,8 @@ const std::vector<option>& option_table() {
      "revoked, its listeners dropped (ms)."},
     {"ha.journal.path", "", local_path,
      "Append every message the service actors (electors, retrievers, "
-     "metadata stores) receive and send to this file (JSON lines, see "
-     "\"Message journal\"); off if empty."},
+     "stores) receive and send to this file (JSON lines, see \"Message "
+     "journal\"); off if empty."},
     {"ha.journal.node", "", cluster_id,
      "This process's name in a journal that several processes share: its "
      "actors are recorded as `<actor>@<node>`; empty adds nothing."},
