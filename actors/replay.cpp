@@ -8,9 +8,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/mailbox_element.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
-#include <caf/send.hpp>
-
 #include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 
 #include "actors/blob_store.hpp"
 #include "actors/checkpoint_store.hpp"
@@ -218,49 +217,75 @@ private:
     auto i = actors_.find(x.actor);
     if (i != actors_.end())
       return &i->second;
-    auto node = node_of(x.actor);
-    auto name = x.actor.substr(0, x.actor.find('@'));
-    auto slash = name.find('/');
-    auto kind = name.substr(0, slash);
-    replayed_actor result;
-    auto driver = std::make_shared<silent_driver>();
-    auto sink = node.empty() ? journal_ : node_journal(node);
-    if (slash != std::string::npos
-        && (kind == "elector" || kind == "retriever")) {
-      result.component = name.substr(slash + 1);
-      if (kind == "elector") {
-        result.handle = caf::actor_cast<caf::actor>(
-          spawn_elector(sys_, {result.component, driver,
-                               recorded_sessions(x.actor), sink}));
-      } else {
-        result.kind = replayed_kind::retriever;
-        result.handle = caf::actor_cast<caf::actor>(
-          spawn_retriever(sys_, {result.component, driver, sink}));
-      }
-    } else if (name == "blob_store") {
-      auto cfg = blob_config(x, sink);
-      if (!cfg)
-        return std::move(cfg.error());
-      result.kind = replayed_kind::store;
-      result.root = cfg->root;
-      result.recorded_root = recorded_root(x.actor);
-      result.handle = caf::actor_cast<caf::actor>(
-        spawn_linked_blob_store(parent_.ptr(), std::move(*cfg)));
-    } else if (auto spawner = store_spawners().find(name);
-               spawner != store_spawners().end()) {
-      auto store = open_store(x);
-      if (!store)
-        return std::move(store.error());
-      store_config cfg{std::move(*store)};
-      cfg.message_journal = sink;
-      cfg.replaying = true;
-      result.kind = replayed_kind::store;
-      result.handle = spawner->second(parent_.ptr(), std::move(cfg));
-    } else {
-      return undecodable(x, "no replay for actor '" + x.actor + "'");
-    }
+    auto result = spawn_actor(x);
+    if (!result)
+      return std::move(result.error());
     sched_.run();
-    return &actors_.emplace(x.actor, std::move(result)).first->second;
+    return &actors_.emplace(x.actor, std::move(*result)).first->second;
+  }
+
+  /// A fresh actor of the kind `x.actor` names, journaling as its process.
+  caf::expected<replayed_actor> spawn_actor(const journal_record& x) {
+    auto node = node_of(x.actor);
+    auto sink = node.empty() ? journal_ : node_journal(node);
+    auto name = x.actor.substr(0, x.actor.find('@'));
+    auto kind = name.substr(0, name.find('/'));
+    if (kind != name && (kind == "elector" || kind == "retriever"))
+      return spawn_election_actor(x, kind, name.substr(kind.size() + 1),
+                                  sink);
+    if (name == "blob_store")
+      return spawn_blob_store(x, sink);
+    return spawn_metadata_store(x, name, sink);
+  }
+
+  replayed_actor spawn_election_actor(const journal_record& x,
+                                      const std::string& kind,
+                                      const std::string& component,
+                                      std::shared_ptr<journal> sink) {
+    replayed_actor result;
+    result.component = component;
+    auto driver = std::make_shared<silent_driver>();
+    if (kind == "elector") {
+      result.handle = caf::actor_cast<caf::actor>(spawn_elector(
+        sys_, {component, driver, recorded_sessions(x.actor), sink}));
+    } else {
+      result.kind = replayed_kind::retriever;
+      result.handle = caf::actor_cast<caf::actor>(
+        spawn_retriever(sys_, {component, driver, sink}));
+    }
+    return result;
+  }
+
+  caf::expected<replayed_actor> spawn_blob_store(const journal_record& x,
+                                                 std::shared_ptr<journal> sink) {
+    auto cfg = blob_config(x, std::move(sink));
+    if (!cfg)
+      return std::move(cfg.error());
+    replayed_actor result;
+    result.kind = replayed_kind::store;
+    result.root = cfg->root;
+    result.recorded_root = recorded_root(x.actor);
+    result.handle = caf::actor_cast<caf::actor>(
+      spawn_linked_blob_store(parent_.ptr(), std::move(*cfg)));
+    return result;
+  }
+
+  caf::expected<replayed_actor>
+  spawn_metadata_store(const journal_record& x, const std::string& name,
+                       std::shared_ptr<journal> sink) {
+    auto spawner = store_spawners().find(name);
+    if (spawner == store_spawners().end())
+      return undecodable(x, "no replay for actor '" + x.actor + "'");
+    auto store = open_store(x);
+    if (!store)
+      return std::move(store.error());
+    store_config cfg{std::move(*store)};
+    cfg.message_journal = std::move(sink);
+    cfg.replaying = true;
+    replayed_actor result;
+    result.kind = replayed_kind::store;
+    result.handle = spawner->second(parent_.ptr(), std::move(cfg));
+    return result;
   }
 
   /// A journal that shares the replay's records and names, recording as
