@@ -6,6 +6,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/mailbox_element.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/journal_hook.hpp"
@@ -44,11 +45,30 @@ std::string listener_name(retriever_pointer self,
   return self->state.journal.name(listener.address(), "listener");
 }
 
+/// Sends `msg` to `listener` from the retriever. The message is enqueued
+/// without this worker as its context: CAF then spreads the listeners it
+/// wakes over all workers instead of queueing them all behind this one,
+/// which matters when one change wakes thousands of listeners.
+void notify(retriever_pointer self, const listener_actor& listener,
+            const caf::message& msg) {
+  auto dest = caf::actor_cast<caf::abstract_actor*>(listener);
+  dest->enqueue(caf::make_mailbox_element(self->ctrl(), caf::make_message_id(),
+                                          {}, msg),
+                nullptr);
+}
+
 void tell_leader(retriever_pointer self, const listener_actor& listener,
-                 const leader_info& info) {
+                 const caf::message& msg, const leader_info& info) {
   auto& st = self->state;
-  st.journal.out(listener_name(self, listener), "leader", leader_fields(info));
-  self->send(listener, leader_atom::value, st.cfg.component, info);
+  if (st.journal.active())
+    st.journal.out(listener_name(self, listener), "leader",
+                   leader_fields(info));
+  notify(self, listener, msg);
+}
+
+caf::message leader_message(retriever_pointer self, const leader_info& info) {
+  return caf::make_message(leader_atom::value, self->state.cfg.component,
+                           info);
 }
 
 /// Journals a join or leave, naming the listener before the sender, and
@@ -88,8 +108,10 @@ void on_leader(retriever_pointer self, const leader_info& info) {
   st.log->debug("{}: leader is now '{}' session {} epoch {}",
                 st.cfg.component, info.address, to_string(info.session),
                 info.epoch);
+  // One message shared by all listeners: CAF copies it only on write.
+  auto msg = leader_message(self, info);
   for (auto& listener : st.listeners)
-    tell_leader(self, listener, info);
+    tell_leader(self, listener, msg, info);
 }
 
 void on_error(retriever_pointer self, const caf::error& err) {
@@ -97,10 +119,13 @@ void on_error(retriever_pointer self, const caf::error& err) {
   st.log->warn("{}: retrieval backend failed: {}", st.cfg.component,
                self->system().render(err));
   answer_waiting(self, err, error_fields(err));
+  auto msg = caf::make_message(retrieval_error_atom::value, st.cfg.component,
+                               err);
   for (auto& listener : st.listeners) {
-    st.journal.out(listener_name(self, listener), "retrieval_error",
-                   error_fields(err));
-    self->send(listener, retrieval_error_atom::value, st.cfg.component, err);
+    if (st.journal.active())
+      st.journal.out(listener_name(self, listener), "retrieval_error",
+                     error_fields(err));
+    notify(self, listener, msg);
   }
 }
 
@@ -114,7 +139,8 @@ caf::error on_join(retriever_pointer self, listener_actor listener) {
                         + st.cfg.component);
   self->monitor(listener);
   if (st.current)
-    tell_leader(self, listener, *st.current);
+    tell_leader(self, listener, leader_message(self, *st.current),
+                *st.current);
   st.listeners.push_back(std::move(listener));
   return caf::none;
 }
