@@ -9,7 +9,6 @@ namespace ha::test {
 
 namespace {
 
-const std::vector<std::string> components{"dispatcher", "rest"};
 
 /// Confirms every grant at once unless hung, as a master process would; the
 /// confirmation races with whatever else the batch does.
@@ -52,19 +51,6 @@ listener_actor::behavior_type probed_listener(listener_actor::pointer,
   };
 }
 
-std::string describe(const leader_info& x) {
-  if (x.empty())
-    return "no leader";
-  std::ostringstream out;
-  out << x.address << " session " << to_string(x.session) << " epoch "
-      << x.epoch;
-  return out.str();
-}
-
-bool same(const leader_info& x, const leader_info& y) {
-  return x.same_leader(y) && x.epoch == y.epoch;
-}
-
 template <class T>
 T* pick_from(std::mt19937_64& rng, std::vector<T>& xs) {
   if (xs.empty())
@@ -74,6 +60,24 @@ T* pick_from(std::mt19937_64& rng, std::vector<T>& xs) {
 }
 
 } // namespace
+
+const std::vector<std::string>& schedule_components() {
+  static const std::vector<std::string> result{"dispatcher", "rest"};
+  return result;
+}
+
+std::string leader_text(const leader_info& x) {
+  if (x.empty())
+    return "no leader";
+  std::ostringstream out;
+  out << x.address << " session " << to_string(x.session) << " epoch "
+      << x.epoch;
+  return out.str();
+}
+
+bool same_leader_and_epoch(const leader_info& x, const leader_info& y) {
+  return x.same_leader(y) && x.epoch == y.epoch;
+}
 
 coverage& coverage::operator+=(const coverage& x) {
   grants += x.grants;
@@ -109,13 +113,13 @@ election_schedule::election_schedule(uint64_t seed) : rng_(seed) {
                                                  weights.end());
   auto clock = clock_;
   journal_ = journal::in_memory([clock] { return *clock; });
-  for (size_t i = 0; i < components.size(); ++i) {
+  auto& names = schedule_components();
+  for (size_t i = 0; i < names.size(); ++i) {
     auto issued = std::make_shared<std::vector<session_id>>();
-    auto ids = seeded_session_ids(seed * components.size() + i, issued);
+    auto ids = seeded_session_ids(seed * names.size() + i, issued);
     services_.push_back(
-      {keep(spawn_elector(sys, {components[i], arbiter_, ids, journal_})),
-       keep(spawn_retriever(sys, {components[i], arbiter_, journal_})),
-       issued});
+      {keep(spawn_elector(sys, {names[i], arbiter_, ids, journal_})),
+       keep(spawn_retriever(sys, {names[i], arbiter_, journal_})), issued});
   }
   run();
 }
@@ -134,7 +138,7 @@ std::vector<std::string> election_schedule::step(size_t index) {
   // the batch: a crash earlier in the same batch does not make a session
   // stale before the elector learned of it.
   leaders_.clear();
-  for (size_t c = 0; c < components.size(); ++c)
+  for (size_t c = 0; c < schedule_components().size(); ++c)
     leaders_.push_back(leader_of(c));
   for (auto n = pick(1, 3); n > 0; --n)
     (this->*operations()[ops_dist_(rng_)].run)();
@@ -143,7 +147,7 @@ std::vector<std::string> election_schedule::step(size_t index) {
   for (auto& collect : replies_)
     collect();
   replies_.clear();
-  for (size_t c = 0; c < components.size(); ++c)
+  for (size_t c = 0; c < schedule_components().size(); ++c)
     check_component(c);
   return std::exchange(violations_, {});
 }
@@ -183,7 +187,8 @@ int election_schedule::pick(int min, int max) {
 }
 
 size_t election_schedule::pick_component() {
-  return static_cast<size_t>(pick(0, static_cast<int>(components.size()) - 1));
+  auto count = static_cast<int>(schedule_components().size());
+  return static_cast<size_t>(pick(0, count - 1));
 }
 
 void election_schedule::note(const std::string& what) {
@@ -222,7 +227,7 @@ void election_schedule::spawn_contender(bool dead) {
                         [p](caf::ok_atom) { p->joined = true; },
                         join_atom::value, handle);
   note(std::string{dead ? "dead " : ""} + (p->hung ? "hung " : "")
-       + p->address + " joins " + components[p->component]);
+       + p->address + " joins " + schedule_components()[p->component]);
 }
 
 void election_schedule::join_contender() {
@@ -348,7 +353,7 @@ void election_schedule::spawn_listener(bool dead) {
                         [p](caf::ok_atom) { p->joined = true; },
                         join_atom::value, handle);
   note(std::string{dead ? "dead " : ""} + p->name + " listens to "
-       + components[p->component]);
+       + schedule_components()[p->component]);
 }
 
 void election_schedule::join_listener() {
@@ -382,124 +387,6 @@ void election_schedule::crash_listener() {
   caf::anon_send_exit(entry->first, caf::exit_reason::kill);
   entry->second->alive = false;
   note(entry->second->name + " crashes");
-}
-
-// -- the rules ----------------------------------------------------------------
-
-/// The live contender holding an unrevoked grant, and its session; a second
-/// one is a broken rule.
-std::pair<contender_ptr, session_id> election_schedule::leader_of(size_t c) {
-  std::pair<contender_ptr, session_id> result{nullptr, nil_session_id()};
-  for (auto& [handle, p] : contenders_) {
-    if (p->component != c || !p->alive)
-      continue;
-    for (auto& [s, e] : p->grants) {
-      if (p->revoked.count(s) != 0)
-        continue;
-      if (result.first)
-        violation(components[c] + " has two leaders: " + result.first->address
-                  + " and " + p->address);
-      result = {p, s};
-    }
-  }
-  return result;
-}
-
-void election_schedule::check_component(size_t c) {
-  auto [leader, session] = leader_of(c);
-  check_liveness(c, leader);
-  auto epochs = check_epochs(c);
-  check_leadership(c, session);
-  leader_info expected;
-  if (leader && leader->confirmed.count(session) != 0)
-    expected = leader_info{leader->address, session, epochs[session]};
-  check_retrieval(c, expected);
-}
-
-void election_schedule::check_liveness(size_t c, const contender_ptr& leader) {
-  for (auto& [handle, p] : contenders_) {
-    if (p->component != c)
-      continue;
-    for (auto& what : p->unexpected)
-      violation(p->address + ": " + what);
-    p->unexpected.clear();
-    if (!leader && p->alive && p->joined)
-      violation(components[c] + " has no leader although " + p->address
-                + " waits");
-  }
-}
-
-/// Epochs of the grants, in the order the elector created the sessions,
-/// must strictly grow.
-std::map<session_id, epoch_t> election_schedule::check_epochs(size_t c) {
-  std::map<session_id, epoch_t> epochs;
-  for (auto& [handle, p] : contenders_)
-    if (p->component == c)
-      for (auto& [s, e] : p->grants)
-        epochs.emplace(s, e);
-  epoch_t last = 0;
-  for (auto& s : *services_[c].issued) {
-    auto i = epochs.find(s);
-    if (i == epochs.end())
-      continue;
-    if (i->second <= last)
-      violation(components[c] + ": epoch " + std::to_string(i->second)
-                + " of " + to_string(s) + " follows epoch "
-                + std::to_string(last));
-    last = i->second;
-  }
-  return epochs;
-}
-
-/// has_leadership holds for exactly the current session: none of the
-/// sessions ever issued, nor the nil one, answers true otherwise.
-void election_schedule::check_leadership(size_t c,
-                                         const session_id& current) {
-  auto queries = *services_[c].issued;
-  queries.push_back(nil_session_id());
-  for (auto& s : queries) {
-    auto answer = ask_expected<bool>(services_[c].elector,
-                                     leadership_atom::value, s);
-    if (!answer)
-      violation(components[c] + " elector unreachable: "
-                + sys.render(answer.error()));
-    else if (*answer != (s == current && !s.is_nil()))
-      violation(components[c] + ": has_leadership(" + to_string(s) + ") is "
-                + (*answer ? "true" : "false"));
-  }
-}
-
-void election_schedule::check_retrieval(size_t c,
-                                        const leader_info& expected) {
-  auto got = ask_expected<leader_info>(services_[c].retriever,
-                                       caf::get_atom::value);
-  if (!got)
-    violation(components[c] + " retriever unreachable");
-  else if (!same(*got, expected))
-    violation(components[c] + " retriever says " + describe(*got)
-              + ", expected " + describe(expected));
-  for (auto& [handle, p] : listeners_)
-    if (p->component == c)
-      check_listener(*p, expected);
-}
-
-void election_schedule::check_listener(listener_probe& p,
-                                       const leader_info& expected) {
-  for (auto& what : p.unexpected)
-    violation(p.name + ": " + what);
-  p.unexpected.clear();
-  for (size_t i = 1; i < p.seen.size(); ++i)
-    if (p.seen[i].same_leader(p.seen[i - 1]))
-      violation(p.name + " was told " + describe(p.seen[i]) + " twice");
-  if (p.frozen_at && p.seen.size() != *p.frozen_at)
-    violation(p.name + " was told something after it left");
-  if (!p.alive || !p.joined)
-    return;
-  if (p.seen.empty())
-    violation(p.name + " never heard of any leader");
-  else if (!same(p.seen.back(), expected))
-    violation(p.name + " last heard " + describe(p.seen.back())
-              + ", expected " + describe(expected));
 }
 
 } // namespace ha::test

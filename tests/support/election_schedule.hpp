@@ -68,6 +68,15 @@ struct coverage {
   coverage& operator+=(const coverage& x);
 };
 
+/// The components the schedule elects in, by index.
+const std::vector<std::string>& schedule_components();
+
+/// A leader as text for violation messages.
+std::string leader_text(const leader_info& x);
+
+/// Equal in address, session and epoch.
+bool same_leader_and_epoch(const leader_info& x, const leader_info& y);
+
 class election_schedule : public actor_fixture {
 public:
   explicit election_schedule(uint64_t seed);
