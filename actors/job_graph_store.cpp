@@ -65,7 +65,8 @@ void notify_changes(pointer self) {
 
 void schedule_poll(pointer self) {
   auto& st = self->state;
-  if (st.polling || st.listeners.empty())
+  // A replay feeds the recorded polls itself.
+  if (st.polling || st.listeners.empty() || st.cfg.replaying)
     return;
   st.polling = true;
   send_later(self, st.cfg.poll_interval, caf::make_message(poll_atom::value));

@@ -1,6 +1,7 @@
 #include "actors/journal.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,11 +136,11 @@ namespace {
 /// process appending to a journal another process creates at the same time
 /// never writes before the header. An existing file is left alone.
 caf::error create_journal(const std::string& path) {
-  auto tmp = path + ".new-" + std::to_string(::getpid());
-  auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                   0644);
+  std::string tmp = path + ".new-XXXXXX";
+  auto fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0)
     return make_error(errc::invalid_config, std::strerror(errno));
+  ::fchmod(fd, 0644);
   auto written = write_all(fd, header_line() + "\n");
   auto err = errno;
   ::close(fd);
@@ -149,6 +150,21 @@ caf::error create_journal(const std::string& path) {
     err = errno;
   ::unlink(tmp.c_str());
   if (!linked)
+    return make_error(errc::invalid_config, std::strerror(err));
+  return caf::none;
+}
+
+/// Writes the header into a file that exists but is empty (created by
+/// `touch` or a log rotation), once, however many processes open it.
+caf::error fill_empty(int fd) {
+  if (::flock(fd, LOCK_EX) != 0)
+    return make_error(errc::invalid_config, std::strerror(errno));
+  struct stat info;
+  auto ok = ::fstat(fd, &info) == 0
+            && (info.st_size > 0 || write_all(fd, header_line() + "\n"));
+  auto err = errno;
+  ::flock(fd, LOCK_UN);
+  if (!ok)
     return make_error(errc::invalid_config, std::strerror(err));
   return caf::none;
 }
@@ -169,6 +185,10 @@ journal::open(const std::string& path, std::string node) {
   }
   if (fd < 0)
     return fail(std::strerror(errno));
+  if (auto err = fill_empty(fd)) {
+    ::close(fd);
+    return fail(describe(err));
+  }
   std::ifstream in{path};
   std::string first;
   std::getline(in, first);

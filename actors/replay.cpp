@@ -20,6 +20,7 @@
 #include "actors/retriever.hpp"
 #include "actors/running_jobs_registry.hpp"
 #include "actors/store_journal.hpp"
+#include "backends/blob_storage.hpp"
 #include "backends/factory.hpp"
 #include "config/config.hpp"
 #include "messages/errors.hpp"
@@ -50,6 +51,61 @@ public:
   void unsubscribe(const std::string&, const listener_actor&) override {
     // nop
   }
+};
+
+/// The replayed blob stores' file I/O: only below the replay's scratch
+/// directory. A recorded put or get by path names a file of the recorded
+/// host; the replay must neither read nor overwrite a file of this one.
+class confined_storage : public blob_storage {
+public:
+  confined_storage(std::shared_ptr<blob_storage> base, std::string root)
+    : base_(std::move(base)), root_(std::move(root)) {
+    // nop
+  }
+
+  caf::expected<std::unique_ptr<blob_reader>>
+  open_read(const std::string& path) override {
+    if (auto err = check(path))
+      return err;
+    return base_->open_read(path);
+  }
+
+  caf::expected<std::unique_ptr<blob_writer>>
+  create(const std::string& dir) override {
+    if (auto err = check(dir))
+      return err;
+    return base_->create(dir);
+  }
+
+  caf::error make_dirs(const std::string& dir) override {
+    if (auto err = check(dir))
+      return err;
+    return base_->make_dirs(dir);
+  }
+
+  caf::error remove(const std::string& path) override {
+    if (auto err = check(path))
+      return err;
+    return base_->remove(path);
+  }
+
+  caf::error remove_all(const std::string& dir) override {
+    if (auto err = check(dir))
+      return err;
+    return base_->remove_all(dir);
+  }
+
+private:
+  caf::error check(const std::string& path) const {
+    if (path == root_ || path.rfind(root_ + "/", 0) == 0)
+      return caf::none;
+    return make_error(errc::permission_denied,
+                      "a replay touches no file outside its scratch "
+                      "directory: '" + path + "'");
+  }
+
+  std::shared_ptr<blob_storage> base_;
+  std::string root_;
 };
 
 /// Stands in for a recorded peer: takes whatever the replayed actor sends,
@@ -329,7 +385,7 @@ private:
       return std::move(be.error());
     blob_store_config cfg;
     cfg.root = (*be)->blob_root;
-    cfg.storage = (*be)->blobs;
+    cfg.storage = std::make_shared<confined_storage>((*be)->blobs, cfg.root);
     cfg.message_journal = std::move(sink);
     cfg.replaying = true;
     cfg.random = recorded_random(x.actor);
@@ -522,7 +578,7 @@ private:
   int64_t now_ = 0;
   std::shared_ptr<journal> journal_;
   std::map<std::string, std::shared_ptr<journal>> node_journals_;
-  /// Parent of the replayed stores, which are spawned linked.
+  /// Parent of the replayed stores (not linked to them).
   caf::scoped_actor parent_;
   std::shared_ptr<backend> memory_;
   std::map<std::string, replayed_actor> actors_;

@@ -34,8 +34,6 @@ inline int digit_value(char c) {
   return -1;
 }
 
-/// Reads 2 * N hex digits of `str` at `pos` into `out`; false if `str` is
-/// too short or holds anything else there (`out` is then unspecified).
 /// Reads `size` bytes as 2 * size hex digits of `str` at `pos` into `out`;
 /// false if `str` is too short or holds anything else there.
 inline bool parse(const std::string& str, size_t pos, uint8_t* out,

@@ -177,13 +177,13 @@ caf::expected<connection> open_database(const std::string& path) {
     return err;
   // Switching a database that another process is creating right now to WAL
   // fails with SQLITE_BUSY without waiting for the busy timeout, so nodes
-  // started together retry, for about as long as the busy timeout.
-  constexpr int max_attempts = 200;
-  for (int attempt = 1;; ++attempt) {
+  // started together retry, until as long as the busy timeout has passed.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
     try {
       return try_open(path);
     } catch (const failure& x) {
-      if (!is_busy(x) || attempt == max_attempts)
+      if (!is_busy(x) || std::chrono::steady_clock::now() >= deadline)
         return to_error(x, path);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -11,7 +11,10 @@
 
 #include "actors/journal_hook.hpp"
 #include "actors/replay.hpp"
+#include "actors/store_journal.hpp"
+#include "messages/blob_store.hpp"
 #include "messages/errors.hpp"
+#include "messages/type_registry.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ha;
@@ -199,4 +202,47 @@ TEST_CASE("a replayed store journal names the input it cannot decode") {
   CHECK(is(result.error(), errc::corrupted));
   CHECK_THAT(describe(result.error()),
              Catch::Contains("journal record " + std::to_string(input->index)));
+}
+
+TEST_CASE("an empty journal file gets its header when opened") {
+  test::temp_dir dir;
+  auto path = dir.str() + "/j.jsonl";
+  write_all(path, "");
+  {
+    auto sink = journal::open(path);
+    REQUIRE(sink);
+    (*sink)->append(make_record("get", {}));
+  }
+  auto back = read_journal(path);
+  REQUIRE(back);
+  CHECK(back->records.size() == 1);
+}
+
+TEST_CASE("a replayed blob put by path reads no file of this host") {
+  test::temp_dir dir;
+  auto source = dir.str() + "/on-this-host.bin";
+  write_all(source, "bytes of this host");
+  caf::actor_system_config cfg;
+  register_types(cfg);
+  caf::actor_system sys{cfg};
+  auto msg = caf::make_message(caf::put_atom::value, job_id{},
+                               blob_type::permanent, source);
+  journal_record config;
+  config.index = 1;
+  config.actor = "blob_store";
+  config.direction = "in";
+  config.peer = "parent";
+  config.kind = "config";
+  config.fields = {{"root", "/recorded/blob"}};
+  journal_record put = config;
+  put.index = 2;
+  put.peer = "client#1";
+  put.kind = "put";
+  put.fields = message_fields(sys, msg.content(), true);
+  auto result = replay_journal({config, put});
+  REQUIRE(result);
+  REQUIRE(result->divergence);
+  CHECK_THAT(result->divergence->got,
+             Catch::Contains("outside its scratch directory")
+               && Catch::Contains(source));
 }

@@ -6,7 +6,6 @@
 // never kept.
 
 #include <csignal>
-#include <cstdio>
 #include <fstream>
 
 #include <catch2/catch.hpp>
@@ -20,15 +19,17 @@ using namespace ha::test;
 
 namespace {
 
-/// One scenario's journal, written by the ha-nodes it starts.
+/// One scenario's journal, written by the ha-nodes it starts into a scratch
+/// file that replaces the corpus journal only once it replays.
 struct recording {
-  std::string path;
+  std::string target;
   temp_dir storage;
+  std::string path = (storage.path() / "journal.jsonl").string();
 
   explicit recording(const std::string& name)
-    : path(std::string{CAF_HA_SOURCE_DIR} + "/tests/replay/" + name
-           + ".journal") {
-    std::remove(path.c_str());
+    : target(std::string{CAF_HA_SOURCE_DIR} + "/tests/replay/" + name
+             + ".journal") {
+    // nop
   }
 
   /// An ha-node journaling into this recording as `node` (empty: the only
@@ -48,8 +49,8 @@ struct recording {
     return result;
   }
 
-  /// Stops `nodes` (SIGTERM, so that every record is written) and checks
-  /// that the journal replays.
+  /// Stops `nodes` (SIGTERM, so that every record is written), checks that
+  /// the journal replays and puts it into the corpus.
   void finish(std::vector<std::unique_ptr<running_node>*> nodes) {
     for (auto* node : nodes) {
       (*node)->process->signal(SIGTERM);
@@ -63,9 +64,10 @@ struct recording {
     REQUIRE(result);
     INFO(path);
     if (result->divergence)
-      FAIL_CHECK("diverged at " << result->divergence->index << ": expected "
-                                << result->divergence->expected << ", got "
-                                << result->divergence->got);
+      FAIL("diverged at " << result->divergence->index << ": expected "
+                          << result->divergence->expected << ", got "
+                          << result->divergence->got);
+    REQUIRE(write_journal(target, contents->records) == caf::none);
   }
 
   static void append_to(std::vector<std::string>& xs,

@@ -84,7 +84,9 @@ TEST_CASE("SIGSTOP of the leader: a successor is confirmed within the "
   // A write with its old epoch is refused.
   auto stale = e.write_result(second_job, old_epoch);
   INFO("stderr: " << stale->error_output());
-  CHECK(stale->wait(0ms) != 0);
+  auto code = stale->wait(20s);
+  REQUIRE(code);
+  CHECK(*code != 0);
   CHECK(stale->error_output().find("fenced") != std::string::npos);
 }
 

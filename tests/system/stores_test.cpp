@@ -145,7 +145,9 @@ TEST_CASE("ha-node ends on SIGTERM after remote clients used its stores",
     auto watcher = hactl(node.endpoint, {"jobs", "watch", "--count", "1",
                                          "--timeout-ms", "200"});
     CHECK(next_event(*watcher)["event"] == "watching");
-    CHECK(watcher->wait(10s) != 0);
+    auto code = watcher->wait(10s);
+    REQUIRE(code);
+    CHECK(*code != 0);
     node.process->signal(SIGTERM);
     INFO("run " << run);
     CHECK(node.process->wait(10s) == 0);

@@ -64,7 +64,9 @@ TEST_CASE("zookeeper: with the creator ACL, hactl without the cluster's "
   SECTION("a store read without credentials fails and shows nothing") {
     auto reader = hactl_zk(stranger, {"results", "list"});
     CHECK_FALSE(reader->read_line(20s));
-    CHECK(reader->wait(20s) != 0);
+    auto code = reader->wait(20s);
+    REQUIRE(code);
+    CHECK(*code != 0);
     CHECK_THAT(reader->error_output(),
                Catch::Contains("permission denied")
                  && Catch::Contains(root) && !Catch::Contains("0wner-pass"));
