@@ -180,13 +180,10 @@ std::string note_request(elector_pointer self, const char* kind,
   return peer;
 }
 
-/// Joins and leaves name the contender before the sender, so that a
-/// contender joining itself is journaled as `contender#n`, not `client#n`.
 std::string note_membership(elector_pointer self, const char* kind,
                             const contender_actor& contender) {
-  auto& jr = self->state.journal;
-  auto name = jr.name(contender.address(), "contender");
-  return note_request(self, kind, {{"contender", name}});
+  return self->state.journal.membership(self, kind, contender.address(),
+                                        "contender");
 }
 
 elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {

@@ -93,11 +93,7 @@ caf::result<caf::ok_atom> add_listener(pointer self,
 void journal_listener(pointer self, const char* kind,
                       const job_graph_listener_actor& listener) {
   auto& log = self->state.log;
-  if (!log.hook.active())
-    return;
-  log.peer = log.hook.sender(self);
-  log.hook.in(log.peer, kind,
-              {{"listener", log.hook.name(listener.address(), "listener")}});
+  log.peer = log.hook.membership(self, kind, listener.address(), "listener");
 }
 
 void drop_listener(pointer self, const caf::actor_addr& addr) {

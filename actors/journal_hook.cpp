@@ -29,6 +29,18 @@ std::string journal_hook::name(const caf::actor_addr& addr,
   return sink_ ? sink_->name_of(addr, kind) : std::string{};
 }
 
+std::string journal_hook::membership(caf::local_actor* self,
+                                     const std::string& kind,
+                                     const caf::actor_addr& member,
+                                     const std::string& member_kind) const {
+  if (!sink_)
+    return {};
+  auto name = this->name(member, member_kind);
+  auto peer = sender(self);
+  in(peer, kind, {{member_kind, std::move(name)}});
+  return peer;
+}
+
 std::string journal_hook::sender(caf::local_actor* self) const {
   if (!sink_)
     return {};

@@ -41,6 +41,14 @@ public:
   /// The stable name of `addr`, of the given kind if first seen now.
   std::string name(const caf::actor_addr& addr, const std::string& kind) const;
 
+  /// Journals a join or leave of `member` by the sender of the current
+  /// message, as `kind` with the field `<member_kind>=<name>`, and returns
+  /// the sender's name, the peer of the reply. The member is named first,
+  /// so that an actor joining itself is journaled as, e.g., `listener#n`.
+  std::string membership(caf::local_actor* self, const std::string& kind,
+                         const caf::actor_addr& member,
+                         const std::string& member_kind) const;
+
   /// The stable name of the sender of the current message (`client#n` if
   /// the journal has not seen it before, `self` for the actor itself).
   std::string sender(caf::local_actor* self) const;

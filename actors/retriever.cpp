@@ -71,15 +71,10 @@ caf::message leader_message(retriever_pointer self, const leader_info& info) {
                            info);
 }
 
-/// Journals a join or leave, naming the listener before the sender, and
-/// returns the sender's name, the peer of the reply.
 std::string note_membership(retriever_pointer self, const char* kind,
                             const listener_actor& listener) {
-  auto& jr = self->state.journal;
-  auto name = listener_name(self, listener);
-  auto peer = jr.sender(self);
-  jr.in(peer, kind, {{"listener", name}});
-  return peer;
+  return self->state.journal.membership(self, kind, listener.address(),
+                                        "listener");
 }
 
 void note_reply(retriever_pointer self, const std::string& peer,
