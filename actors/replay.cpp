@@ -1,5 +1,6 @@
 #include "actors/replay.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 
@@ -18,9 +19,10 @@
 #include "actors/job_result_store.hpp"
 #include "actors/journal_hook.hpp"
 #include "actors/retriever.hpp"
+#include "actors/replay_records.hpp"
+#include "actors/replay_stand_ins.hpp"
 #include "actors/running_jobs_registry.hpp"
 #include "actors/store_journal.hpp"
-#include "backends/blob_storage.hpp"
 #include "backends/factory.hpp"
 #include "config/config.hpp"
 #include "messages/errors.hpp"
@@ -30,99 +32,6 @@
 namespace ha {
 
 namespace {
-
-/// The replayed actors' backend. The journal holds what the backend told
-/// them, and the actors journal their calls into it themselves, so the
-/// calls need no effect.
-class silent_driver : public election_driver, public retrieval_driver {
-public:
-  void join(const std::string&, uint64_t, election_events_actor) override {
-    // nop
-  }
-  void leave(const std::string&, uint64_t) override {
-    // nop
-  }
-  void publish(const std::string&, uint64_t, const leader_info&) override {
-    // nop
-  }
-  void subscribe(const std::string&, listener_actor) override {
-    // nop
-  }
-  void unsubscribe(const std::string&, const listener_actor&) override {
-    // nop
-  }
-};
-
-/// The replayed blob stores' file I/O: only below the replay's scratch
-/// directory. A recorded put or get by path names a file of the recorded
-/// host; the replay must neither read nor overwrite a file of this one.
-class confined_storage : public blob_storage {
-public:
-  confined_storage(std::shared_ptr<blob_storage> base, std::string root)
-    : base_(std::move(base)), root_(std::move(root)) {
-    // nop
-  }
-
-  caf::expected<std::unique_ptr<blob_reader>>
-  open_read(const std::string& path) override {
-    if (auto err = check(path))
-      return err;
-    return base_->open_read(path);
-  }
-
-  caf::expected<std::unique_ptr<blob_writer>>
-  create(const std::string& dir) override {
-    if (auto err = check(dir))
-      return err;
-    return base_->create(dir);
-  }
-
-  caf::error make_dirs(const std::string& dir) override {
-    if (auto err = check(dir))
-      return err;
-    return base_->make_dirs(dir);
-  }
-
-  caf::error remove(const std::string& path) override {
-    if (auto err = check(path))
-      return err;
-    return base_->remove(path);
-  }
-
-  caf::error remove_all(const std::string& dir) override {
-    if (auto err = check(dir))
-      return err;
-    return base_->remove_all(dir);
-  }
-
-private:
-  caf::error check(const std::string& path) const {
-    if (path == root_ || path.rfind(root_ + "/", 0) == 0)
-      return caf::none;
-    return make_error(errc::permission_denied,
-                      "a replay touches no file outside its scratch "
-                      "directory: '" + path + "'");
-  }
-
-  std::shared_ptr<blob_storage> base_;
-  std::string root_;
-};
-
-/// Stands in for a recorded peer: takes whatever the replayed actor sends,
-/// which that actor journals. It takes every message, replies included,
-/// because an unhandled one would bounce back to the service as an error
-/// and end it.
-caf::behavior stand_in(caf::event_based_actor* self) {
-  self->set_error_handler([](caf::error&) {});
-  // Answers a request as a handler returning void would.
-  self->set_default_handler(
-    [](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
-      return caf::message{};
-    });
-  return {
-    [](caf::ok_atom) {},
-  };
-}
 
 struct replay_config : caf::actor_system_config {
   replay_config() {
@@ -154,37 +63,6 @@ const std::map<std::string, store_spawner>& store_spawners() {
     {"checkpoint_store",
      spawn_as_actor<checkpoint_store_impl, spawn_checkpoint_store>},
   };
-  return result;
-}
-
-/// The process a record comes from: what follows `@` in its actor name
-/// (empty in a journal of one process).
-std::string node_of(const std::string& actor) {
-  auto at = actor.find('@');
-  return at == std::string::npos ? std::string{} : actor.substr(at + 1);
-}
-
-/// The records in the order the replay feeds them. Each process's records
-/// keep their order; the processes of a shared journal are merged by time,
-/// since each process's writer thread appends to the file on its own.
-std::vector<const journal_record*>
-replay_order(const std::vector<journal_record>& records) {
-  std::map<std::string, std::deque<const journal_record*>> by_node;
-  for (auto& x : records)
-    by_node[node_of(x.actor)].push_back(&x);
-  std::vector<const journal_record*> result;
-  result.reserve(records.size());
-  while (result.size() < records.size()) {
-    std::deque<const journal_record*>* next = nullptr;
-    for (auto& [node, queue] : by_node)
-      if (!queue.empty()
-          && (next == nullptr || queue.front()->time_us < next->front()->time_us
-              || (queue.front()->time_us == next->front()->time_us
-                  && queue.front()->index < next->front()->index)))
-        next = &queue;
-    result.push_back(next->front());
-    next->pop_front();
-  }
   return result;
 }
 
@@ -584,48 +462,7 @@ private:
   std::map<std::string, replayed_actor> actors_;
 };
 
-std::vector<const journal_record*> of_actor(
-  const std::vector<journal_record>& xs, const std::string& actor) {
-  std::vector<const journal_record*> result;
-  for (auto& x : xs)
-    if (x.actor == actor)
-      result.push_back(&x);
-  return result;
-}
-
-/// The first difference between what `actor` did in the recording and in
-/// the replay. Extra replayed records count only if the recording is whole:
-/// a torn journal lost the end of what its actors did.
-std::optional<replay_divergence>
-compare_actor(const std::vector<journal_record>& recorded,
-              const std::vector<journal_record>& replayed,
-              const std::string& actor, bool torn_tail) {
-  auto expected = of_actor(recorded, actor);
-  auto got = of_actor(replayed, actor);
-  for (size_t i = 0; i < expected.size(); ++i) {
-    if (i >= got.size())
-      return replay_divergence{expected[i]->index, describe(*expected[i]),
-                               "(nothing)"};
-    if (!same_message(*expected[i], *got[i]))
-      return replay_divergence{expected[i]->index, describe(*expected[i]),
-                               describe(*got[i])};
-  }
-  if (got.size() > expected.size() && !torn_tail) {
-    auto after = expected.empty() ? 0 : expected.back()->index;
-    return replay_divergence{after + 1, "(nothing more from " + actor + ")",
-                             describe(*got[expected.size()])};
-  }
-  return std::nullopt;
-}
-
 } // namespace
-
-std::string describe(const journal_record& x) {
-  auto result = x.actor + " " + x.direction + " " + x.peer + " " + x.kind;
-  for (auto& [key, value] : x.fields)
-    result += " " + key + "=" + value;
-  return result;
-}
 
 caf::expected<replay_result>
 replay_journal(const std::vector<journal_record>& records, bool torn_tail) {
