@@ -30,13 +30,7 @@ const std::vector<option>& option_table() {
      "Wait between ZooKeeper connection retries in milliseconds."},
     {"high-availability.zookeeper.client.max-retry-attempts", "3",
      non_negative_int, "ZooKeeper connection retries before giving up."},
-    {"high-availability.zookeeper.client.revoke-on-suspend", "false",
-     [](const std::string& key, const std::string& value)
-       -> caf::expected<std::string> {
-       if (value == "true" || value == "false")
-         return value;
-       return invalid_value(key, value, "true or false");
-     },
+    {"high-availability.zookeeper.client.revoke-on-suspend", "false", boolean,
      "Revoke leadership as soon as the ZooKeeper connection is suspended, "
      "not only when the session is lost."},
     {"high-availability.zookeeper.client.acl", "open",
@@ -68,6 +62,32 @@ const std::vector<option>& option_table() {
      "Address ha-node publishes its services on."},
     {"ha.node.port", "4242", listen_port,
      "Port ha-node publishes its services on; 0 picks a free port."},
+    {"ha.node.allow-plaintext", "false", boolean,
+     "Let ha-node listen on a non-loopback address without mutual TLS "
+     "(peers then reach the services unauthenticated)."},
+    {"ha.admin.secret-file", "", local_path,
+     "File holding the admin secret that remote `close` and `cleanup` must "
+     "present; without it they are refused from remote peers."},
+    {"ha.services.idle-timeout", "30000",
+     [](const std::string& key, const std::string& value)
+       -> caf::expected<std::string> {
+       auto millis = positive_millis(key, value);
+       if (millis && std::stol(*millis) > 60000)
+         return invalid_value(key, value, "1 to 60000 milliseconds");
+       return millis;
+     },
+     "An elector or retriever that no contender or listener has joined is "
+     "stopped after this long (ms); at most 60000."},
+    {"ha.store.require-fence", "false", boolean,
+     "Refuse writes to leader-owned data (job graphs, results, registry, "
+     "checkpoints) that carry no fencing token."},
+    {"ha.blob.max-uploads-per-peer", "4", positive_count,
+     "Open chunked uploads one client may hold at once."},
+    {"ha.blob.max-uploads", "64", positive_count,
+     "Open chunked uploads of all clients together."},
+    {"ha.journal.max-queued", "65536", positive_count,
+     "Journal records waiting to be written; beyond that records are "
+     "dropped (counted and logged), never blocking the services."},
     {"ha.heartbeat.interval", "1000", positive_millis,
      "How often peers of the CAF network send heartbeats (ms)."},
     {"ha.heartbeat.timeout", "5000", positive_millis,
@@ -97,7 +117,10 @@ const std::vector<option>& option_table() {
     {"ha.tls.passphrase", "",
      [](const std::string&, const std::string& value)
        -> caf::expected<std::string> { return value; },
-     "Passphrase of an encrypted `ha.tls.key`."},
+     "Passphrase of an encrypted `ha.tls.key` (visible in `ps`; prefer "
+     "`ha.tls.passphrase-file`)."},
+    {"ha.tls.passphrase-file", "", local_path,
+     "File holding the passphrase of an encrypted `ha.tls.key` (one line)."},
     {"jobmanager.rpc.address", "localhost", host,
      "Fixed job manager address in NONE mode."},
     {"jobmanager.rpc.port", "6123", port,

@@ -180,6 +180,12 @@ caf::expected<std::string> positive_millis(const std::string& key,
                       "a positive integer (milliseconds) up to 2147483647");
 }
 
+caf::expected<std::string> positive_count(const std::string& key,
+                                          const std::string& value) {
+  return int_in_range(key, value, 1, max_int, "a positive integer",
+                      "a positive integer up to 2147483647");
+}
+
 caf::expected<std::string> non_negative_int(const std::string& key,
                                             const std::string& value) {
   return int_in_range(key, value, 0, max_int, "an integer >= 0",
@@ -223,6 +229,13 @@ caf::expected<std::string> listen_port(const std::string& key,
                                        const std::string& value) {
   return int_in_range(key, value, 0, 65535,
                       "a port number 0..65535 (0 picks a free port)");
+}
+
+caf::expected<std::string> boolean(const std::string& key,
+                                   const std::string& value) {
+  if (value == "true" || value == "false")
+    return value;
+  return invalid_value(key, value, "true or false");
 }
 
 } // namespace ha::validators

@@ -38,9 +38,17 @@ caf::expected<std::string> zookeeper_quorum(const std::string& key,
 caf::expected<std::string> positive_millis(const std::string& key,
                                            const std::string& value);
 
+/// A count 1..2^31-1.
+caf::expected<std::string> positive_count(const std::string& key,
+                                          const std::string& value);
+
 /// An integer 0..2^31-1.
 caf::expected<std::string> non_negative_int(const std::string& key,
                                             const std::string& value);
+
+/// true or false.
+caf::expected<std::string> boolean(const std::string& key,
+                                   const std::string& value);
 
 /// An absolute ZooKeeper path: starts with `/`, no trailing `/` unless it is
 /// exactly `/`, no empty, `.` or `..` segments (ZooKeeper rejects those).

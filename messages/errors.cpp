@@ -28,6 +28,8 @@ std::string to_string(errc x) {
       return "closed";
     case errc::permission_denied:
       return "permission_denied";
+    case errc::limit_reached:
+      return "limit_reached";
   }
   return "errc(" + std::to_string(static_cast<int>(x)) + ")";
 }

@@ -34,6 +34,9 @@ enum class errc : uint8_t {
   closed,
   /// The backend refused this client's credentials for the named object.
   permission_denied,
+  /// A limit of the service is reached (open uploads of a peer or of all
+  /// peers); the context names the limit and its configuration key.
+  limit_reached,
 };
 
 /// The category atom of `errc` errors.

@@ -3,6 +3,7 @@
 #include <boost/uuid/string_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
+#include "messages/errors.hpp"
 #include "messages/hex.hpp"
 
 namespace ha {
@@ -10,6 +11,16 @@ namespace ha {
 namespace {
 
 constexpr std::string_view job_manager_prefix = "job_manager/";
+
+/// A value from a peer, shortened so that an error message stays one line.
+std::string quoted(const std::string& value) {
+  constexpr size_t max_shown = 80;
+  std::string result = "'";
+  for (auto c : value.substr(0, max_shown))
+    result += (c >= 0x20 && c < 0x7f) ? c : '?';
+  result += value.size() > max_shown ? "...'" : "'";
+  return result;
+}
 
 } // namespace
 
@@ -62,6 +73,17 @@ std::optional<job_id> job_of(const std::string& name) {
 bool is_valid(const std::string& name) {
   return name == resource_manager || name == dispatcher || name == rest
          || job_of(name).has_value();
+}
+
+caf::expected<std::string> canonical(const std::string& name) {
+  if (name == resource_manager || name == dispatcher || name == rest)
+    return name;
+  if (auto job = job_of(name))
+    return job_manager(*job);
+  return make_error(errc::invalid_argument,
+                    "unknown component " + quoted(name)
+                      + ": expected resource_manager, dispatcher, rest or "
+                        "job_manager/<32 hex digits>");
 }
 
 } // namespace component

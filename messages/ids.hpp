@@ -6,6 +6,7 @@
 #include <string>
 
 #include <boost/uuid/uuid.hpp>
+#include <caf/expected.hpp>
 #include <caf/meta/type_name.hpp>
 
 namespace boost::uuids {
@@ -71,6 +72,14 @@ std::string job_manager(const job_id& id);
 
 /// True for the three fixed names and `job_manager/<32 hex chars>`.
 bool is_valid(const std::string& name);
+
+/// The one spelling of a component that every election, retriever, store
+/// key and fence uses: the three fixed names as they are, and
+/// `job_manager/` with the job id in lowercase hex (hex digits are read in
+/// either case, so every spelling of one job names one election). Anything
+/// else (other case of the fixed parts, whitespace, other names) fails with
+/// invalid_argument naming the value.
+caf::expected<std::string> canonical(const std::string& name);
 
 /// The job id of a `job_manager/<job-id>` component, if it is one.
 std::optional<job_id> job_of(const std::string& name);
