@@ -1,5 +1,6 @@
 #include "actors/elector.hpp"
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <type_traits>
@@ -10,6 +11,7 @@
 
 #include "actors/journal_hook.hpp"
 #include "actors/journaled_driver.hpp"
+#include "actors/peer_checks.hpp"
 #include "config/logging.hpp"
 #include "messages/errors.hpp"
 
@@ -31,6 +33,10 @@ struct elector_state {
   std::optional<grant_state> current;
   journal_hook journal;
   std::shared_ptr<spdlog::logger> log = logger("election");
+  /// Where the driver reports: never handed to anyone.
+  caf::actor inbox;
+  idle_timer idle;
+  peer_warnings warnings;
 
   static inline const char* name = "elector";
 };
@@ -70,6 +76,8 @@ void remove_candidate(elector_pointer self, uint64_t candidate) {
   self->demonitor(st.candidates[candidate].address());
   st.candidates.erase(candidate);
   st.cfg.driver->leave(st.cfg.component, candidate);
+  if (st.candidates.empty())
+    st.idle.start(st.inbox);
 }
 
 uint64_t add_candidate(elector_pointer self, contender_actor contender) {
@@ -77,7 +85,7 @@ uint64_t add_candidate(elector_pointer self, contender_actor contender) {
   auto id = st.next_candidate++;
   st.candidates.emplace(id, contender);
   st.cfg.driver->join(st.cfg.component, id,
-                      caf::actor_cast<election_events_actor>(self));
+                      caf::actor_cast<election_events_actor>(st.inbox));
   return id;
 }
 
@@ -107,6 +115,19 @@ void on_driver_error(elector_pointer self, const caf::error& err) {
                    error_fields(err));
     self->send(contender, election_error_atom::value, st.cfg.component, err);
   }
+}
+
+/// None unless `session` is the current grant and the current message
+/// comes from another process than the contender holding it: a listener
+/// learns the session of the leader, but must not publish another address
+/// for it or make it resign.
+caf::error check_holder(elector_pointer self, const session_id& session) {
+  auto& st = self->state;
+  if (!st.current || st.current->session != session)
+    return caf::none;
+  return check_own_member(
+    self, st.candidates[st.current->candidate].address(),
+    "contender that holds session " + to_string(session));
 }
 
 bool on_confirm(elector_pointer self, const session_id& session,
@@ -149,6 +170,8 @@ void leave_all(elector_pointer self) {
 caf::error on_join(elector_pointer self, contender_actor contender) {
   if (!contender)
     return make_error(errc::invalid_argument, "join without a contender");
+  if (auto err = check_own_member(self, contender.address(), "contender"))
+    return err;
   if (find_candidate(self->state, contender.address()))
     return make_error(errc::already_exists,
                       "contender already joined the election of "
@@ -156,6 +179,28 @@ caf::error on_join(elector_pointer self, contender_actor contender) {
   self->monitor(contender);
   add_candidate(self, std::move(contender));
   return caf::none;
+}
+
+/// True if the current message came through the inbox; a forgery is
+/// dropped and logged.
+bool from_driver(elector_pointer self, const char* kind) {
+  auto& st = self->state;
+  if (from_inbox(self, st.inbox))
+    return true;
+  st.warnings.warn_once(self, std::string{"a '"} + kind
+                                + "' that did not come from its driver");
+  return false;
+}
+
+void on_idle(elector_pointer self, uint64_t period) {
+  auto& st = self->state;
+  if (!st.candidates.empty() || !st.idle.current(period))
+    return;
+  st.log->debug("{}: no contender for {} ms, stopping", st.cfg.component,
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                  st.idle.timeout)
+                  .count());
+  self->quit(caf::exit_reason::normal);
 }
 
 /// Journals the reply to a request from `peer` and returns it.
@@ -192,6 +237,11 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
   st.cfg.driver = journaled(st.cfg.driver, st.cfg.message_journal);
   st.journal = journal_hook{st.cfg.message_journal,
                             "elector/" + st.cfg.component};
+  st.inbox = spawn_driver_inbox(self);
+  st.idle.timeout = st.cfg.idle_timeout;
+  st.idle.start(st.inbox);
+  st.warnings = peer_warnings{"elector/" + st.cfg.component};
+  refuse_unexpected(self, "elector/" + st.cfg.component);
   self->set_down_handler([self](const caf::down_msg& msg) {
     self->state.journal.in(self->state.journal.name(msg.source, "contender"),
                            "down");
@@ -214,18 +264,26 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
         return err;
       return caf::ok_atom::value;
     },
-    [self](leave_atom, const contender_actor& contender) {
+    [self](leave_atom,
+           const contender_actor& contender) -> caf::result<caf::ok_atom> {
       auto peer = note_membership(self, "leave", contender);
-      if (auto id = find_candidate(self->state, contender.address()))
+      auto id = find_candidate(self->state, contender.address());
+      if (id) {
+        if (auto err = check_own_member(self, contender.address(),
+                                        "contender"))
+          return replied(self, peer, std::move(err));
         remove_candidate(self, *id);
+      }
       replied(self, peer, caf::error{});
       return caf::ok_atom::value;
     },
     [self](confirm_atom, const session_id& session,
-           const std::string& address) {
+           const std::string& address) -> caf::result<bool> {
       auto peer = note_request(self, "confirm",
                                {{"session", to_string(session)},
                                 {"address", address}});
+      if (auto err = check_holder(self, session))
+        return replied(self, peer, std::move(err));
       return replied(self, peer, on_confirm(self, session, address));
     },
     [self](leadership_atom, const session_id& session) {
@@ -234,25 +292,37 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
       auto& current = self->state.current;
       return replied(self, peer, current && current->session == session);
     },
-    [self](resign_atom, const session_id& session) {
+    [self](resign_atom, const session_id& session) -> caf::result<bool> {
       auto peer = note_request(self, "resign",
                                {{"session", to_string(session)}});
+      if (auto err = check_holder(self, session))
+        return replied(self, peer, std::move(err));
       return replied(self, peer, on_resign(self, session));
     },
     [self](granted_atom, uint64_t candidate, epoch_t epoch) {
+      if (!from_driver(self, "granted"))
+        return;
       self->state.journal.in(driver_peer, "granted",
                              {{"candidate", std::to_string(candidate)},
                               {"epoch", std::to_string(epoch)}});
       on_granted(self, candidate, epoch);
     },
     [self](revoked_atom, uint64_t candidate) {
+      if (!from_driver(self, "revoked"))
+        return;
       self->state.journal.in(driver_peer, "revoked",
                              {{"candidate", std::to_string(candidate)}});
       revoke_if_leader(self, candidate);
     },
     [self](driver_error_atom, const caf::error& err) {
+      if (!from_driver(self, "driver_error"))
+        return;
       self->state.journal.in(driver_peer, "driver_error", error_fields(err));
       on_driver_error(self, err);
+    },
+    [self](idle_atom, uint64_t period) {
+      if (from_driver(self, "idle"))
+        on_idle(self, period);
     },
   };
 }

@@ -5,7 +5,9 @@
 #include <string>
 
 #include <caf/fwd.hpp>
+#include <caf/timespan.hpp>
 
+#include "actors/driver_inbox.hpp"
 #include "backends/election_driver.hpp"
 #include "messages/election.hpp"
 
@@ -20,17 +22,24 @@ struct elector_config {
   std::function<session_id()> new_session_id;
   /// Records every message in and out when set (`ha.journal.path`).
   std::shared_ptr<journal> message_journal = nullptr;
+  /// The elector quits after this long without a contender; zero: never.
+  caf::timespan idle_timeout{0};
 };
 
 /// The elector's full interface: the public protocol plus the events its
-/// driver sends.
-using elector_impl = elector_actor::extend_with<election_events_actor>;
+/// driver sends and its idle timer. The elector acts on the latter two only
+/// when they come through its private inbox (actors/driver_inbox.hpp): the
+/// driver never sees the elector's own handle, which peers hold.
+using elector_impl = elector_actor::extend_with<election_events_actor>::extend<
+  caf::reacts_to<idle_atom, uint64_t>>;
 
 /// Runs one component's election (DESIGN.md, "Leader election"): contenders
 /// join and leave, the driver picks the leader, the elector turns each grant
 /// into a fresh session, publishes only confirmations of the current session,
 /// and revokes a contender that leaves, resigns or terminates (contenders
-/// are monitored). Quits when linked parents quit or on an exit message.
+/// are monitored). Quits when linked parents quit, on an exit message, or
+/// after `idle_timeout` without a contender. Messages outside the protocol
+/// are refused and logged once per peer.
 elector_impl spawn_elector(caf::actor_system& sys, elector_config cfg);
 
 /// As `spawn_elector`, linked to `parent`.

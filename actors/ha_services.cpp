@@ -1,5 +1,6 @@
 #include "actors/ha_services.hpp"
 
+#include <chrono>
 #include <map>
 
 #include <caf/actor_system.hpp>
@@ -47,43 +48,55 @@ struct ha_services_state {
   blob_store_actor blobs;
   /// Set by `ha.journal.path`: every service actor records into it.
   std::shared_ptr<journal> message_journal;
+  /// `ha.services.idle-timeout`: electors and retrievers nobody joined quit.
+  caf::timespan idle_timeout{0};
 
   static inline const char* name = "ha_services";
 };
 
 using services_pointer = ha_services_actor::stateful_pointer<ha_services_state>;
 
-caf::error check_component(const std::string& name) {
-  if (component::is_valid(name))
-    return caf::none;
-  return make_error(errc::invalid_argument,
-                    "unknown component '" + name
-                      + "': expected resource_manager, dispatcher, rest or "
-                        "job_manager/<32 hex digits>");
+/// The root forgets an elector or retriever that quit (idle), so that the
+/// next request for its component spawns a fresh one.
+template <class Handle>
+void forget(std::map<std::string, Handle>& handles, const caf::actor_addr& addr) {
+  for (auto i = handles.begin(); i != handles.end(); ++i)
+    if (i->second.address() == addr) {
+      handles.erase(i);
+      return;
+    }
 }
 
 caf::result<elector_actor> get_elector(services_pointer self,
                                        const std::string& name) {
-  if (auto err = check_component(name))
-    return err;
+  auto component = component::canonical(name);
+  if (!component)
+    return std::move(component.error());
   auto& st = self->state;
-  auto& handle = st.electors[name];
-  if (!handle)
-    handle = spawn_linked_elector(
-      self, elector_config{name, st.be.election, st.be.new_session_id,
-                           st.message_journal});
+  auto& handle = st.electors[*component];
+  if (!handle) {
+    elector_config cfg{*component, st.be.election, st.be.new_session_id,
+                       st.message_journal};
+    cfg.idle_timeout = st.idle_timeout;
+    handle = spawn_linked_elector(self, std::move(cfg));
+    self->monitor(handle);
+  }
   return handle;
 }
 
 caf::result<retriever_actor> get_retriever(services_pointer self,
                                            const std::string& name) {
-  if (auto err = check_component(name))
-    return err;
+  auto component = component::canonical(name);
+  if (!component)
+    return std::move(component.error());
   auto& st = self->state;
-  auto& handle = st.retrievers[name];
-  if (!handle)
-    handle = spawn_linked_retriever(
-      self, retriever_config{name, st.be.retrieval, st.message_journal});
+  auto& handle = st.retrievers[*component];
+  if (!handle) {
+    retriever_config cfg{*component, st.be.retrieval, st.message_journal};
+    cfg.idle_timeout = st.idle_timeout;
+    handle = spawn_linked_retriever(self, std::move(cfg));
+    self->monitor(handle);
+  }
   return handle;
 }
 
@@ -164,10 +177,16 @@ caf::result<caf::ok_atom> cleanup(services_pointer self) {
 ha_services_actor::behavior_type ha_services(services_pointer self,
                                              backend be,
                                              store_connections conns,
-                                             std::shared_ptr<journal> jrnl) {
+                                             std::shared_ptr<journal> jrnl,
+                                             caf::timespan idle_timeout) {
   self->state.be = std::move(be);
   self->state.message_journal = std::move(jrnl);
+  self->state.idle_timeout = idle_timeout;
   spawn_stores(self, conns);
+  self->set_down_handler([self](const caf::down_msg& msg) {
+    forget(self->state.electors, msg.source);
+    forget(self->state.retrievers, msg.source);
+  });
   logger("node")->info("services started (mode {}, cluster {})",
                        self->state.be.mode, self->state.be.cluster_id);
   return {
@@ -189,11 +208,13 @@ ha_services_actor::behavior_type ha_services(services_pointer self,
       return self->state.checkpoints;
     },
     [self](caf::get_atom, blobs_atom) { return self->state.blobs; },
-    [self](caf::close_atom) {
+    // In-process callers hold the capability itself: the secret is for a
+    // published gateway (actors/services_gateway.hpp) to check.
+    [self](caf::close_atom, const std::string&) {
       self->quit(caf::exit_reason::user_shutdown);
       return caf::ok_atom::value;
     },
-    [self](cleanup_atom) { return cleanup(self); },
+    [self](cleanup_atom, const std::string&) { return cleanup(self); },
   };
 }
 
@@ -215,13 +236,17 @@ caf::expected<ha_services_actor> make_services(caf::actor_system& sys,
   }
   std::shared_ptr<journal> jrnl;
   if (auto& path = cfg.get_string("ha.journal.path"); !path.empty()) {
-    auto opened = journal::open(path, cfg.get_string("ha.journal.node"));
+    auto opened = journal::open(
+      path, cfg.get_string("ha.journal.node"),
+      static_cast<size_t>(cfg.get_int("ha.journal.max-queued")));
     if (!opened)
       return std::move(opened.error());
     jrnl = std::move(*opened);
   }
+  auto idle = std::chrono::milliseconds{
+    cfg.get_int("ha.services.idle-timeout")};
   return sys.spawn(ha_services, std::move(*be), std::move(conns),
-                   std::move(jrnl));
+                   std::move(jrnl), caf::timespan{idle});
 }
 
 caf::expected<ha_services_actor> connect(caf::actor_system& sys,

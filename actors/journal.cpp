@@ -10,9 +10,11 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "config/logging.hpp"
 #include "messages/errors.hpp"
 
 namespace ha {
@@ -111,8 +113,9 @@ std::string to_json_line(const journal_record& x) {
   return doc.dump();
 }
 
-journal::journal(clock now, int fd, std::string node)
-  : now_(std::move(now)), fd_(fd), node_(std::move(node)) {
+journal::journal(clock now, int fd, std::string node, size_t max_queued)
+  : now_(std::move(now)), fd_(fd), node_(std::move(node)),
+    max_queued_(max_queued) {
   if (fd_ >= 0)
     writer_ = std::thread{[this] { write_loop(); }};
 }
@@ -172,7 +175,7 @@ caf::error fill_empty(int fd) {
 } // namespace
 
 caf::expected<std::shared_ptr<journal>>
-journal::open(const std::string& path, std::string node) {
+journal::open(const std::string& path, std::string node, size_t max_queued) {
   auto fail = [&](const std::string& what) {
     return make_error(errc::invalid_config, "cannot open journal " + path
                                               + ": " + what);
@@ -197,7 +200,7 @@ journal::open(const std::string& path, std::string node) {
     return fail(describe(err));
   }
   return std::shared_ptr<journal>{
-    new journal(system_clock_us, fd, std::move(node))};
+    new journal(system_clock_us, fd, std::move(node), max_queued)};
 }
 
 std::shared_ptr<journal> journal::in_memory(clock now) {
@@ -220,8 +223,32 @@ void journal::append(journal_record x) {
     kept_.push_back(std::move(x));
     return;
   }
-  pending_.push_back(to_json_line(x) + "\n");
+  enqueue(to_json_line(x) + "\n");
+}
+
+void journal::enqueue(std::string line) {
+  if (pending_.size() >= max_queued_) {
+    ++dropped_;
+    if (dropped_in_burst_++ == 0)
+      logger("node")->warn("journal: {} records wait for the disk "
+                           "(ha.journal.max-queued): dropping records",
+                           max_queued_);
+    return;
+  }
+  if (dropped_in_burst_ > 0) {
+    logger("node")->warn("journal: dropped {} records while the queue was "
+                         "full",
+                         std::exchange(dropped_in_burst_, 0));
+  }
+  pending_.push_back(std::move(line));
   cv_.notify_all();
+}
+
+uint64_t journal::dropped() const {
+  if (target_)
+    return target_->dropped();
+  std::lock_guard<std::mutex> guard{mtx_};
+  return dropped_;
 }
 
 std::string journal::name_of(const caf::actor_addr& addr,

@@ -48,6 +48,9 @@ std::string to_json_line(const journal_record& x);
 
 /// An append-only record of messages, shared by every journaled actor of a
 /// process. Appending never blocks on I/O: a writer thread owns the file.
+/// At most `max_queued` records wait for it; beyond that records are
+/// dropped, counted and logged, so that a slow disk never slows the
+/// services or fills the memory.
 /// Each record is one `write` of one line, so a process killed mid-write
 /// leaves at most a torn last line, which `read_journal` drops.
 class journal : public std::enable_shared_from_this<journal> {
@@ -59,7 +62,11 @@ public:
   /// another format. Several processes may append to one file, each under
   /// its own `node` name (`ha.journal.node`).
   static caf::expected<std::shared_ptr<journal>>
-  open(const std::string& path, std::string node = {});
+  open(const std::string& path, std::string node = {},
+       size_t max_queued = default_max_queued);
+
+  /// `ha.journal.max-queued`'s default.
+  static constexpr size_t default_max_queued = 65536;
 
   /// Keeps records in memory only; `now` is the clock (the replay sets it
   /// to the recorded times).
@@ -88,15 +95,22 @@ public:
   /// the process `node` (the replay of a journal shared by processes).
   std::shared_ptr<journal> as_node(std::string node);
 
+  /// Records dropped because the queue was full.
+  uint64_t dropped() const;
+
   /// This process's name in a shared journal; empty if not shared.
   const std::string& node() const {
     return node_;
   }
 
 private:
-  journal(clock now, int fd, std::string node);
+  journal(clock now, int fd, std::string node,
+          size_t max_queued = default_max_queued);
 
   void write_loop();
+
+  /// Queues `line` for the writer, or counts it as dropped.
+  void enqueue(std::string line);
 
   clock now_;
   int fd_;
@@ -107,6 +121,10 @@ private:
   std::condition_variable cv_;
   uint64_t next_index_ = 1;
   std::deque<std::string> pending_;
+  size_t max_queued_;
+  uint64_t dropped_ = 0;
+  /// Dropped since the queue last had room: reported once it has again.
+  uint64_t dropped_in_burst_ = 0;
   bool stopping_ = false;
   std::vector<journal_record> kept_;
   std::map<caf::actor_addr, std::string> names_;

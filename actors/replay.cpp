@@ -76,6 +76,8 @@ struct replayed_actor {
   /// Stand-ins by recorded peer name. Each replayed actor has its own, so
   /// that a stand-in's death reaches only the actor whose journal says so.
   std::map<std::string, caf::actor> peers;
+  /// The driver of a replayed elector or retriever.
+  std::shared_ptr<silent_driver> driver;
 };
 
 void replace_all(std::string& text, const std::string& from,
@@ -179,6 +181,7 @@ private:
     replayed_actor result;
     result.component = component;
     auto driver = std::make_shared<silent_driver>();
+    result.driver = driver;
     if (kind == "elector") {
       result.handle = caf::actor_cast<caf::actor>(spawn_elector(
         sys_, {component, driver, recorded_sessions(x.actor), sink}));
@@ -342,7 +345,12 @@ private:
       sender = caf::actor_cast<caf::strong_actor_ptr>(actor.handle);
     else if (x.peer != driver_peer && x.peer != "anonymous")
       sender = caf::actor_cast<caf::strong_actor_ptr>(peer(actor, x.peer));
-    auto dest = caf::actor_cast<caf::abstract_actor*>(actor.handle);
+    // Driver reports count only through the actor's private inbox.
+    auto& receiver = x.peer == driver_peer && actor.driver
+                         && actor.driver->inbox
+                       ? actor.driver->inbox
+                       : actor.handle;
+    auto dest = caf::actor_cast<caf::abstract_actor*>(receiver);
     dest->enqueue(caf::make_mailbox_element(std::move(sender),
                                             caf::make_message_id(), {},
                                             std::move(*msg)),

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include <caf/actor.hpp>
+#include <caf/actor_cast.hpp>
 #include <caf/fwd.hpp>
 
 #include "backends/blob_storage.hpp"
@@ -21,8 +23,9 @@ namespace ha {
 /// calls need no effect.
 class silent_driver : public election_driver, public retrieval_driver {
 public:
-  void join(const std::string&, uint64_t, election_events_actor) override {
-    // nop
+  void join(const std::string&, uint64_t,
+            election_events_actor events) override {
+    inbox = caf::actor_cast<caf::actor>(events);
   }
   void leave(const std::string&, uint64_t) override {
     // nop
@@ -30,12 +33,16 @@ public:
   void publish(const std::string&, uint64_t, const leader_info&) override {
     // nop
   }
-  void subscribe(const std::string&, listener_actor) override {
-    // nop
+  void subscribe(const std::string&, listener_actor sink) override {
+    inbox = caf::actor_cast<caf::actor>(sink);
   }
   void unsubscribe(const std::string&, const listener_actor&) override {
     // nop
   }
+
+  /// Where the replayed actor takes its driver's reports (its private
+  /// inbox), once it told the driver.
+  caf::actor inbox;
 };
 
 /// The replayed blob stores' file I/O: only below the replay's scratch

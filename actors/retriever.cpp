@@ -11,6 +11,7 @@
 
 #include "actors/journal_hook.hpp"
 #include "actors/journaled_driver.hpp"
+#include "actors/peer_checks.hpp"
 #include "config/logging.hpp"
 #include "messages/errors.hpp"
 
@@ -29,6 +30,10 @@ struct retriever_state {
     waiting_gets;
   journal_hook journal;
   std::shared_ptr<spdlog::logger> log = logger("retrieval");
+  /// Where the driver reports: never handed to anyone.
+  caf::actor inbox;
+  idle_timer idle;
+  peer_warnings warnings;
 
   static inline const char* name = "retriever";
 };
@@ -128,6 +133,8 @@ caf::error on_join(retriever_pointer self, listener_actor listener) {
   auto& st = self->state;
   if (!listener)
     return make_error(errc::invalid_argument, "join without a listener");
+  if (auto err = check_own_member(self, listener.address(), "listener"))
+    return err;
   if (find_listener(st, listener.address()) != st.listeners.end())
     return make_error(errc::already_exists,
                       "listener already joined the retrieval of "
@@ -147,6 +154,35 @@ void remove_listener(retriever_pointer self, const caf::actor_addr& addr) {
     return;
   self->demonitor(i->address());
   st.listeners.erase(i);
+  if (st.listeners.empty())
+    st.idle.start(st.inbox);
+}
+
+/// True if the current message came through the inbox; a forgery is
+/// dropped and logged.
+bool from_driver(retriever_pointer self, const char* kind) {
+  auto& st = self->state;
+  if (from_inbox(self, st.inbox))
+    return true;
+  st.warnings.warn_once(self, std::string{"a '"} + kind
+                                + "' that did not come from its driver");
+  return false;
+}
+
+void unsubscribe(retriever_pointer self) {
+  auto& st = self->state;
+  st.cfg.driver->unsubscribe(st.cfg.component,
+                             caf::actor_cast<listener_actor>(st.inbox));
+}
+
+void on_idle(retriever_pointer self, uint64_t period) {
+  auto& st = self->state;
+  if (!st.listeners.empty() || !st.waiting_gets.empty()
+      || !st.idle.current(period))
+    return;
+  st.log->debug("{}: no listener for a while, stopping", st.cfg.component);
+  unsubscribe(self);
+  self->quit(caf::exit_reason::normal);
 }
 
 retriever_impl::behavior_type retriever(retriever_pointer self,
@@ -156,8 +192,13 @@ retriever_impl::behavior_type retriever(retriever_pointer self,
   st.cfg.driver = journaled(st.cfg.driver, st.cfg.message_journal);
   st.journal = journal_hook{st.cfg.message_journal,
                             "retriever/" + st.cfg.component};
+  st.inbox = spawn_driver_inbox(self);
+  st.idle.timeout = st.cfg.idle_timeout;
+  st.idle.start(st.inbox);
+  st.warnings = peer_warnings{"retriever/" + st.cfg.component};
+  refuse_unexpected(self, "retriever/" + st.cfg.component);
   st.cfg.driver->subscribe(st.cfg.component,
-                           caf::actor_cast<listener_actor>(self));
+                           caf::actor_cast<listener_actor>(st.inbox));
   self->set_down_handler([self](const caf::down_msg& msg) {
     self->state.journal.in(self->state.journal.name(msg.source, "listener"),
                            "down");
@@ -166,8 +207,7 @@ retriever_impl::behavior_type retriever(retriever_pointer self,
   self->set_exit_handler([self](const caf::exit_msg& msg) {
     auto& st = self->state;
     st.journal.in("parent", "exit");
-    st.cfg.driver->unsubscribe(st.cfg.component,
-                               caf::actor_cast<listener_actor>(self));
+    unsubscribe(self);
     self->quit(msg.reason);
   });
   return {
@@ -179,8 +219,13 @@ retriever_impl::behavior_type retriever(retriever_pointer self,
         return err;
       return caf::ok_atom::value;
     },
-    [self](leave_atom, const listener_actor& listener) {
+    [self](leave_atom,
+           const listener_actor& listener) -> caf::result<caf::ok_atom> {
       auto peer = note_membership(self, "leave", listener);
+      if (auto err = check_own_member(self, listener.address(), "listener")) {
+        note_reply(self, peer, describe(err));
+        return err;
+      }
       remove_listener(self, listener.address());
       note_reply(self, peer, "ok");
       return caf::ok_atom::value;
@@ -201,13 +246,21 @@ retriever_impl::behavior_type retriever(retriever_pointer self,
       return *st.current;
     },
     [self](leader_atom, const std::string&, const leader_info& info) {
+      if (!from_driver(self, "leader"))
+        return;
       self->state.journal.in(driver_peer, "leader", leader_fields(info));
       on_leader(self, info);
     },
     [self](retrieval_error_atom, const std::string&, const caf::error& err) {
+      if (!from_driver(self, "retrieval_error"))
+        return;
       self->state.journal.in(driver_peer, "retrieval_error",
                              error_fields(err));
       on_error(self, err);
+    },
+    [self](idle_atom, uint64_t period) {
+      if (from_driver(self, "idle"))
+        on_idle(self, period);
     },
   };
 }

@@ -4,7 +4,9 @@
 #include <string>
 
 #include <caf/fwd.hpp>
+#include <caf/timespan.hpp>
 
+#include "actors/driver_inbox.hpp"
 #include "backends/retrieval_driver.hpp"
 #include "messages/retrieval.hpp"
 
@@ -18,16 +20,21 @@ struct retriever_config {
   std::shared_ptr<retrieval_driver> driver;
   /// Records every message in and out when set (`ha.journal.path`).
   std::shared_ptr<journal> message_journal = nullptr;
+  /// The retriever quits after this long without a listener; zero: never.
+  caf::timespan idle_timeout{0};
 };
 
 /// The retriever's full interface: the public protocol plus the leader
-/// updates it receives from its driver.
-using retriever_impl = retriever_actor::extend_with<listener_actor>;
+/// updates it receives from its driver and its idle timer, on which it acts
+/// only when they come through its private inbox (actors/driver_inbox.hpp).
+using retriever_impl = retriever_actor::extend_with<listener_actor>::extend<
+  caf::reacts_to<idle_atom, uint64_t>>;
 
 /// Tells listeners who leads one component (DESIGN.md, "Leader retrieval"):
 /// the current state at once on join, then every change in order with no
 /// repeats of the same (address, session). Listeners are monitored and
-/// forgotten when they terminate.
+/// forgotten when they terminate. Quits after `idle_timeout` without a
+/// listener; refuses messages outside its protocol.
 retriever_impl spawn_retriever(caf::actor_system& sys, retriever_config cfg);
 
 /// As `spawn_retriever`, linked to `parent`.

@@ -12,6 +12,7 @@
 #include <spdlog/cfg/env.h>
 
 #include "actors/ha_services.hpp"
+#include "actors/services_gateway.hpp"
 #include "app/process_signals.hpp"
 #include "config/config.hpp"
 #include "config/logging.hpp"
@@ -49,31 +50,33 @@ int run(const ha::config& cfg) {
   }
   caf::actor_system sys{sys_cfg};
   auto log = ha::logger("node");
+  if (auto err = ha::check_listen_address(sys, cfg)) {
+    std::cerr << "ha-node: " << ha::describe(err) << std::endl;
+    return 1;
+  }
   auto root = ha::make_services(sys, cfg);
   if (!root) {
     std::cerr << "ha-node: " << sys.render(root.error()) << std::endl;
     return 1;
   }
-  auto host = cfg.get_string("ha.node.host");
-  auto port = ha::publish(
-    *root, static_cast<uint16_t>(cfg.get_int("ha.node.port")), host);
-  if (!port) {
-    std::cerr << "ha-node: cannot listen on " << host << ":"
-              << cfg.get_int("ha.node.port") << ": "
-              << sys.render(port.error()) << std::endl;
-    caf::anon_send(*root, caf::close_atom::value);
+  auto published = ha::publish_services(sys, *root, cfg);
+  if (!published) {
+    std::cerr << "ha-node: " << ha::describe(published.error()) << std::endl;
+    caf::anon_send(*root, caf::close_atom::value, std::string{});
     return 1;
   }
-  std::cout << "ha-node listening on " << host << ":" << *port << " (mode "
+  std::cout << "ha-node listening on " << cfg.get_string("ha.node.host")
+            << ":" << published->port << " (mode "
             << ha::to_string(cfg.mode()) << ", cluster " << cfg.cluster_id()
             << ")" << std::endl;
   log->info("peers connect over {}",
             ha::uses_tls(sys) ? "mutual TLS" : "plain TCP");
   auto sig = ha::app::wait_for_signal();
   log->info("received signal {}, shutting down", sig);
-  sys.middleman().unpublish(*root, *port);
+  sys.middleman().unpublish(published->gateway, published->port);
   caf::scoped_actor self{sys};
-  self->request(*root, std::chrono::seconds(5), caf::close_atom::value)
+  self->request(*root, std::chrono::seconds(5), caf::close_atom::value,
+                std::string{})
     .receive([](caf::ok_atom) {},
              [&](const caf::error& err) {
                log->warn("close failed: {}", sys.render(err));

@@ -18,6 +18,7 @@
 #include "app/hactl_replay.hpp"
 #include "config/config.hpp"
 #include "config/network.hpp"
+#include "config/secret_file.hpp"
 #include "config/tls.hpp"
 #include "messages/errors.hpp"
 #include "messages/type_registry.hpp"
@@ -153,11 +154,17 @@ int main(int argc, char** argv) {
   printer out{args.json};
   completion done;
   hactl_context ctx{sys, *root, out, done};
+  if (auto& path = cfg->get_string("ha.admin.secret-file"); !path.empty()) {
+    auto secret = ha::read_secret_file("ha.admin.secret-file", path);
+    if (!secret)
+      return fail(ha::describe(secret.error()));
+    ctx.admin_secret = std::move(*secret);
+  }
   if (!args.connect.empty())
     ctx.link = connect_link(sys, args, *cfg, *root);
   auto code = action ? action(ctx) : fail("no command given");
   if (args.connect.empty())
-    caf::anon_send(*root, caf::close_atom::value);
+    caf::anon_send(*root, caf::close_atom::value, std::string{});
   else
     caf::anon_send_exit(ctx.link, caf::exit_reason::user_shutdown);
   return code;

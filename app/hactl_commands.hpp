@@ -26,6 +26,9 @@ struct hactl_context {
   /// With --connect: the connection to ha-node, which reconnects after the
   /// node is lost; null when the services are embedded.
   services_link_actor link = {};
+  /// The secret of `ha.admin.secret-file` (empty without one), which a
+  /// remote node wants for `cleanup-all`.
+  std::string admin_secret = {};
 };
 
 /// The command chosen on the command line, set by its CLI11 callback.

@@ -170,7 +170,8 @@ int cleanup_all(hactl_context& ctx, const store_args& a) {
   if (!a.yes)
     return fail("cleanup-all deletes every record of the cluster: confirm "
                 "with --yes");
-  return answer(ask<caf::ok_atom>(ctx, ctx.root, cleanup_atom::value),
+  return answer(ask<caf::ok_atom>(ctx, ctx.root, cleanup_atom::value,
+                                  ctx.admin_secret),
                 [&](caf::ok_atom) {
                   ctx.out.print("cleaned_up", nlohmann::json::object());
                 });

@@ -10,6 +10,8 @@
 #include <caf/io/network/default_multiplexer.hpp>
 #include <caf/io/network/doorman_impl.hpp>
 #include <caf/io/network/scribe_impl.hpp>
+#include <caf/io/network/stream_impl.hpp>
+#include <caf/openssl/session.hpp>
 
 #include "config/logging.hpp"
 
@@ -20,28 +22,73 @@ namespace {
 namespace basp = caf::io::basp;
 namespace network = caf::io::network;
 
+/// Every CAF 0.17 node greets a new peer's spawn server by name (a short
+/// `(sys, get, "info")`). ha-node removes that server from its registry
+/// (actors/services_gateway.hpp), so the greeting reaches nobody.
+bool is_spawn_server_hello(const basp::header& hdr) {
+  constexpr uint32_t max_hello_size = 256;
+  return hdr.dest_actor == static_cast<uint64_t>(caf::atom("SpawnServ"))
+         && hdr.payload_len <= max_hello_size;
+}
+
 /// Why a peer that connected to us must not send `hdr`, or nullptr.
 const char* header_problem(const basp::header& hdr) {
   switch (hdr.operation) {
     case basp::message_type::client_handshake:
       return hdr.payload_len == 0 ? "a handshake without payload" : nullptr;
     case basp::message_type::direct_message:
-    case basp::message_type::routed_message:
+      if (hdr.has(basp::header::named_receiver_flag)
+          && !is_spawn_server_hello(hdr))
+        return "a message to an actor by name";
+      [[fallthrough]];
     case basp::message_type::monitor_message:
     case basp::message_type::down_message:
     case basp::message_type::heartbeat:
       return hdr.payload_len > max_peer_message_size
                ? "a message over the size limit"
                : nullptr;
+    case basp::message_type::routed_message:
+      // We route for nobody: a routed message could name any node as its
+      // source, and reach other peers through us in our name.
+      return "a message to be routed";
     default:
       // Includes server_handshake: only the accepting side sends one.
       return "an unknown or unexpected message type";
   }
 }
 
-/// A connection accepted from a peer. CAF reads BASP in exact chunks: a
-/// header, then the payload it announced. Headers are checked here, before
-/// the broker sizes its buffer for the payload.
+/// Checks each BASP header of an accepted connection before the broker sees
+/// it. CAF reads BASP in exact chunks: a header, then the payload it
+/// announced; headers are checked here, before the broker sizes its buffer
+/// for the payload.
+class header_filter {
+public:
+  /// False if the peer must be dropped; logs why.
+  bool admit(caf::execution_unit* ctx, const void* buf, size_t size,
+             const std::string& addr, uint16_t port) {
+    if (awaiting_payload_ || size != basp::header_size) {
+      awaiting_payload_ = false;
+      return true;
+    }
+    basp::header hdr;
+    caf::binary_deserializer source{ctx, static_cast<const char*>(buf), size};
+    auto problem = source(hdr) ? "a malformed header" : header_problem(hdr);
+    if (problem != nullptr) {
+      logger("net")->warn("dropping peer {}:{}: it sent {} ({}, {} bytes "
+                          "announced)",
+                          addr, port, problem, to_string(hdr.operation),
+                          hdr.payload_len);
+      return false;
+    }
+    awaiting_payload_ = hdr.payload_len > 0;
+    return true;
+  }
+
+private:
+  bool awaiting_payload_ = false;
+};
+
+/// A plain TCP connection accepted from a peer.
 class guarded_scribe : public network::scribe_impl {
 public:
   guarded_scribe(network::default_multiplexer& mpx, network::native_socket fd)
@@ -50,53 +97,165 @@ public:
 
   bool consume(caf::execution_unit* ctx, const void* buf,
                size_t size) override {
-    if (awaiting_payload_ || size != basp::header_size) {
-      awaiting_payload_ = false;
-      return scribe_impl::consume(ctx, buf, size);
-    }
-    basp::header hdr;
-    caf::binary_deserializer source{ctx, static_cast<const char*>(buf), size};
-    auto problem = source(hdr) ? "a malformed header" : header_problem(hdr);
-    if (problem != nullptr) {
-      logger("net")->warn("dropping peer {}:{}: it sent {} ({}, {} bytes "
-                          "announced)",
-                          addr(), port(), problem, to_string(hdr.operation),
-                          hdr.payload_len);
+    if (!filter_.admit(ctx, buf, size, addr(), port())) {
       // The broker learns of it as a closed connection and forgets it.
       io_failure(ctx, network::operation::read);
       return false;
     }
-    awaiting_payload_ = hdr.payload_len > 0;
     return scribe_impl::consume(ctx, buf, size);
   }
 
 private:
-  bool awaiting_payload_ = false;
+  header_filter filter_;
+};
+
+/// Reads and writes through an OpenSSL session (CAF's openssl module), for
+/// `network::stream_impl`.
+class tls_policy {
+public:
+  explicit tls_policy(caf::openssl::session_ptr session)
+    : session_(std::move(session)) {
+  }
+
+  network::rw_state read_some(size_t& result, network::native_socket fd,
+                              void* buf, size_t len) {
+    return session_->read_some(result, fd, buf, len);
+  }
+
+  network::rw_state write_some(size_t& result, network::native_socket fd,
+                               const void* buf, size_t len) {
+    return session_->write_some(result, fd, buf, len);
+  }
+
+  bool must_read_more(network::native_socket fd, size_t threshold) {
+    return session_->must_read_more(fd, threshold);
+  }
+
+private:
+  caf::openssl::session_ptr session_;
+};
+
+/// A TLS connection accepted from a peer: the same checks as for plain TCP,
+/// on the decrypted stream. CAF's openssl module keeps its own scribe
+/// private, so this is a scribe of its own over the module's public session.
+class guarded_tls_scribe : public caf::io::scribe {
+public:
+  guarded_tls_scribe(network::default_multiplexer& mpx,
+                     network::native_socket fd,
+                     caf::openssl::session_ptr session)
+    : scribe(network::conn_hdl_from_socket(fd)),
+      stream_(mpx, fd, std::move(session)) {
+  }
+
+  void configure_read(caf::io::receive_policy::config config) override {
+    stream_.configure_read(config);
+    if (!launched_) {
+      launched_ = true;
+      stream_.start(this);
+      // Schedules the socket for writing once, so that OpenSSL finishes its
+      // handshake even before we have anything to send.
+      stream_.force_empty_write(this);
+    }
+  }
+
+  void ack_writes(bool enable) override {
+    stream_.ack_writes(enable);
+  }
+
+  std::vector<char>& wr_buf() override {
+    return stream_.wr_buf();
+  }
+
+  std::vector<char>& rd_buf() override {
+    return stream_.rd_buf();
+  }
+
+  void graceful_shutdown() override {
+    stream_.graceful_shutdown();
+    detach(&stream_.backend(), false);
+  }
+
+  void flush() override {
+    stream_.flush(this);
+  }
+
+  std::string addr() const override {
+    auto x = network::remote_addr_of_fd(stream_.fd());
+    return x ? *x : std::string{};
+  }
+
+  uint16_t port() const override {
+    auto x = network::remote_port_of_fd(stream_.fd());
+    return x ? *x : 0;
+  }
+
+  void add_to_loop() override {
+    stream_.activate(this);
+  }
+
+  void remove_from_loop() override {
+    stream_.passivate();
+  }
+
+  bool consume(caf::execution_unit* ctx, const void* buf,
+               size_t size) override {
+    if (!filter_.admit(ctx, buf, size, addr(), port())) {
+      io_failure(ctx, network::operation::read);
+      return false;
+    }
+    return scribe::consume(ctx, buf, size);
+  }
+
+private:
+  bool launched_ = false;
+  network::stream_impl<tls_policy> stream_;
+  header_filter filter_;
 };
 
 class guarded_doorman : public network::doorman_impl {
 public:
-  using doorman_impl::doorman_impl;
+  guarded_doorman(network::default_multiplexer& mpx,
+                  network::native_socket fd, bool tls)
+    : doorman_impl(mpx, fd), tls_(tls) {
+  }
 
   bool new_connection() override {
-    // Same steps as doorman_impl, with our scribe.
+    // Same steps as CAF's doormen, with our scribes.
     if (detached())
       return false;
     auto& mpx = acceptor_.backend();
-    caf::io::scribe_ptr peer
-      = caf::make_counted<guarded_scribe>(mpx, acceptor_.accepted_socket());
+    auto peer = make_scribe(mpx, acceptor_.accepted_socket());
+    if (!peer)
+      return false;
     auto hdl = peer->hdl();
     parent()->add_scribe(std::move(peer));
     return doorman::new_connection(&mpx, hdl);
   }
+
+private:
+  caf::io::scribe_ptr make_scribe(network::default_multiplexer& mpx,
+                                  network::native_socket fd) {
+    if (!tls_)
+      return caf::make_counted<guarded_scribe>(mpx, fd);
+    network::nonblocking(fd, true);
+    auto session = caf::openssl::make_session(parent()->system(), fd, true);
+    if (!session) {
+      logger("net")->warn("dropping a peer: no TLS session for it");
+      network::close_socket(fd);
+      return nullptr;
+    }
+    return caf::make_counted<guarded_tls_scribe>(mpx, fd, std::move(session));
+  }
+
+  bool tls_;
 };
 
 /// CAF's middleman actor, opening guarded listeners: publishing through it
 /// hands the listener to the same BASP broker as usual.
 class guarded_middleman_actor : public caf::io::middleman_actor_impl {
 public:
-  guarded_middleman_actor(caf::actor_config& cfg, caf::actor broker)
-    : middleman_actor_impl(cfg, std::move(broker)) {
+  guarded_middleman_actor(caf::actor_config& cfg, caf::actor broker, bool tls)
+    : middleman_actor_impl(cfg, std::move(broker)), tls_(tls) {
   }
 
   const char* name() const override {
@@ -111,8 +270,11 @@ protected:
       return std::move(fd.error());
     auto& mpx = static_cast<network::default_multiplexer&>(
       system().middleman().backend());
-    return caf::make_counted<guarded_doorman>(mpx, *fd);
+    return caf::make_counted<guarded_doorman>(mpx, *fd, tls_);
   }
+
+private:
+  bool tls_;
 };
 
 } // namespace
@@ -124,7 +286,8 @@ caf::expected<uint16_t> publish_guarded(caf::actor_system& sys,
                                         const std::string& host) {
   auto broker = sys.middleman().named_broker<caf::io::basp_broker>(
     caf::atom("BASP"));
-  auto opener = sys.spawn<guarded_middleman_actor, caf::hidden>(broker);
+  auto opener = sys.spawn<guarded_middleman_actor, caf::hidden>(
+    broker, sys.has_openssl_manager());
   auto publish = caf::make_function_view(opener);
   auto result = publish(caf::publish_atom::value, port, std::move(whom),
                         std::move(sigs), host, true);

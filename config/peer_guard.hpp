@@ -1,17 +1,19 @@
 #pragma once
 
-// A guard between accepted peers and CAF 0.17's BASP broker, for plain-TCP
-// publishing. CAF trusts the headers a peer sends: a handshake header
+// A guard between accepted peers and CAF 0.17's BASP broker, on plain TCP
+// and on TLS alike. CAF trusts the headers a peer sends: a handshake header
 // without payload makes it dereference a null pointer (the process dies of
 // SIGSEGV), and a header announcing a 4 GiB payload makes its network thread
 // allocate and zero 4 GiB before reading a byte of it, stalling every other
-// peer. The guard reads each header before CAF does and drops the peer,
-// with a warning naming its address, when the header is not one a client
-// may send or announces more than `max_peer_message_size`.
-//
-// With TLS, CAF's openssl module accepts the connections and the guard is
-// not in the path: only peers holding a certificate from the cluster's CA
-// get to send BASP headers at all.
+// peer. Two more would let a peer step outside the handles it was given: a
+// message to an actor *by name* (CAF registers its configuration server
+// under a name, which stores whatever it is sent; only the short greeting
+// every CAF node sends to a new peer's spawn server passes), and a *routed*
+// message,
+// which names any node as its source and which CAF forwards to other peers
+// connected to us. The guard reads each header before CAF does and drops the
+// peer, with a warning naming its address, when the header is not one a
+// client sends or announces more than `max_peer_message_size`.
 
 #include <cstdint>
 #include <set>

@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 
 #include "config/config.hpp"
+#include "config/secret_file.hpp"
 #include "messages/errors.hpp"
 
 namespace ha {
@@ -21,6 +22,7 @@ const std::string certificate_key = "ha.tls.certificate";
 const std::string private_key_key = "ha.tls.key";
 const std::string ca_file_key = "ha.tls.ca-file";
 const std::string passphrase_key = "ha.tls.passphrase";
+const std::string passphrase_file_key = "ha.tls.passphrase-file";
 
 caf::error tls_error(const std::string& what) {
   return make_error(errc::invalid_config, what);
@@ -37,7 +39,7 @@ caf::expected<bool> tls_configured(const config& cfg) {
     else if (missing == nullptr)
       missing = key;
   }
-  if (given == 0 && !cfg.has(passphrase_key))
+  if (given == 0 && !cfg.has(passphrase_key) && !cfg.has(passphrase_file_key))
     return false;
   if (missing != nullptr)
     return tls_error("TLS needs " + certificate_key + ", " + private_key_key
@@ -82,9 +84,21 @@ int passphrase_callback(char* buf, int size, int, void* user_data) {
   return length;
 }
 
+/// The passphrase from `ha.tls.passphrase` or `ha.tls.passphrase-file` (at
+/// most one of them); empty if neither is set.
+caf::expected<std::string> passphrase_of(const config& cfg) {
+  auto& file = cfg.get_string(passphrase_file_key);
+  if (file.empty())
+    return cfg.get_string(passphrase_key);
+  if (cfg.has(passphrase_key))
+    return tls_error("set only one of " + passphrase_key + " and "
+                     + passphrase_file_key);
+  return read_secret_file(passphrase_file_key, file);
+}
+
 /// Loads the files into a throwaway context the way CAF will, so that a bad
 /// file fails at start-up with its key named.
-caf::error check_loadable(const config& cfg) {
+caf::error check_loadable(const config& cfg, std::string passphrase) {
   using context_ptr = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
   context_ptr ctx{SSL_CTX_new(TLS_method()), SSL_CTX_free};
   if (!ctx)
@@ -92,7 +106,6 @@ caf::error check_loadable(const config& cfg) {
   const auto& certificate = cfg.get_string(certificate_key);
   const auto& private_key = cfg.get_string(private_key_key);
   const auto& ca_file = cfg.get_string(ca_file_key);
-  auto passphrase = cfg.get_string(passphrase_key);
   SSL_CTX_set_default_passwd_cb(ctx.get(), passphrase_callback);
   SSL_CTX_set_default_passwd_cb_userdata(ctx.get(), &passphrase);
   ERR_clear_error();
@@ -104,7 +117,7 @@ caf::error check_loadable(const config& cfg) {
       != 1)
     return openssl_rejected(private_key_key, private_key,
                             "a PEM private key that " + passphrase_key
-                              + " unlocks");
+                              + " (or " + passphrase_file_key + ") unlocks");
   if (SSL_CTX_check_private_key(ctx.get()) != 1)
     return openssl_rejected(private_key_key, private_key,
                             "the key of " + certificate_key + " '"
@@ -126,13 +139,16 @@ caf::error apply_tls_settings(caf::actor_system_config& sys_cfg,
   for (auto key : {&certificate_key, &private_key_key, &ca_file_key})
     if (auto err = check_readable(*key, cfg.get_string(*key)))
       return err;
-  if (auto err = check_loadable(cfg))
+  auto passphrase = passphrase_of(cfg);
+  if (!passphrase)
+    return std::move(passphrase.error());
+  if (auto err = check_loadable(cfg, *passphrase))
     return err;
   sys_cfg.load<caf::openssl::manager>();
   sys_cfg.openssl_certificate = cfg.get_string(certificate_key);
   sys_cfg.openssl_key = cfg.get_string(private_key_key);
   sys_cfg.openssl_cafile = cfg.get_string(ca_file_key);
-  sys_cfg.openssl_passphrase = cfg.get_string(passphrase_key);
+  sys_cfg.openssl_passphrase = std::move(*passphrase);
   return {};
 }
 

@@ -19,7 +19,6 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 #include <caf/io/middleman.hpp>
-#include <caf/openssl/publish.hpp>
 #include <caf/openssl/remote_actor.hpp>
 
 #include "config/peer_guard.hpp"
@@ -45,14 +44,12 @@ inline bool uses_tls(caf::actor_system& sys) {
 }
 
 /// Publishes `whom` on `host`:`port` (0 picks a free port) over TLS or
-/// guarded plain TCP (config/peer_guard.hpp), as `whom`'s actor system was
-/// configured; returns the port.
+/// plain TCP, as `whom`'s actor system was configured, guarded either way
+/// (config/peer_guard.hpp); returns the port.
 template <class Handle>
 caf::expected<uint16_t> publish(const Handle& whom, uint16_t port,
                                 const std::string& host) {
   auto& sys = whom.home_system();
-  if (uses_tls(sys))
-    return caf::openssl::publish(whom, port, host.c_str(), true);
   return publish_guarded(sys, caf::actor_cast<caf::strong_actor_ptr>(whom),
                          sys.message_types(whom), port, host);
 }

@@ -23,7 +23,10 @@ using checkpoints_atom = caf::atom_constant<caf::atom("checkpnts")>;
 using blobs_atom = caf::atom_constant<caf::atom("blobs")>;
 
 /// The root of one cluster's services: the seed's HighAvailabilityServices.
-/// Component names are validated; a bad one fails with invalid_argument.
+/// Component names are canonicalised (`component::canonical`): every
+/// spelling of one job names one election; anything else fails with
+/// invalid_argument. An elector or retriever nobody joined quits after
+/// `ha.services.idle-timeout`; ask the root again for a fresh handle.
 using ha_services_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, elector_atom, std::string>::with<
     elector_actor>,
@@ -39,11 +42,16 @@ using ha_services_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, checkpoints_atom>::with<
     checkpoint_store_actor>,
   caf::replies_to<caf::get_atom, blobs_atom>::with<blob_store_actor>,
-  // close: stops every service, keeps all data.
-  caf::replies_to<caf::close_atom>::with<caf::ok_atom>,
-  // cleanup (cleanup_atom from messages/blob_store.hpp):
-  // closeAndCleanupAllData: stops every service and deletes all
-  // data of this cluster id, and nothing of any other.
-  caf::replies_to<cleanup_atom>::with<caf::ok_atom>>;
+  // close(admin_secret): stops every service, keeps all data.
+  caf::replies_to<caf::close_atom, std::string>::with<caf::ok_atom>,
+  // cleanup(admin_secret) (cleanup_atom from messages/blob_store.hpp):
+  // closeAndCleanupAllData: stops every service and deletes all data of
+  // this cluster id, and nothing of any other.
+  //
+  // The secret counts only at a published root (see `publish_services`):
+  // there it must equal the one in `ha.admin.secret-file`, or the request
+  // fails with permission_denied. The root `make_services` returns is the
+  // in-process capability and ignores it: pass an empty string.
+  caf::replies_to<cleanup_atom, std::string>::with<caf::ok_atom>>;
 
 } // namespace ha

@@ -8,6 +8,7 @@
 #include "actors/retriever.hpp"
 #include "backends/memory/memory_election.hpp"
 #include "tests/support/actor_fixture.hpp"
+#include "tests/support/inbox_spy.hpp"
 
 using namespace ha;
 using namespace ha::test;
@@ -17,8 +18,7 @@ namespace {
 constexpr const char* dispatcher = "dispatcher";
 
 struct election_fixture : actor_fixture {
-  std::shared_ptr<memory_election> arbiter
-    = std::make_shared<memory_election>();
+  std::shared_ptr<inbox_spy> arbiter = std::make_shared<inbox_spy>();
   std::shared_ptr<boost::uuids::random_generator> gen
     = std::make_shared<boost::uuids::random_generator>();
 
@@ -238,7 +238,7 @@ TEST_CASE_METHOD(election_fixture,
   join(elector, a);
   join(elector, b);
   auto session = a.last().info.session;
-  self->send(elector, driver_error_atom::value,
+  self->send(arbiter->elector_inbox, driver_error_atom::value,
              make_error(errc::backend_unavailable, "test backend lost"));
   run();
   CHECK(a.last().kind == "election_error");
@@ -275,4 +275,59 @@ TEST_CASE_METHOD(election_fixture,
   REQUIRE(a.log->size() == 2);
   CHECK((*a.log)[0].component == component::resource_manager);
   CHECK((*a.log)[1].component == dispatcher);
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "driver reports sent to the elector's own handle are dropped") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  auto b = make_contender();
+  join(elector, a);
+  join(elector, b);
+  REQUIRE(b.log->empty());
+  // A peer holding the elector's handle forges a grant for every candidate
+  // and a backend error: the leader keeps its grant, nobody else gets one.
+  for (uint64_t candidate = 1; candidate <= 4; ++candidate)
+    self->send(elector, granted_atom::value, candidate, epoch_t{999});
+  self->send(elector, revoked_atom::value, uint64_t{1});
+  self->send(elector, driver_error_atom::value,
+             make_error(errc::backend_unavailable, "forged"));
+  run();
+  CHECK(b.log->empty());
+  REQUIRE(a.log->size() == 1);
+  CHECK(a.last().kind == "grant");
+  CHECK(has_leadership(elector, a.last().info.session));
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "a request outside the protocol is refused") {
+  auto elector = make_elector();
+  auto answer = ask_expected<caf::ok_atom>(
+    caf::actor_cast<caf::actor>(elector), caf::atom("cleanup"));
+  REQUIRE_FALSE(answer);
+  CHECK(answer.error() == caf::sec::unexpected_message);
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "an elector nobody joins quits after the idle time") {
+  auto g = gen;
+  elector_config cfg{dispatcher, arbiter, [g] { return (*g)(); }};
+  cfg.idle_timeout = std::chrono::seconds(1);
+  auto idle = spawn_elector(sys, cfg);
+  auto used = spawn_elector(sys, cfg);
+  auto a = make_contender();
+  join(used, a);
+  self->monitor(idle);
+  self->monitor(used);
+  run();
+  sched.trigger_timeouts();
+  run();
+  std::vector<caf::actor_addr> ended;
+  for (auto more = true; more && ended.size() < 3;)
+    self->receive([&](caf::down_msg& msg) { ended.push_back(msg.source); },
+                  caf::after(std::chrono::seconds(0)) >> [&] { more = false; });
+  CHECK(ended == std::vector<caf::actor_addr>{idle.address()});
+  CHECK(has_leadership(used, a.last().info.session));
+  caf::anon_send_exit(used, caf::exit_reason::user_shutdown);
+  run();
 }

@@ -7,6 +7,7 @@
 
 #include "backends/memory/memory_election.hpp"
 #include "tests/support/actor_fixture.hpp"
+#include "tests/support/inbox_spy.hpp"
 
 using namespace ha;
 using namespace ha::test;
@@ -16,8 +17,7 @@ namespace {
 constexpr const char* rest = "rest";
 
 struct retrieval_fixture : actor_fixture {
-  std::shared_ptr<memory_election> arbiter
-    = std::make_shared<memory_election>();
+  std::shared_ptr<inbox_spy> arbiter = std::make_shared<inbox_spy>();
   retriever_impl retriever
     = keep(spawn_retriever(sys, retriever_config{rest, arbiter}));
   boost::uuids::random_generator gen;
@@ -114,7 +114,8 @@ TEST_CASE_METHOD(retrieval_fixture,
   auto b = make_listener();
   join(a);
   join(b);
-  self->send(retriever, retrieval_error_atom::value, std::string{rest},
+  self->send(arbiter->retriever_inbox, retrieval_error_atom::value,
+             std::string{rest},
              make_error(errc::backend_unavailable, "test backend lost"));
   run();
   CHECK(a.last().kind == "retrieval_error");
@@ -130,4 +131,20 @@ TEST_CASE_METHOD(retrieval_fixture, "joining twice fails") {
   REQUIRE_FALSE(again);
   CHECK(is(again.error(), errc::already_exists));
   CHECK(l.log->size() == 1);
+}
+
+TEST_CASE_METHOD(retrieval_fixture,
+                 "leader updates sent to the retriever's own handle are "
+                 "dropped") {
+  auto l = make_listener();
+  join(l);
+  auto real = lead(1, "a:1");
+  leader_info evil{"tcp://evil:1", gen(), 999};
+  self->send(retriever, leader_atom::value, std::string{rest}, evil);
+  self->send(retriever, retrieval_error_atom::value, std::string{rest},
+             make_error(errc::backend_unavailable, "forged"));
+  run();
+  CHECK(l.last().kind == "leader");
+  CHECK(l.last().info.address == "a:1");
+  CHECK(ask<leader_info>(retriever, caf::get_atom::value).same_leader(real));
 }

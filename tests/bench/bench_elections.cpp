@@ -155,7 +155,7 @@ int run_elections(const bench_options& opts) {
     auto root = start(sys);
     scale.push_back(many_elections(sys, root, jobs,
                                    static_cast<uint32_t>(r) + 1, contenders));
-    must<caf::ok_atom>(sys, "close", root, caf::close_atom::value);
+    must<caf::ok_atom>(sys, "close", root, caf::close_atom::value, std::string{});
     for (auto& c : contenders)
       caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
   }
@@ -204,7 +204,7 @@ int run_elections(const bench_options& opts) {
              "confirmation; handover and fan-out: two contenders, one resigns"
              " and the other is granted and confirms; a resign notifies the "
              "listeners twice (no leader, then the successor)");
-  must<caf::ok_atom>(sys, "close", root, caf::close_atom::value);
+  must<caf::ok_atom>(sys, "close", root, caf::close_atom::value, std::string{});
   return rep.finish();
 }
 

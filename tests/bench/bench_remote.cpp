@@ -60,7 +60,7 @@ stats local_elections(caf::actor_system& sys, size_t jobs, int runs) {
   for (int r = 0; r < runs; ++r)
     xs.push_back(elections_on(sys, root, jobs,
                               static_cast<uint32_t>(1000 + r)));
-  must<caf::ok_atom>(sys, "close", root, caf::close_atom::value);
+  must<caf::ok_atom>(sys, "close", root, caf::close_atom::value, std::string{});
   return summarize(xs);
 }
 

@@ -93,7 +93,7 @@ services start(caf::actor_system& sys, const std::string& dir) {
 void stop(services& s) {
   caf::scoped_actor self{*s.sys};
   self->monitor(s.root);
-  self->send(s.root, caf::close_atom::value);
+  self->send(s.root, caf::close_atom::value, std::string{});
   self->receive([](const caf::down_msg&) {},
                 caf::after(std::chrono::seconds(30)) >> [] {
                   throw std::runtime_error("root did not stop");

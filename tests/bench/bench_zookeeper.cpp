@@ -402,7 +402,7 @@ int run_zookeeper(const bench_options& opts) {
            "`ha_bench zk-raw-contender` process and a raw contender here");
   if (errors > 0)
     rep.note("ERRORS: " + std::to_string(errors.load()) + " requests failed");
-  caf::anon_send(root, caf::close_atom::value);
+  caf::anon_send(root, caf::close_atom::value, std::string{});
   remove_nodes(setup);
   auto code = rep.finish();
   return errors > 0 ? 1 : code;

@@ -36,7 +36,7 @@ public:
 
   ~services_fixture() {
     for (auto& root : roots_)
-      caf::anon_send(root, caf::close_atom::value);
+      caf::anon_send(root, caf::close_atom::value, std::string{});
   }
 
   const std::string& mode() const {
@@ -74,7 +74,7 @@ public:
   void close(const ha_services_actor& root) {
     caf::scoped_actor self{sys_};
     self->monitor(root);
-    self->send(root, caf::close_atom::value);
+    self->send(root, caf::close_atom::value, std::string{});
     self->receive([](const caf::down_msg&) {},
                   caf::after(std::chrono::seconds(10)) >>
                     [] { FAIL("root did not stop"); });

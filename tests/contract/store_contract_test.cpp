@@ -280,7 +280,7 @@ TEST_CASE("cleanup deletes this cluster's data and nothing of another "
     other, job_graphs_atom::value);
   fx.ask<ok>(my_graphs, caf::put_atom::value, graph(1, {1}), unfenced);
   fx.ask<ok>(other_graphs, caf::put_atom::value, graph(2, {2}), unfenced);
-  fx.ask<ok>(mine, cleanup_atom::value);
+  fx.ask<ok>(mine, cleanup_atom::value, std::string{});
   CHECK(fx.ask<job_graph>(other_graphs, caf::get_atom::value, test_job(2))
           .payload
         == std::vector<uint8_t>{2});
