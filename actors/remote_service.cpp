@@ -39,6 +39,9 @@ struct remote_state {
   std::string component;
   /// The node's service for this connection; null while disconnected.
   typename Traits::service service;
+  /// The node's root for this connection, to ask again for a service the
+  /// node stopped while it was idle.
+  ha_services_actor root;
   std::vector<typename Traits::member> members;
   /// Counts connection changes, so that the answer to a lookup made for an
   /// older connection is dropped.
@@ -64,6 +67,7 @@ void rejoin_all(remote_pointer<Traits> self,
                 typename Traits::service service) {
   auto& st = self->state;
   st.service = std::move(service);
+  self->monitor(st.service);
   for (auto& member : st.members)
     self->request(st.service, request_timeout, join_atom::value, member)
       .then([](caf::ok_atom) {},
@@ -81,6 +85,7 @@ void rejoin_all(remote_pointer<Traits> self,
 
 template <class Traits>
 void on_connected(remote_pointer<Traits> self, const ha_services_actor& root) {
+  self->state.root = root;
   auto generation = ++self->state.generation;
   self
     ->request(root, request_timeout, caf::get_atom::value, Traits::which,
@@ -102,6 +107,7 @@ void on_disconnected(remote_pointer<Traits> self, const caf::error& err) {
   auto& st = self->state;
   ++st.generation;
   st.service = nullptr;
+  st.root = nullptr;
   for (auto& member : st.members)
     self->send(member, Traits::error_atom, st.component, err);
 }
@@ -152,10 +158,18 @@ void init(remote_pointer<Traits> self, const services_link_actor& link,
   self->state.component = std::move(component);
   self->monitor(link);
   self->set_down_handler([self, link](const caf::down_msg& msg) {
-    if (msg.source == link.address())
+    auto& st = self->state;
+    if (msg.source == link.address()) {
       self->quit(msg.reason);
-    else
+    } else if (st.service && msg.source == st.service.address()) {
+      // The node stops a service nobody joined after a while; a lost
+      // connection is the link's to report.
+      st.service = nullptr;
+      if (st.root && msg.reason != caf::exit_reason::remote_link_unreachable)
+        on_connected<Traits>(self, st.root);
+    } else {
       forget<Traits>(self, msg.source);
+    }
   });
   self->send(link, join_atom::value,
              caf::actor_cast<link_subscriber_actor>(self));

@@ -4,8 +4,13 @@
 
 #include "actors/journal.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -47,6 +52,41 @@ std::string corpus(const std::string& name) {
 }
 
 } // namespace
+
+TEST_CASE("a journal whose disk does not keep up drops records instead of "
+          "queueing them without bound") {
+  test::temp_dir dir;
+  auto path = dir.str() + "/journal.fifo";
+  REQUIRE(mkfifo(path.c_str(), 0600) == 0);
+  // Holds the FIFO open without reading it: once the pipe is full, the
+  // journal's writer thread blocks, as on a disk that stopped.
+  int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  constexpr size_t max_queued = 8;
+  constexpr size_t appended = 2000;
+  auto sink = journal::open(path, {}, max_queued);
+  REQUIRE(sink);
+  auto record = make_record("leadership", {{"session", "x"}});
+  for (size_t i = 0; i < appended; ++i)
+    (*sink)->append(record);
+  // At most a pipe full of lines, the line in the writer's hands and the
+  // queue got through; everything else was dropped.
+  auto line_size = to_json_line(record).size() + 1;
+  auto pipe_lines = static_cast<size_t>(fcntl(reader, F_GETPIPE_SZ))
+                    / line_size;
+  CHECK((*sink)->dropped() >= appended - pipe_lines - 1 - max_queued);
+  CHECK((*sink)->dropped() < appended);
+  // Drains the pipe so that the writer can finish and the journal close.
+  fcntl(reader, F_SETFL, 0);
+  std::thread drain{[reader] {
+    char buf[4096];
+    while (::read(reader, buf, sizeof(buf)) > 0)
+      ;
+  }};
+  sink->reset();
+  drain.join();
+  ::close(reader);
+}
 
 TEST_CASE("a journal file reads back every record appended to it") {
   test::temp_dir dir;
