@@ -64,10 +64,11 @@ struct test_contender {
   }
 };
 
+/// A job manager's component with its job id in uppercase hex.
 std::string upper_hex(std::string name) {
-  for (auto& c : name)
-    if (c >= 'a' && c <= 'f')
-      c = static_cast<char>(c - 'a' + 'A');
+  for (auto i = name.find('/'); i < name.size(); ++i)
+    if (name[i] >= 'a' && name[i] <= 'f')
+      name[i] = static_cast<char>(name[i] - 'a' + 'A');
   return name;
 }
 
