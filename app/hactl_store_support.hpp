@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <memory>
 
 #include "app/hactl_commands.hpp"
@@ -38,23 +39,37 @@ inline caf::expected<job_id> job_arg(const std::string& str) {
                     "invalid job id '" + str + "': expected 32 hex digits");
 }
 
-/// `--fence COMPONENT:EPOCH`; empty means unfenced.
+/// `--fence COMPONENT:EPOCH`; empty means unfenced. Strict: a component
+/// (either case of hex in a job manager's, stored canonical), then decimal
+/// digits without sign, whitespace or leading zeros, within uint64.
 inline caf::expected<fencing_token> fence_arg(const std::string& str) {
   if (str.empty())
     return fencing_token{};
+  auto bad = [&](const std::string& why) {
+    return make_error(errc::invalid_argument,
+                      "invalid --fence '" + str + "': " + why);
+  };
   auto colon = str.rfind(':');
-  auto bad = make_error(errc::invalid_argument,
-                        "invalid --fence '" + str
-                          + "': expected COMPONENT:EPOCH");
-  if (colon == std::string::npos || colon + 1 == str.size())
-    return bad;
-  auto component = str.substr(0, colon);
+  if (colon == std::string::npos)
+    return bad("expected COMPONENT:EPOCH");
+  auto component = component::canonical(str.substr(0, colon));
+  if (!component)
+    return bad(describe(component.error()));
   auto digits = str.substr(colon + 1);
-  if (!component::is_valid(component)
+  if (digits.empty()
       || digits.find_first_not_of("0123456789") != std::string::npos
-      || digits.size() > 19)
-    return bad;
-  return fencing_token{component, std::stoull(digits)};
+      || (digits.size() > 1 && digits[0] == '0'))
+    return bad("the epoch must be decimal digits without sign or leading "
+               "zeros");
+  constexpr auto max = std::numeric_limits<epoch_t>::max();
+  epoch_t epoch = 0;
+  for (auto c : digits) {
+    auto digit = static_cast<epoch_t>(c - '0');
+    if (epoch > (max - digit) / 10)
+      return bad("the epoch is larger than " + std::to_string(max));
+    epoch = epoch * 10 + digit;
+  }
+  return fencing_token{std::move(*component), epoch};
 }
 
 inline caf::expected<std::vector<uint8_t>> read_file(const std::string& path) {

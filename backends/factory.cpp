@@ -10,6 +10,8 @@
 #include "backends/memory/fixed_leaders.hpp"
 #include "backends/memory/memory_election.hpp"
 #include "backends/memory/memory_metadata_store.hpp"
+#include "backends/require_fence.hpp"
+#include "backends/sqlite/sqlite_grants.hpp"
 #include "backends/sqlite/sqlite_metadata_store.hpp"
 #include "backends/zookeeper/zookeeper_backend.hpp"
 #include "config/config.hpp"
@@ -33,9 +35,12 @@ fs::path cluster_dir(const config& cfg) {
          / cfg.cluster_id();
 }
 
-/// Metadata in this process's memory, shared by every store actor.
-void use_memory_metadata(backend& be) {
+/// Metadata in this process's memory, shared by every store actor; fences
+/// are checked against `grants`.
+void use_memory_metadata(backend& be,
+                         std::shared_ptr<grant_authority> grants) {
   auto shared = std::make_shared<memory_metadata>();
+  shared->grants = std::move(grants);
   be.open_metadata = [shared]()
     -> caf::expected<std::shared_ptr<metadata_store>> {
     return std::shared_ptr<metadata_store>{open_memory_metadata_store(shared)};
@@ -50,7 +55,7 @@ backend make_none(const config& cfg) {
               + std::to_string(cfg.get_int("rest.port"));
   auto fixed = std::make_shared<fixed_leaders>(rpc, rest);
   backend be{"NONE", cfg.cluster_id(), fixed, fixed, nil_session_id, {}, {}};
-  use_memory_metadata(be);
+  use_memory_metadata(be, fixed);
   return be;
 }
 
@@ -58,7 +63,7 @@ backend make_embedded(const config& cfg) {
   auto arbiter = std::make_shared<memory_election>();
   backend be{"embedded", cfg.cluster_id(), arbiter, arbiter,
              random_session_id, {}, {}};
-  use_memory_metadata(be);
+  use_memory_metadata(be, arbiter);
   return be;
 }
 
@@ -75,8 +80,12 @@ caf::expected<backend> make_sqlite(const config& cfg) {
   auto epochs = open();
   if (!epochs)
     return std::move(epochs.error());
+  auto grants = open_sqlite_grant_recorder(db_path);
+  if (!grants)
+    return std::move(grants.error());
   auto arbiter = memory_election::make_durable(
-    [store = *epochs](epoch_t n) { return store->reserve_epochs(n); });
+    [store = *epochs](epoch_t n) { return store->reserve_epochs(n); },
+    std::move(*grants));
   if (!arbiter)
     return std::move(arbiter.error());
   backend be{"sqlite", cfg.cluster_id(), *arbiter, *arbiter,
@@ -155,6 +164,14 @@ caf::expected<backend> make_backend(const config& cfg) {
   auto be = make_mode(cfg);
   if (!be)
     return be;
+  if (cfg.get_string("ha.store.require-fence") == "true")
+    be->open_metadata = [open = std::move(be->open_metadata)]()
+      -> caf::expected<std::shared_ptr<metadata_store>> {
+      auto store = open();
+      if (!store)
+        return store;
+      return std::shared_ptr<metadata_store>{require_fence(std::move(*store))};
+    };
   if (auto err = attach_blobs(*be, cfg))
     return err;
   return be;

@@ -70,12 +70,48 @@ caf::error check_arguments(const write_op& op) {
   return caf::none;
 }
 
-caf::error fenced_error(const write_op& op, epoch_t newest) {
+fencing_token& fence_of(write_op& op) {
+  return std::visit([](auto& x) -> fencing_token& { return x.fence; }, op);
+}
+
+caf::error canonicalize_fence(write_op& op) {
   auto& fence = fence_of(op);
+  if (fence.empty())
+    return caf::none;
+  auto name = component::canonical(fence.component);
+  if (!name)
+    return make_error(errc::invalid_argument,
+                      "write to " + target_of(op) + " refused: fence "
+                        + describe(name.error()));
+  fence.component = std::move(*name);
+  return caf::none;
+}
+
+caf::error not_current_error(const fencing_token& fence) {
   return make_error(errc::fenced,
-                    "write to " + target_of(op) + " fenced: epoch "
-                      + std::to_string(fence.epoch) + " of " + fence.component
-                      + " is older than epoch " + std::to_string(newest));
+                    "epoch " + std::to_string(fence.epoch) + " of "
+                      + fence.component
+                      + " is not the current grant (fenced)");
+}
+
+caf::error never_issued_error(const fencing_token& fence) {
+  return make_error(errc::invalid_argument,
+                    "epoch " + std::to_string(fence.epoch) + " of "
+                      + fence.component + " was never issued");
+}
+
+caf::error refused_write(const write_op& op, const caf::error& err) {
+  return make_error(static_cast<errc>(err.code()),
+                    "write to " + target_of(op) + " refused: "
+                      + describe(err));
+}
+
+caf::error not_current_error(const write_op& op) {
+  return refused_write(op, not_current_error(fence_of(op)));
+}
+
+caf::error never_issued_error(const write_op& op) {
+  return refused_write(op, never_issued_error(fence_of(op)));
 }
 
 uint64_t random_origin() {

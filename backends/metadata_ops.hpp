@@ -18,12 +18,31 @@ std::string target_of(const write_op& op);
 
 const fencing_token& fence_of(const write_op& op);
 
+fencing_token& fence_of(write_op& op);
+
 /// invalid_argument for an op no backend may apply (a result status outside
 /// SUCCEEDED/FAILED/CANCELED/UNKNOWN, max_retained 0).
 caf::error check_arguments(const write_op& op);
 
-/// errc::fenced naming the target, the component and both epochs.
-caf::error fenced_error(const write_op& op, epoch_t newest);
+/// Replaces the fence's component by its canonical spelling; a component
+/// that is none fails with invalid_argument naming it and the target.
+caf::error canonicalize_fence(write_op& op);
+
+/// errc::fenced: the fence's epoch was issued for its component but is not
+/// (or no longer) the current grant. Names target, component and epoch.
+caf::error not_current_error(const write_op& op);
+
+/// errc::invalid_argument: no election ever issued the fence's epoch for
+/// its component. Names target, component and epoch.
+caf::error never_issued_error(const write_op& op);
+
+/// The same refusals without a target, for grant checks that do not know
+/// the op.
+caf::error not_current_error(const fencing_token& fence);
+caf::error never_issued_error(const fencing_token& fence);
+
+/// `err` with the op's target in front: "write to <target> refused: ...".
+caf::error refused_write(const write_op& op, const caf::error& err);
 
 /// A random, non-zero `metadata_store::origin()`.
 uint64_t random_origin();

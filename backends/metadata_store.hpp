@@ -94,7 +94,7 @@ struct job_graph_change {
 
 /// Durable (or, for memory, process-wide) storage of one cluster's metadata:
 /// job graphs, job results, scheduling status, checkpoints, checkpoint
-/// counters, fencing epochs.
+/// counters, the epochs an arbiter reserves.
 ///
 /// Contract:
 /// - Calls block and must not run on CAF's scheduler threads: the store
@@ -103,11 +103,27 @@ struct job_graph_change {
 /// - `apply(ops)` applies the writes in order as one unit and returns one
 ///   error per op (`caf::none` on success). When it returns, every
 ///   successful op is durable (for SQLite: committed with synchronous=FULL).
-///   A failed op changes nothing; the other ops still apply. An op whose
-///   fencing token is older than the newest epoch seen for its component
-///   fails with errc::fenced; a newer one raises that newest epoch, in the
-///   same transaction as the write. If the whole batch fails (I/O error),
-///   every op gets that error and nothing is applied.
+///   A failed op changes nothing; the other ops still apply. If the whole
+///   batch fails (I/O error), every op gets that error and nothing is
+///   applied.
+/// - Fences: an op's fence component is canonicalised first
+///   (`component::canonical`); one that is no component fails with
+///   invalid_argument naming it. A fenced op applies only if its epoch is
+///   the one the election *currently* grants that component, checked
+///   atomically with the write (embedded: under the in-process arbiter's
+///   lock; sqlite: the arbiter's `grants` table read in the write's
+///   transaction; ZooKeeper: a `check` of the component's lowest latch node
+///   in the write's multi-op; NONE: epoch 0 is always current). An epoch
+///   the election issued for the component that is no longer current
+///   (revoked, resigned, dead leader) fails with errc::fenced, even before
+///   the successor wrote anything; an epoch it never issued for the
+///   component (above the last one, 0, a queued follower's) fails with
+///   invalid_argument. Below the last issued epoch, a backend that cannot
+///   tell (sqlite's epochs are shared by all components, ZooKeeper's
+///   sequence numbers also count deletions) answers fenced. Both messages
+///   name the target, the component and the epoch; nothing changes.
+///   Unfenced ops pass unless `ha.store.require-fence` wraps the store
+///   (backends/require_fence.hpp).
 /// - Reads see every write acknowledged before they started, from any
 ///   instance. Reads are never fenced.
 class metadata_store {

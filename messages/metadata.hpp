@@ -15,9 +15,10 @@
 
 namespace ha {
 
-/// Who writes: a component and the epoch of its grant. A store rejects a
-/// write whose epoch is older than the newest it has seen for the component
-/// with errc::fenced. An empty component means "not fenced".
+/// Who writes: a component and the epoch of its grant. A store accepts a
+/// fenced write only while that epoch is the one the election currently
+/// grants the component (see backends/metadata_store.hpp). An empty
+/// component means "not fenced".
 struct fencing_token {
   std::string component;
   epoch_t epoch = 0;

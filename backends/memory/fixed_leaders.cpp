@@ -2,6 +2,8 @@
 
 #include <caf/send.hpp>
 
+#include "backends/metadata_ops.hpp"
+
 namespace ha {
 
 fixed_leaders::fixed_leaders(std::string rpc_address, std::string rest_address)
@@ -32,6 +34,14 @@ void fixed_leaders::subscribe(const std::string& name,
 
 void fixed_leaders::unsubscribe(const std::string&, const listener_actor&) {
   // Nothing is ever sent after the first message.
+}
+
+caf::error fixed_leaders::run_fenced(const fencing_token& fence,
+                                     const std::function<caf::error()>& write) {
+  // No failover: nothing can change the grant during the write.
+  if (fence.epoch != 0)
+    return never_issued_error(fence);
+  return write();
 }
 
 } // namespace ha

@@ -3,14 +3,19 @@
 #include <string>
 
 #include "backends/election_driver.hpp"
+#include "backends/grant_authority.hpp"
 #include "backends/retrieval_driver.hpp"
 
 namespace ha {
 
 /// Mode NONE: no election. Every candidate is granted at once with epoch 0
 /// (there is one master and no failover), publishing changes nothing, and
-/// the leaders are the fixed addresses from the configuration.
-class fixed_leaders : public election_driver, public retrieval_driver {
+/// the leaders are the fixed addresses from the configuration. As a
+/// `grant_authority`, epoch 0 is every component's current grant and no
+/// other epoch was ever issued.
+class fixed_leaders : public election_driver,
+                      public retrieval_driver,
+                      public grant_authority {
 public:
   /// `rpc_address` serves dispatcher, resource manager and job managers;
   /// `rest_address` serves the web monitor.
@@ -28,6 +33,9 @@ public:
 
   void unsubscribe(const std::string& component,
                    const listener_actor& sink) override;
+
+  caf::error run_fenced(const fencing_token& fence,
+                        const std::function<caf::error()>& write) override;
 
 private:
   std::string rpc_address_;

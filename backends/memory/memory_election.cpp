@@ -4,14 +4,29 @@
 
 #include <caf/send.hpp>
 
+#include "backends/metadata_ops.hpp"
+#include "config/logging.hpp"
+#include "messages/errors.hpp"
+
 namespace ha {
+
+namespace {
+
+/// Electors may spell a job manager's component in either case; the grant
+/// that fences check is one per component.
+std::string canonical_or_same(const std::string& component) {
+  auto name = component::canonical(component);
+  return name ? *name : component;
+}
+
+} // namespace
 
 void memory_election::join(const std::string& component, uint64_t candidate,
                            election_events_actor events) {
   std::lock_guard<std::mutex> guard{mtx_};
   auto& st = components_[component];
   st.queue.push_back(candidate_entry{candidate, std::move(events)});
-  grant_front(st);
+  grant_front(component, st);
 }
 
 void memory_election::leave(const std::string& component, uint64_t candidate) {
@@ -25,8 +40,9 @@ void memory_election::leave(const std::string& component, uint64_t candidate) {
   if (st.leader != candidate)
     return;
   st.leader.reset();
+  release(component);
   set_published(component, st, leader_info{});
-  grant_front(st);
+  grant_front(component, st);
 }
 
 void memory_election::publish(const std::string& component,
@@ -53,12 +69,41 @@ void memory_election::unsubscribe(const std::string& component,
 }
 
 caf::expected<std::shared_ptr<memory_election>>
-memory_election::make_durable(epoch_reserver reserve) {
+memory_election::make_durable(epoch_reserver reserve, grant_recorder record) {
   auto result = std::make_shared<memory_election>();
   result->reserve_ = std::move(reserve);
+  result->record_ = std::move(record);
   if (auto err = result->reserve_more())
     return err;
+  if (result->record_.clear)
+    if (auto err = result->record_.clear())
+      return err;
   return result;
+}
+
+caf::error memory_election::run_fenced(
+  const fencing_token& fence, const std::function<caf::error()>& write) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = grants_.find(fence.component);
+  if (i == grants_.end() || fence.epoch == 0
+      || fence.epoch > i->second.last_issued)
+    return never_issued_error(fence);
+  if (i->second.current != fence.epoch)
+    return not_current_error(fence);
+  // Under the lock: no grant changes until the write is done.
+  return write();
+}
+
+void memory_election::release(const std::string& component) {
+  auto name = canonical_or_same(component);
+  grants_[name].current.reset();
+  if (!record_.release)
+    return;
+  // The next grant replaces the record anyway; until then the stale one
+  // would still let the old leader write: say so loudly.
+  if (auto err = record_.release(name))
+    logger("election")->error("{}: the end of a grant is not recorded: {}",
+                              component, describe(err));
 }
 
 caf::error memory_election::reserve_more() {
@@ -79,7 +124,8 @@ caf::expected<epoch_t> memory_election::next_epoch(component_state& st) {
   return next_reserved_++;
 }
 
-void memory_election::grant_front(component_state& st) {
+void memory_election::grant_front(const std::string& component,
+                                  component_state& st) {
   if (st.leader || st.queue.empty())
     return;
   auto& front = st.queue.front();
@@ -89,6 +135,17 @@ void memory_election::grant_front(component_state& st) {
     caf::anon_send(front.events, driver_error_atom::value, epoch.error());
     return;
   }
+  auto name = canonical_or_same(component);
+  if (record_.grant) {
+    // Stores check fences against the record: it must exist first.
+    if (auto err = record_.grant(name, *epoch)) {
+      caf::anon_send(front.events, driver_error_atom::value, err);
+      return;
+    }
+  }
+  auto& grant = grants_[name];
+  grant.last_issued = std::max(grant.last_issued, *epoch);
+  grant.current = *epoch;
   st.leader = front.id;
   caf::anon_send(front.events, granted_atom::value, front.id, *epoch);
 }

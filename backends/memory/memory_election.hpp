@@ -13,6 +13,7 @@
 #include <caf/expected.hpp>
 
 #include "backends/election_driver.hpp"
+#include "backends/grant_authority.hpp"
 #include "backends/retrieval_driver.hpp"
 
 namespace ha {
@@ -27,7 +28,13 @@ using epoch_reserver = std::function<caf::expected<epoch_t>(epoch_t count)>;
 /// keep growing across restarts (one counter for all components, which
 /// still grows for each). Thread-safe; every message is sent under the
 /// lock, so each sink sees changes in the order they happened.
-class memory_election : public election_driver, public retrieval_driver {
+///
+/// As a `grant_authority` it knows the epoch each component's leader holds
+/// now and the last it issued per component (by canonical name); the
+/// memory metadata store of mode embedded checks fences against it.
+class memory_election : public election_driver,
+                        public retrieval_driver,
+                        public grant_authority {
 public:
   /// Epochs reserved per trip to durable storage: large, so that grants
   /// almost never wait for I/O.
@@ -35,9 +42,12 @@ public:
 
   memory_election() = default;
 
-  /// Reserves the first block at once, so that a broken store fails here.
+  /// Reserves the first block at once, so that a broken store fails here,
+  /// and clears the grants `record` kept from an earlier run. Records every
+  /// grant before the candidate hears of it, every release before the next
+  /// grant.
   static caf::expected<std::shared_ptr<memory_election>>
-  make_durable(epoch_reserver reserve);
+  make_durable(epoch_reserver reserve, grant_recorder record);
 
   void join(const std::string& component, uint64_t candidate,
             election_events_actor events) override;
@@ -52,7 +62,16 @@ public:
   void unsubscribe(const std::string& component,
                    const listener_actor& sink) override;
 
+  caf::error run_fenced(const fencing_token& fence,
+                        const std::function<caf::error()>& write) override;
+
 private:
+  /// What fences check, by canonical component name.
+  struct grant_state {
+    epoch_t last_issued = 0;
+    std::optional<epoch_t> current;
+  };
+
   struct candidate_entry {
     uint64_t id;
     election_events_actor events;
@@ -67,7 +86,9 @@ private:
     std::vector<listener_actor> subscribers;
   };
 
-  void grant_front(component_state& st);
+  void grant_front(const std::string& component, component_state& st);
+
+  void release(const std::string& component);
 
   caf::expected<epoch_t> next_epoch(component_state& st);
 
@@ -77,10 +98,12 @@ private:
                      leader_info info);
 
   epoch_reserver reserve_;
+  grant_recorder record_;
   epoch_t next_reserved_ = 0;
   epoch_t reserved_end_ = 0;
   std::mutex mtx_;
   std::map<std::string, component_state> components_;
+  std::map<std::string, grant_state> grants_;
 };
 
 } // namespace ha

@@ -121,37 +121,34 @@ public:
     data_.scheduling.clear();
     data_.checkpoints.clear();
     data_.counters.clear();
-    data_.fencing.clear();
     data_.changes.clear();
     return caf::none;
   }
 
 private:
   /// Checks everything before changing anything, so a failed op changes
-  /// nothing, its fence included.
+  /// nothing. A fenced op runs inside the election's check, so no grant
+  /// changes between the check and the write.
   caf::error apply_one(write_op& op) {
     if (auto err = check_arguments(op))
       return err;
-    auto& fence = fence_of(op);
-    if (!fence.empty()) {
-      auto i = data_.fencing.find(fence.component);
-      if (i != data_.fencing.end() && fence.epoch < i->second) {
-        auto err = fenced_error(op, i->second);
-        logger("store")->info("{}", describe(err));
-        return err;
-      }
-    }
-    if (auto err = std::visit(
-          [this](auto& x) {
-            return run(x);
-          },
-          op))
+    if (auto err = canonicalize_fence(op))
       return err;
-    if (!fence.empty()) {
-      auto& newest = data_.fencing[fence.component];
-      newest = std::max(newest, fence.epoch);
-    }
-    return caf::none;
+    auto ran = false;
+    auto run_op = [this, &op, &ran] {
+      ran = true;
+      return std::visit([this](auto& x) { return run(x); }, op);
+    };
+    auto& fence = fence_of(op);
+    if (fence.empty())
+      return run_op();
+    auto err = data_.grants ? data_.grants->run_fenced(fence, run_op)
+                            : never_issued_error(fence);
+    if (!err || ran)
+      return err;
+    auto refused = refused_write(op, err);
+    logger("store")->info("{}", describe(refused));
+    return refused;
   }
 
   void log_change(const job_id& id, bool added) {

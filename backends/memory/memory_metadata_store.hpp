@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/grant_authority.hpp"
 #include "backends/metadata_store.hpp"
 #include "messages/metadata.hpp"
 
@@ -24,8 +25,9 @@ struct memory_metadata {
   std::map<job_id, std::map<uint64_t, completed_checkpoint>> checkpoints;
   /// Per job, the id the counter hands out next.
   std::map<job_id, uint64_t> counters;
-  /// Per component, the newest epoch any write carried.
-  std::map<std::string, epoch_t> fencing;
+  /// The election whose current grants fenced writes must carry; without
+  /// one, every fenced write is refused as never issued.
+  std::shared_ptr<grant_authority> grants;
   /// Ascending by sequence.
   std::vector<job_graph_change> changes;
   /// Survives `clear()`, so that listeners' cursors stay valid.

@@ -19,13 +19,13 @@ using sqlite::statement_cache;
 using sqlite::transaction;
 
 /// Every table `clear()` empties. `epochs` stays, so that no epoch is ever
-/// handed out twice, and so does the change log's sequence (AUTOINCREMENT),
+/// handed out twice, `grants` too (election state: the leaders still lead), and so does the change log's sequence (AUTOINCREMENT),
 /// so that listeners' cursors stay valid.
 constexpr const char* clear_statements[] = {
   "DELETE FROM job_graphs",        "DELETE FROM job_graph_metadata",
   "DELETE FROM job_graph_changes", "DELETE FROM job_results",
   "DELETE FROM scheduling",        "DELETE FROM checkpoints",
-  "DELETE FROM counters",          "DELETE FROM fencing",
+  "DELETE FROM counters",
 };
 
 class sqlite_metadata_store final : public metadata_store {
@@ -229,7 +229,7 @@ private:
     if (err)
       sql_("ROLLBACK TO op").run();
     sql_("RELEASE op").run();
-    if (err && is(err, errc::fenced))
+    if (err && (is(err, errc::fenced) || is(err, errc::invalid_argument)))
       logger("store")->info("{}", describe(err));
     return err;
   }

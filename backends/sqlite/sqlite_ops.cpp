@@ -1,7 +1,6 @@
 #include "backends/sqlite/sqlite_ops.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <variant>
 
 #include "backends/metadata_ops.hpp"
@@ -17,21 +16,18 @@ bool has_row(statement_cache& sql, const char* query, const job_id& id) {
   return select.step();
 }
 
-std::optional<epoch_t> newest_epoch(statement_cache& sql,
-                                    const std::string& component) {
-  auto select = sql("SELECT epoch FROM fencing WHERE component = ?");
-  select.bind(component);
-  if (select.step())
-    return select.uint_at(0);
-  return std::nullopt;
-}
-
-void raise_epoch(statement_cache& sql, const fencing_token& fence) {
-  sql("INSERT INTO fencing(component, epoch) VALUES(?, ?) "
-      "ON CONFLICT(component) DO UPDATE SET epoch = excluded.epoch")
-    .bind(fence.component)
-    .bind(fence.epoch)
-    .run();
+/// Reads the arbiter's record in the caller's write transaction, which
+/// holds the database's write lock: no grant changes before it commits.
+caf::error check_fence(statement_cache& sql, const write_op& op) {
+  auto& fence = fence_of(op);
+  auto select = sql("SELECT last_epoch, current FROM grants "
+                    "WHERE component = ?");
+  select.bind(fence.component);
+  if (!select.step() || fence.epoch == 0 || fence.epoch > select.uint_at(0))
+    return never_issued_error(op);
+  if (select.is_null(1) || select.uint_at(1) != fence.epoch)
+    return not_current_error(op);
+  return caf::none;
 }
 
 /// The SQL of each op, after its fence passed. Checks come before writes.
@@ -173,18 +169,12 @@ struct op_runner {
 caf::error run_op(statement_cache& sql, write_op& op, uint64_t origin) {
   if (auto err = check_arguments(op))
     return err;
-  auto& fence = fence_of(op);
-  std::optional<epoch_t> newest;
-  if (!fence.empty()) {
-    newest = newest_epoch(sql, fence.component);
-    if (newest && fence.epoch < *newest)
-      return fenced_error(op, *newest);
-  }
-  if (auto err = std::visit(op_runner{sql, origin}, op))
+  if (auto err = canonicalize_fence(op))
     return err;
-  if (!fence.empty() && (!newest || fence.epoch > *newest))
-    raise_epoch(sql, fence);
-  return caf::none;
+  if (!fence_of(op).empty())
+    if (auto err = check_fence(sql, op))
+      return err;
+  return std::visit(op_runner{sql, origin}, op);
 }
 
 } // namespace ha::sqlite

@@ -9,8 +9,9 @@
 
 namespace ha::sqlite {
 
-/// Applies `op` inside the caller's transaction: checks its fence, writes,
-/// raises the fence. Returns the op's own error (fenced, already_exists,
+/// Applies `op` inside the caller's write transaction: canonicalizes and
+/// checks its fence against the arbiter's `grants`, then writes. Returns
+/// the op's own error (fenced, already_exists,
 /// not_found, invalid_argument) before writing anything; throws `failure`
 /// when the database fails. `origin` marks the job graph change log.
 caf::error run_op(statement_cache& sql, write_op& op, uint64_t origin);

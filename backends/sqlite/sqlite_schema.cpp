@@ -44,6 +44,15 @@ constexpr const char* migrations[] = {
     CREATE TABLE epochs(
       id INTEGER PRIMARY KEY CHECK (id = 1), high_water INTEGER NOT NULL);
   )sql",
+  // Fences check the arbiter's current grant instead of the newest epoch a
+  // write carried: per component the last epoch granted and the one held
+  // now (NULL while nobody leads).
+  R"sql(
+    DROP TABLE fencing;
+    CREATE TABLE grants(
+      component TEXT PRIMARY KEY, last_epoch INTEGER NOT NULL,
+      current INTEGER);
+  )sql",
 };
 
 static_assert(application_id == 1667328097);

@@ -20,6 +20,7 @@ void copy_stat(const Stat& from, zk_stat* to) {
   to->ephemeral_owner = from.ephemeralOwner;
   to->data_length = from.dataLength;
   to->num_children = from.numChildren;
+  to->cversion = from.cversion;
 }
 
 /// What every created node admits.

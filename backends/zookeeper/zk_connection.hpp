@@ -47,6 +47,9 @@ struct zk_stat {
   int64_t ephemeral_owner = 0;
   int32_t data_length = 0;
   int32_t num_children = 0;
+  /// Counts changes of the children; a sequential child gets the value it
+  /// had before its creation as its sequence number.
+  int32_t cversion = 0;
 };
 
 /// One operation of a `multi`.

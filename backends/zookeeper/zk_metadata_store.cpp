@@ -18,7 +18,7 @@ constexpr int max_attempts = 32;
 
 /// The data dirs `clear` empties; `jobgraph-changes` keeps its node so that
 /// sequence numbers (and listeners' cursors) stay valid, `epochs` stays so
-/// that epochs never repeat.
+/// that epochs never repeat. `fencing` is what older versions kept.
 const char* const data_dirs[] = {"jobgraphs", "results", "scheduling",
                                  "checkpoints", "counters", "fencing"};
 
@@ -88,6 +88,8 @@ int zk_store::run(const zk_plan& plan, size_t* failed_op) {
 caf::error zk_store::apply_one(write_op& op) {
   if (auto err = check_arguments(op))
     return err;
+  if (auto err = canonicalize_fence(op))
+    return err;
   for (int attempt = 0; attempt < max_attempts; ++attempt) {
     zk_plan plan;
     auto err = plan_fence(op, plan);
@@ -123,33 +125,53 @@ caf::error zk_store::plan_fence(const write_op& op, zk_plan& plan) {
   auto& fence = fence_of(op);
   if (fence.empty())
     return caf::none;
-  auto node = path("fencing") + "/" + fence.component;
-  std::string data;
-  zk_stat stat;
-  auto rc = conn_->get(node, data, &stat);
-  if (rc != zk_rc::ok && rc != zk_rc::no_node)
-    return failed(rc, "reading " + node);
-  epoch_t newest = 0;
-  if (rc == zk_rc::ok) {
-    auto value = decode_number(data);
-    if (!value)
-      return corrupted(node);
-    newest = *value;
-  }
-  if (fence.epoch < newest) {
-    auto err = fenced_error(op, newest);
+  auto err = plan_grant_check(fence, plan);
+  if (err && (is(err, errc::fenced) || is(err, errc::invalid_argument))) {
+    err = refused_write(op, err);
     logger("store")->info("{}", describe(err));
-    return err;
   }
-  auto text = std::to_string(fence.epoch);
-  if (rc == zk_rc::no_node) {
-    plan.parents.push_back(node.substr(0, node.rfind('/')));
-    plan.ops.push_back({zk_op::create, node, text});
-  } else if (fence.epoch > newest) {
-    plan.ops.push_back({zk_op::set, node, text, stat.version});
-  } else {
-    plan.ops.push_back({zk_op::check, node, {}, stat.version});
+  return err;
+}
+
+/// The grant of epoch e is the latch node with sequence number e - 1 while
+/// it is the lowest under the component's latch: a lower node can only
+/// vanish, never appear, so a `check` of that node in the write's multi-op
+/// makes the write fail if the grant ended in between.
+caf::error zk_store::plan_grant_check(const fencing_token& fence,
+                                      zk_plan& plan) {
+  auto dir = conn_->settings().latch_path(fence.component);
+  zk_stat latch;
+  auto rc = conn_->exists(dir, &latch);
+  if (rc == zk_rc::no_node || fence.epoch == 0)
+    return never_issued_error(fence);
+  if (rc != zk_rc::ok)
+    return failed(rc, "reading " + dir);
+  auto sequence = fence.epoch - 1;
+  // Sequence numbers below the latch's cversion were handed out before the
+  // read above; the rest never were.
+  if (sequence >= static_cast<uint64_t>(std::max(latch.cversion, 0)))
+    return never_issued_error(fence);
+  std::vector<std::string> names;
+  rc = conn_->children(dir, names);
+  if (rc != zk_rc::ok && rc != zk_rc::no_node)
+    return failed(rc, "listing " + dir);
+  std::optional<uint64_t> lowest;
+  std::string holder;
+  for (auto& name : names) {
+    auto seq = sequence_of(name);
+    if (!seq)
+      continue;
+    if (!lowest || *seq < *lowest)
+      lowest = *seq;
+    if (*seq == sequence)
+      holder = name;
   }
+  if (holder.empty())
+    // Issued and gone, or a number a deletion used: not current either way.
+    return not_current_error(fence);
+  if (*lowest != sequence)
+    return never_issued_error(fence); // A queued follower's node.
+  plan.ops.push_back({zk_op::check, dir + "/" + holder});
   return caf::none;
 }
 

@@ -69,6 +69,7 @@ private:
   /// Runs the plan's multi-op, making the missing parents if it needs them.
   int run(const zk_plan& plan, size_t* failed_op);
   caf::error plan_fence(const write_op& op, zk_plan& plan);
+  caf::error plan_grant_check(const fencing_token& fence, zk_plan& plan);
   caf::error plan(put_job_graph_op& op, zk_plan& plan);
   caf::error plan(remove_job_graph_op& op, zk_plan& plan);
   caf::error plan(create_dirty_result_op& op, zk_plan& plan);

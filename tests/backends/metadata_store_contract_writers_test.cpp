@@ -2,11 +2,13 @@
 // several instances on the same data, the job graph change log, epochs and
 // clear. Written once and run against every implementation.
 
+#include <limits>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "backends/require_fence.hpp"
 #include "tests/backends/metadata_store_test_support.hpp"
 
 using namespace ha;
@@ -33,68 +35,144 @@ std::vector<write_op> every_kind_of_op(const fencing_token& token) {
 // -- fencing
 // --------------------------------------------------------------------
 
-TEST_CASE("every kind of write with an older epoch is fenced and changes "
-          "nothing",
+TEST_CASE("every kind of write with an epoch that is no longer current is "
+          "fenced and changes nothing, before the successor wrote",
           "[metadata_store]") {
   store_opener opener{each_backend()};
   CAPTURE(opener.backend());
   auto store = opener.open();
-  apply_op(*store, set_counter_op{make_job(1), 7, fence("dispatcher", 5)});
-  auto ops = every_kind_of_op(fence("dispatcher", 4));
-  auto errors = store->apply(ops);
-  REQUIRE(errors.size() == ops.size());
-  for (auto& err : errors) {
-    CHECK(code_of(err) == "fenced");
-    CHECK_THAT(describe(err),
-               Catch::Contains("dispatcher")
-                 && Catch::Contains(to_string(make_job(1))));
+  auto old_epoch = opener.grant("dispatcher");
+  REQUIRE(code_of(apply_op(*store, set_counter_op{make_job(1), 7,
+                                                  fence("dispatcher",
+                                                        old_epoch)}))
+          == "none");
+  // Revoked without a successor, then with one that wrote nothing yet.
+  for (auto successor : {false, true}) {
+    CAPTURE(successor);
+    if (successor)
+      opener.grant("dispatcher");
+    else
+      opener.end_grant("dispatcher");
+    auto ops = every_kind_of_op(fence("dispatcher", old_epoch));
+    auto errors = store->apply(ops);
+    REQUIRE(errors.size() == ops.size());
+    for (auto& err : errors) {
+      CHECK(code_of(err) == "fenced");
+      CHECK_THAT(describe(err),
+                 Catch::Contains("dispatcher")
+                   && Catch::Contains("epoch " + std::to_string(old_epoch))
+                   && Catch::Contains(to_string(make_job(1))));
+    }
+    CHECK(!has_graph(*store, 1));
+    CHECK(!has_result(*store, 1));
+    CHECK(*store->get_scheduling_status(make_job(1))
+          == scheduling_status::pending);
+    CHECK(retained_ids(*store, 1).empty());
+    CHECK(*store->counter(make_job(1)) == 7);
   }
-  CHECK(!has_graph(*store, 1));
-  CHECK(!has_result(*store, 1));
-  CHECK(*store->get_scheduling_status(make_job(1))
-        == scheduling_status::pending);
-  CHECK(retained_ids(*store, 1).empty());
-  CHECK(*store->counter(make_job(1)) == 7);
 }
 
-TEST_CASE("a write with an equal or newer epoch passes and raises the newest "
-          "epoch",
+TEST_CASE("every kind of write with the current epoch passes, again and "
+          "again",
           "[metadata_store]") {
   store_opener opener{each_backend()};
   CAPTURE(opener.backend());
   auto store = opener.open();
-  auto set = [&](uint64_t value, epoch_t epoch) {
-    return code_of(apply_op(
-      *store, set_counter_op{make_job(1), value, fence("dispatcher", epoch)}));
-  };
-  CHECK(set(10, 3) == "none");
-  CHECK(set(11, 3) == "none");
-  CHECK(set(12, 8) == "none");
-  CHECK(set(13, 7) == "fenced");
-  CHECK(set(14, 3) == "fenced");
-  CHECK(*store->counter(make_job(1)) == 12);
-  auto ops = every_kind_of_op(fence("dispatcher", 8));
+  auto epoch = opener.grant("dispatcher");
+  auto ops = every_kind_of_op(fence("dispatcher", epoch));
   for (auto& err : store->apply(ops))
     CHECK(code_of(err) == "none");
+  CHECK(code_of(apply_op(*store, set_counter_op{make_job(1), 2,
+                                                fence("dispatcher", epoch)}))
+        == "none");
+  auto successor = opener.grant("dispatcher");
+  CHECK(code_of(apply_op(*store, set_counter_op{make_job(1), 3,
+                                                fence("dispatcher",
+                                                      successor)}))
+        == "none");
+  CHECK(*store->counter(make_job(1)) == 3);
 }
 
-TEST_CASE("fencing epochs of different components are independent",
+TEST_CASE("an epoch never issued for the component is invalid_argument and "
+          "changes nothing",
           "[metadata_store]") {
   store_opener opener{each_backend()};
   CAPTURE(opener.backend());
   auto store = opener.open();
-  auto jm = component::job_manager(make_job(1));
-  CHECK(code_of(apply_op(
-          *store, set_counter_op{make_job(1), 5, fence("dispatcher", 9)}))
-        == "none");
-  CHECK(code_of(apply_op(*store, set_counter_op{make_job(1), 6, fence(jm, 1)}))
-        == "none");
-  CHECK(code_of(apply_op(
-          *store, set_counter_op{make_job(1), 7, fence("resource_manager", 2)}))
-        == "none");
-  CHECK(code_of(apply_op(*store, set_counter_op{make_job(1), 8, fence(jm, 0)}))
-        == "fenced");
+  auto set = [&](uint64_t value, const std::string& component, epoch_t epoch) {
+    return apply_op(*store,
+                    set_counter_op{make_job(1), value, fence(component, epoch)});
+  };
+  // No election of the component at all, then above its last grant, the
+  // maximum (which once poisoned the fence) and 0.
+  CHECK(code_of(set(5, "dispatcher", 1)) == "invalid_argument");
+  auto epoch = opener.grant("dispatcher");
+  for (auto bad : {epoch + 1, epoch + 1000,
+                   std::numeric_limits<epoch_t>::max(), epoch_t{0}}) {
+    CAPTURE(bad);
+    auto err = set(6, "dispatcher", bad);
+    CHECK(code_of(err) == "invalid_argument");
+    CHECK_THAT(describe(err),
+               Catch::Contains("dispatcher")
+                 && Catch::Contains("epoch " + std::to_string(bad)));
+  }
+  CHECK(*store->counter(make_job(1)) == 1);
+  // The real leader is not poisoned by any of it.
+  CHECK(code_of(set(7, "dispatcher", epoch)) == "none");
   CHECK(*store->counter(make_job(1)) == 7);
+}
+
+TEST_CASE("ZooKeeper: a queued follower's epoch was never granted",
+          "[metadata_store]") {
+  store_opener opener{"zookeeper"};
+  auto store = opener.open();
+  auto leader = opener.grant("dispatcher");
+  auto follower = opener.zk_queue("dispatcher");
+  CHECK(follower > leader);
+  CHECK(code_of(apply_op(*store, set_counter_op{make_job(1), 5,
+                                                fence("dispatcher",
+                                                      follower)}))
+        == "invalid_argument");
+  CHECK(code_of(apply_op(*store, set_counter_op{make_job(1), 6,
+                                                fence("dispatcher", leader)}))
+        == "none");
+  CHECK(*store->counter(make_job(1)) == 6);
+}
+
+TEST_CASE("components' grants are independent; a job manager's hex is read "
+          "in either case; a non-component is invalid_argument",
+          "[metadata_store]") {
+  store_opener opener{each_backend()};
+  CAPTURE(opener.backend());
+  auto store = opener.open();
+  auto jm = component::job_manager(make_job(1)); // lowercase hex
+  auto jm_upper = jm;
+  for (auto i = jm_upper.find('/'); i < jm_upper.size(); ++i)
+    if (jm_upper[i] >= 'a' && jm_upper[i] <= 'f')
+      jm_upper[i] = static_cast<char>(jm_upper[i] - 'a' + 'A');
+  REQUIRE(jm_upper != jm);
+  auto set = [&](uint64_t value, const std::string& component, epoch_t epoch) {
+    return code_of(apply_op(
+      *store, set_counter_op{make_job(1), value, fence(component, epoch)}));
+  };
+  auto dispatcher = opener.grant("dispatcher");
+  auto jm_epoch = opener.grant(jm);
+  CHECK(set(5, "dispatcher", dispatcher) == "none");
+  CHECK(set(6, jm_upper, jm_epoch) == "none");
+  CHECK(set(7, jm, jm_epoch) == "none");
+  opener.end_grant(jm);
+  CHECK(set(8, jm_upper, jm_epoch) == "fenced");
+  CHECK(set(9, jm, jm_epoch) == "fenced");
+  CHECK(set(10, "dispatcher", dispatcher) == "none");
+  CHECK(*store->counter(make_job(1)) == 10);
+  for (auto bad : {"Dispatcher", "dispatcher ", "job_manager/12", "x"}) {
+    CAPTURE(bad);
+    auto err = apply_op(*store, set_counter_op{make_job(1), 11,
+                                               fence(bad, dispatcher)});
+    CHECK(code_of(err) == "invalid_argument");
+    CHECK_THAT(describe(err), Catch::Contains(bad));
+  }
+  CHECK(*store->counter(make_job(1)) == 10);
 }
 
 TEST_CASE("a write without a fencing token is never fenced",
@@ -102,26 +180,37 @@ TEST_CASE("a write without a fencing token is never fenced",
   store_opener opener{each_backend()};
   CAPTURE(opener.backend());
   auto store = opener.open();
-  apply_op(*store, set_counter_op{make_job(1), 5, fence("dispatcher", 9)});
+  opener.grant("dispatcher");
+  opener.end_grant("dispatcher");
   auto ops = every_kind_of_op({});
   for (auto& err : store->apply(ops))
     CHECK(code_of(err) == "none");
-  CHECK(code_of(apply_op(
-          *store, set_counter_op{make_job(1), 1, fence("dispatcher", 9)}))
-        == "none");
 }
 
-TEST_CASE("a failed write does not raise its component's epoch",
+TEST_CASE("require-fence refuses unfenced writes naming the key and passes "
+          "fenced ones",
           "[metadata_store]") {
   store_opener opener{each_backend()};
   CAPTURE(opener.backend());
-  auto store = opener.open();
-  auto err = apply_op(
-    *store, mark_result_clean_op{make_job(1), fence("dispatcher", 9)});
-  CHECK(code_of(err) == "not_found");
-  CHECK(code_of(apply_op(
-          *store, set_counter_op{make_job(1), 3, fence("dispatcher", 2)}))
-        == "none");
+  auto store = require_fence(opener.open());
+  auto epoch = opener.grant("dispatcher");
+  std::vector<write_op> ops{
+    set_counter_op{make_job(1), 4, {}},
+    increment_counter_op{make_job(2), fence("dispatcher", epoch)},
+    put_job_graph_op{make_graph(3), {}},
+  };
+  auto errors = store->apply(ops);
+  REQUIRE(errors.size() == 3);
+  CHECK(code_of(errors[0]) == "invalid_argument");
+  CHECK_THAT(describe(errors[0]),
+             Catch::Contains("ha.store.require-fence")
+               && Catch::Contains(to_string(make_job(1))));
+  CHECK(code_of(errors[1]) == "none");
+  CHECK(std::get<increment_counter_op>(ops[1]).value == 1);
+  CHECK(code_of(errors[2]) == "invalid_argument");
+  CHECK(*store->counter(make_job(1)) == 1);
+  CHECK(*store->counter(make_job(2)) == 2);
+  CHECK(!has_graph(*store, 3));
 }
 
 // -- batches
@@ -135,10 +224,12 @@ TEST_CASE("in a batch, failing writes are undone alone and the others "
   auto store = opener.open();
   apply_op(*store,
            create_dirty_result_op{{make_job(2), "FAILED", 1, false}, {}});
+  auto revoked = opener.grant("dispatcher");
+  auto current = opener.grant("dispatcher");
   std::vector<write_op> ops{
-    put_job_graph_op{make_graph(1), fence("dispatcher", 4)},
+    put_job_graph_op{make_graph(1), fence("dispatcher", current)},
     create_dirty_result_op{{make_job(2), "FAILED", 2, false}, {}},
-    put_job_graph_op{make_graph(3), fence("dispatcher", 3)},
+    put_job_graph_op{make_graph(3), fence("dispatcher", revoked)},
     mark_result_clean_op{make_job(4), {}},
     increment_counter_op{make_job(5), {}},
     put_job_graph_op{make_graph(6), {}},
@@ -197,9 +288,15 @@ TEST_CASE("fencing applies across instances", "[metadata_store]") {
   CAPTURE(opener.backend());
   auto successor = opener.open();
   auto paused = opener.open();
-  apply_op(*successor, put_job_graph_op{make_graph(1), fence("dispatcher", 6)});
-  auto err = apply_op(*paused,
-                      remove_job_graph_op{make_job(1), fence("dispatcher", 5)});
+  auto old_epoch = opener.grant("dispatcher");
+  apply_op(*paused, put_job_graph_op{make_graph(1), fence("dispatcher",
+                                                          old_epoch)});
+  auto new_epoch = opener.grant("dispatcher");
+  apply_op(*successor,
+           put_job_graph_op{make_graph(2), fence("dispatcher", new_epoch)});
+  auto err = apply_op(*paused, remove_job_graph_op{make_job(1),
+                                                   fence("dispatcher",
+                                                         old_epoch)});
   CHECK(code_of(err) == "fenced");
   CHECK(has_graph(*successor, 1));
 }
@@ -284,7 +381,7 @@ TEST_CASE("clear deletes every record and the store stays usable",
   CAPTURE(opener.backend());
   auto store = opener.open();
   auto other = opener.open();
-  auto ops = every_kind_of_op(fence("dispatcher", 7));
+  auto ops = every_kind_of_op(fence("dispatcher", opener.grant("dispatcher")));
   ops.erase(ops.begin() + 1); // keep the graph
   ops.pop_back();             // keep checkpoints and counter
   store->apply(ops);
@@ -305,8 +402,9 @@ TEST_CASE("clear deletes every record and the store stays usable",
   CHECK(*other->counter(make_job(1)) == 1);
   CHECK(other->job_graph_changes(0)->empty());
   CHECK(*other->last_job_graph_change() == 0);
-  // Fencing epochs are records too; reserved epochs and change sequence
-  // numbers keep growing so that nothing is ever handed out twice.
+  // Grants are the election's, not records: the leader still writes.
+  // Reserved epochs and change sequence numbers keep growing so that
+  // nothing is ever handed out twice.
   CHECK(code_of(apply_op(
           *other, put_job_graph_op{make_graph(3), fence("dispatcher", 1)}))
         == "none");

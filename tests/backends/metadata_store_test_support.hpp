@@ -4,7 +4,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -13,9 +16,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "backends/grant_authority.hpp"
 #include "backends/memory/memory_metadata_store.hpp"
+#include "backends/metadata_ops.hpp"
 #include "backends/metadata_store.hpp"
+#include "backends/sqlite/sqlite_grants.hpp"
 #include "backends/sqlite/sqlite_metadata_store.hpp"
+#include "backends/zookeeper/zk_codec.hpp"
+#include "backends/zookeeper/zk_connection.hpp"
 #include "backends/zookeeper/zk_metadata_store.hpp"
 #include "messages/errors.hpp"
 #include "tests/support/zookeeper_server.hpp"
@@ -50,12 +58,106 @@ private:
   std::filesystem::path path_;
 };
 
-/// Opens instances of one backend ("memory" or "sqlite") that share one
-/// cluster's metadata: one `memory_metadata`, or one file in a fresh
-/// directory.
+/// The error's errc name ("none" for no error), so that a failed CHECK
+/// shows what came back.
+inline std::string code_of(const caf::error& err) {
+  if (!err)
+    return "none";
+  if (err.category() != error_category)
+    return describe(err);
+  return to_string(static_cast<errc>(err.code()));
+}
+
+/// The error's errc name and message, so that a failed CHECK shows both.
+inline std::string text_of(const caf::error& err) {
+  return code_of(err) + ": " + describe(err);
+}
+
+/// A stand-in for the in-process arbiter of the memory stores: grants what
+/// the test says, with per-component epochs from 1.
+class test_grants : public grant_authority {
+public:
+  epoch_t grant(const std::string& component) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto& st = state_[component];
+    st.current = ++st.last;
+    return st.last;
+  }
+
+  void end(const std::string& component) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    state_[component].current.reset();
+  }
+
+  caf::error run_fenced(const fencing_token& fence,
+                        const std::function<caf::error()>& write) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = state_.find(fence.component);
+    if (i == state_.end() || fence.epoch == 0 || fence.epoch > i->second.last)
+      return never_issued_error(fence);
+    if (i->second.current != fence.epoch)
+      return not_current_error(fence);
+    return write();
+  }
+
+private:
+  struct component_state {
+    epoch_t last = 0;
+    std::optional<epoch_t> current;
+  };
+
+  std::mutex mtx_;
+  std::map<std::string, component_state> state_;
+};
+
+/// Opens instances of one backend ("memory", "sqlite" or "zookeeper") that
+/// share one cluster's metadata: one `memory_metadata`, one file in a fresh
+/// directory, or one root node. `grant` and `end_grant` play the election
+/// the way each mode's arbiter records it, so that fences can be tested
+/// without electors.
 class store_opener {
 public:
-  explicit store_opener(std::string backend) : backend_(std::move(backend)) {}
+  explicit store_opener(std::string backend) : backend_(std::move(backend)) {
+    memory_->grants = memory_grants_;
+  }
+
+  /// Makes a new grant of `component` current (ending the one before) and
+  /// returns its epoch.
+  epoch_t grant(const std::string& component) {
+    if (backend_ == "memory")
+      return memory_grants_->grant(component);
+    if (backend_ == "sqlite") {
+      auto epoch = ++sqlite_epochs_;
+      REQUIRE(code_of(sqlite_grants().grant(component, epoch)) == "none");
+      return epoch;
+    }
+    return zk_grant(component);
+  }
+
+  /// The current grant of `component` ends; nobody succeeds it.
+  void end_grant(const std::string& component) {
+    if (backend_ == "memory")
+      return memory_grants_->end(component);
+    if (backend_ == "sqlite") {
+      REQUIRE(code_of(sqlite_grants().release(component)) == "none");
+      return;
+    }
+    auto i = zk_latches_.find(component);
+    REQUIRE(i != zk_latches_.end());
+    REQUIRE(zk_conn().remove(i->second) == 0);
+    zk_latches_.erase(i);
+  }
+
+  /// ZooKeeper only: a candidate queued behind the leader; its epoch was
+  /// never granted.
+  epoch_t zk_queue(const std::string& component) {
+    std::string created;
+    REQUIRE(zk_conn().create(zk_settings_().latch_path(component)
+                               + "/follower-latch-",
+                             {}, true, true, &created)
+            == 0);
+    return *sequence_of(created.substr(created.rfind('/') + 1)) + 1;
+  }
 
   std::unique_ptr<metadata_store> open() {
     if (backend_ == "memory")
@@ -77,7 +179,7 @@ public:
 
 private:
   /// Each opener has its own root node on the shared test server.
-  std::unique_ptr<metadata_store> open_zookeeper() {
+  zk_settings zk_settings_() const {
     zk_settings settings;
     settings.quorum = zookeeper_quorum();
     settings.session_timeout = std::chrono::milliseconds{4000};
@@ -85,8 +187,44 @@ private:
     settings.retry_wait = std::chrono::milliseconds{200};
     settings.root = zk_root_;
     settings.cluster_id = "cluster";
+    return settings;
+  }
+
+  grant_recorder& sqlite_grants() {
+    if (!sqlite_recorder_) {
+      auto recorder = open_sqlite_grant_recorder(db_path());
+      REQUIRE(recorder);
+      sqlite_recorder_ = std::move(*recorder);
+    }
+    return *sqlite_recorder_;
+  }
+
+  zk_connection& zk_conn() {
+    if (!zk_conn_) {
+      auto conn = zk_connection::open(zk_settings_());
+      REQUIRE(conn);
+      zk_conn_ = std::move(*conn);
+    }
+    return *zk_conn_;
+  }
+
+  /// As the ZooKeeper election does: a new lowest latch node, the epoch its
+  /// sequence number + 1.
+  epoch_t zk_grant(const std::string& component) {
+    auto dir = zk_settings_().latch_path(component);
+    if (auto i = zk_latches_.find(component); i != zk_latches_.end())
+      end_grant(component);
+    REQUIRE(zk_conn().ensure_path(dir) == 0);
+    std::string created;
+    REQUIRE(zk_conn().create(dir + "/leader-latch-", {}, true, true, &created)
+            == 0);
+    zk_latches_[component] = created;
+    return *sequence_of(created.substr(created.rfind('/') + 1)) + 1;
+  }
+
+  std::unique_ptr<metadata_store> open_zookeeper() {
     auto store = open_zk_metadata_store(
-      settings, (dir_.path() / "cluster" / "zk-payloads").string());
+      zk_settings_(), (dir_.path() / "cluster" / "zk-payloads").string());
     INFO("open_zk_metadata_store: " << (store ? "" : describe(store.error())));
     REQUIRE(store);
     return std::move(*store);
@@ -96,6 +234,13 @@ private:
   std::string zk_root_ = unique_zookeeper_root();
   std::shared_ptr<memory_metadata> memory_
     = std::make_shared<memory_metadata>();
+  std::shared_ptr<test_grants> memory_grants_
+    = std::make_shared<test_grants>();
+  std::optional<grant_recorder> sqlite_recorder_;
+  epoch_t sqlite_epochs_ = 0;
+  std::unique_ptr<zk_connection> zk_conn_;
+  /// Per component, the latch node of the current grant.
+  std::map<std::string, std::string> zk_latches_;
   temp_dir dir_;
 };
 
@@ -108,21 +253,6 @@ inline job_id make_job(uint8_t n) {
 
 inline fencing_token fence(const std::string& component, epoch_t epoch) {
   return {component, epoch};
-}
-
-/// The error's errc name ("none" for no error), so that a failed CHECK
-/// shows what came back.
-inline std::string code_of(const caf::error& err) {
-  if (!err)
-    return "none";
-  if (err.category() != error_category)
-    return describe(err);
-  return to_string(static_cast<errc>(err.code()));
-}
-
-/// The error's errc name and message, so that a failed CHECK shows both.
-inline std::string text_of(const caf::error& err) {
-  return code_of(err) + ": " + describe(err);
 }
 
 /// Applies `op` alone; `op` receives its out fields.

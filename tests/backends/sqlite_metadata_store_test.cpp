@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
+#include "backends/memory/memory_election.hpp"
 #include "tests/backends/metadata_store_test_support.hpp"
 
 using namespace ha;
@@ -97,8 +98,9 @@ TEST_CASE("sqlite: every record and the reserved epochs survive closing and "
   store_opener opener{"sqlite"};
   auto store = opener.open();
   auto graph = make_graph(1);
+  auto epoch = opener.grant("dispatcher");
   std::vector<write_op> ops{
-    put_job_graph_op{graph, fence("dispatcher", 3)},
+    put_job_graph_op{graph, fence("dispatcher", epoch)},
     create_dirty_result_op{{make_job(2), "FAILED", 77, false}, {}},
     set_scheduling_status_op{make_job(1), scheduling_status::running, {}},
     add_checkpoint_op{make_checkpoint(1, 4), 2, {}, {}},
@@ -121,9 +123,10 @@ TEST_CASE("sqlite: every record and the reserved epochs survive closing and "
   CHECK(retained_ids(*store, 1) == std::vector<uint64_t>{4});
   CHECK(*store->counter(make_job(1)) == 9);
   CHECK(store->job_graph_changes(0)->front().origin == origin);
-  CHECK(code_of(apply_op(*store,
-                         remove_job_graph_op{graph.id, fence("dispatcher", 2)}))
-        == "fenced");
+  // The grant is the arbiter's record, not the connection's.
+  CHECK(code_of(apply_op(*store, set_counter_op{make_job(1), 10,
+                                                fence("dispatcher", epoch)}))
+        == "none");
   CHECK(*store->reserve_epochs(1) == epochs + 100);
 }
 
@@ -177,10 +180,10 @@ TEST_CASE("sqlite: a database with a newer schema version is refused naming "
           "[metadata_store]") {
   store_opener opener{"sqlite"};
   opener.open().reset();
-  run_sql(opener.db_path(), "PRAGMA user_version = 2");
+  run_sql(opener.db_path(), "PRAGMA user_version = 3");
   check_refused(opener.db_path(),
-                "schema version 2 is newer than this "
-                "binary's 1");
+                "schema version 3 is newer than this "
+                "binary's 2");
 }
 
 TEST_CASE("sqlite: another application's SQLite database is refused and left "
@@ -200,7 +203,7 @@ TEST_CASE("sqlite: another application's SQLite database is refused and left "
   }
 }
 
-TEST_CASE("sqlite: a new database gets schema version 1, caf-ha's "
+TEST_CASE("sqlite: a new database gets schema version 2, caf-ha's "
           "application id and WAL mode, in new parent directories",
           "[metadata_store]") {
   temp_dir dir;
@@ -208,7 +211,7 @@ TEST_CASE("sqlite: a new database gets schema version 1, caf-ha's "
   auto store = open_sqlite_metadata_store(path);
   REQUIRE(store);
   store->reset();
-  CHECK(query_int(path, "PRAGMA user_version") == 1);
+  CHECK(query_int(path, "PRAGMA user_version") == 2);
   CHECK(query_int(path, "PRAGMA application_id") == 0x63616861);
   CHECK(query_int(path,
                   "SELECT count(*) FROM pragma_journal_mode "
@@ -233,11 +236,12 @@ TEST_CASE("sqlite: a database failure inside a batch fails every op and "
           "[metadata_store]") {
   store_opener opener{"sqlite"};
   auto store = opener.open();
+  auto epoch = opener.grant("dispatcher");
   run_sql(opener.db_path(),
           "CREATE TRIGGER broken BEFORE INSERT ON job_results "
           "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
   std::vector<write_op> ops{
-    put_job_graph_op{make_graph(1), fence("dispatcher", 5)},
+    put_job_graph_op{make_graph(1), fence("dispatcher", epoch)},
     create_dirty_result_op{{make_job(1), "FAILED", 1, false}, {}},
     increment_counter_op{make_job(1), {}},
   };
@@ -253,7 +257,7 @@ TEST_CASE("sqlite: a database failure inside a batch fails every op and "
   CHECK(*store->counter(make_job(1)) == 1);
   run_sql(opener.db_path(), "DROP TRIGGER broken");
   CHECK(code_of(apply_op(
-          *store, put_job_graph_op{make_graph(1), fence("dispatcher", 1)}))
+          *store, put_job_graph_op{make_graph(1), fence("dispatcher", epoch)}))
         == "none");
 }
 
@@ -268,4 +272,68 @@ TEST_CASE("sqlite: a malformed stored record reads as corrupted naming the "
   REQUIRE(!ids);
   CHECK(code_of(ids.error()) == "corrupted");
   CHECK_THAT(describe(ids.error()), Catch::Contains(opener.db_path()));
+}
+
+TEST_CASE("sqlite: a database of schema 1 opens, keeps its records and "
+          "drops the newest-seen fencing table",
+          "[metadata_store]") {
+  store_opener opener{"sqlite"};
+  fs::create_directories(fs::path{opener.db_path()}.parent_path());
+  // Schema 1 as released, with a poisoned newest-seen fence.
+  run_sql(opener.db_path(),
+          "PRAGMA application_id = 1667328097;"
+          "CREATE TABLE job_graphs(job_id BLOB PRIMARY KEY, name TEXT NOT "
+          "NULL, payload BLOB NOT NULL);"
+          "CREATE TABLE job_graph_metadata(job_id BLOB NOT NULL, key TEXT "
+          "NOT NULL, value TEXT NOT NULL, PRIMARY KEY(job_id, key));"
+          "CREATE TABLE job_graph_changes(sequence INTEGER PRIMARY KEY "
+          "AUTOINCREMENT, job_id BLOB NOT NULL, added INTEGER NOT NULL, "
+          "origin INTEGER NOT NULL);"
+          "CREATE TABLE job_results(job_id BLOB PRIMARY KEY, status TEXT NOT "
+          "NULL, timestamp_ms INTEGER NOT NULL, clean INTEGER NOT NULL);"
+          "CREATE TABLE scheduling(job_id BLOB PRIMARY KEY, status INTEGER "
+          "NOT NULL);"
+          "CREATE TABLE checkpoints(job_id BLOB NOT NULL, checkpoint_id "
+          "INTEGER NOT NULL, timestamp_ms INTEGER NOT NULL, metadata BLOB NOT "
+          "NULL, PRIMARY KEY(job_id, checkpoint_id));"
+          "CREATE TABLE counters(job_id BLOB PRIMARY KEY, next INTEGER NOT "
+          "NULL);"
+          "CREATE TABLE fencing(component TEXT PRIMARY KEY, epoch INTEGER NOT "
+          "NULL);"
+          "CREATE TABLE epochs(id INTEGER PRIMARY KEY CHECK (id = 1), "
+          "high_water INTEGER NOT NULL);"
+          "INSERT INTO counters VALUES(x'a0a0a0a0a0a0a0a0a0a0a0a0a0a0a001', 9);"
+          "INSERT INTO fencing VALUES('dispatcher', 9223372036854775807);"
+          "INSERT INTO epochs VALUES(1, 40);"
+          "PRAGMA user_version = 1;");
+  auto store = opener.open();
+  CHECK(query_int(opener.db_path(), "PRAGMA user_version") == 2);
+  CHECK(*store->counter(make_job(1)) == 9);
+  CHECK(*store->reserve_epochs(1) == 41);
+  CHECK(query_int(opener.db_path(),
+                  "SELECT count(*) FROM sqlite_master WHERE name = 'fencing'")
+        == 0);
+  auto epoch = opener.grant("dispatcher");
+  CHECK(code_of(apply_op(*store, set_counter_op{make_job(1), 10,
+                                                fence("dispatcher", epoch)}))
+        == "none");
+}
+
+TEST_CASE("sqlite: a starting arbiter voids every grant recorded before",
+          "[metadata_store]") {
+  store_opener opener{"sqlite"};
+  auto store = opener.open();
+  auto epoch = opener.grant("dispatcher");
+  auto set = [&](uint64_t value) {
+    return code_of(apply_op(
+      *store, set_counter_op{make_job(1), value, fence("dispatcher", epoch)}));
+  };
+  CHECK(set(5) == "none");
+  auto recorder = open_sqlite_grant_recorder(opener.db_path());
+  REQUIRE(recorder);
+  auto arbiter = memory_election::make_durable(
+    [&](epoch_t n) { return store->reserve_epochs(n); }, std::move(*recorder));
+  REQUIRE(arbiter);
+  CHECK(set(6) == "fenced");
+  CHECK(*store->counter(make_job(1)) == 5);
 }

@@ -49,11 +49,14 @@ public:
   }
 
   /// Starts the services of the mode for `cluster`, in the fixture's storage.
-  ha_services_actor start(const std::string& cluster = "default") {
+  /// `extra` are more -D style overrides.
+  ha_services_actor start(const std::string& cluster = "default",
+                          const std::vector<std::string>& extra = {}) {
     std::vector<std::string> overrides{
       "high-availability=" + mode_,
       "high-availability.storageDir=" + dir_.str(),
       "high-availability.cluster-id=" + cluster};
+    overrides.insert(overrides.end(), extra.begin(), extra.end());
     if (mode_ == "zookeeper") {
       auto prefix = std::string{"high-availability.zookeeper."};
       overrides.push_back(prefix + "quorum=" + zookeeper_quorum());

@@ -1,6 +1,9 @@
 // The store contract: every case runs against every backend, through the
 // services' root and messages, exactly as a master process uses them.
 
+#include <limits>
+#include <optional>
+
 #include "tests/contract/services_fixture.hpp"
 
 using namespace ha;
@@ -30,6 +33,44 @@ std::vector<uint64_t> ids_of(const checkpoint_list& xs) {
 }
 
 const fencing_token unfenced;
+
+/// A contender the test drives by hand: a scoped actor that joins an
+/// elector and waits for its grants. Destroying it is the contender's death.
+struct test_contender {
+  caf::scoped_actor self;
+
+  explicit test_contender(caf::actor_system& sys) : self(sys) {}
+
+  contender_actor handle() {
+    return caf::actor_cast<contender_actor>(self);
+  }
+
+  /// The epoch of the next grant of `component`; fails after 20 s.
+  epoch_t await_grant(const std::string& component) {
+    std::optional<epoch_t> result;
+    // Bounded: revokes and errors of earlier grants may come first.
+    for (int i = 0; i < 8 && !result; ++i)
+      self->receive(
+        [&](grant_atom, const std::string& c, session_id, epoch_t epoch) {
+          if (c == component)
+            result = epoch;
+        },
+        [](revoke_atom, const std::string&, session_id) {},
+        [](election_error_atom, const std::string&, const caf::error&) {},
+        caf::after(std::chrono::seconds(20)) >>
+          [&] { FAIL("no grant of " << component); });
+    REQUIRE(result);
+    return *result;
+  }
+};
+
+/// A job manager's component with its job id in uppercase hex.
+std::string upper_hex(std::string name) {
+  for (auto i = name.find('/'); i < name.size(); ++i)
+    if (name[i] >= 'a' && name[i] <= 'f')
+      name[i] = static_cast<char>(name[i] - 'a' + 'A');
+  return name;
+}
 
 } // namespace
 
@@ -221,37 +262,134 @@ TEST_CASE("checkpoint shutdown drops state only for globally terminal jobs",
         == 1);
 }
 
-TEST_CASE("a write with an older epoch is fenced and changes nothing",
-          "[contract]") {
+TEST_CASE("fences follow the election: the leader writes, a never-issued "
+          "epoch is invalid_argument, a leader that left is fenced before "
+          "its successor wrote",
+          "[contract][fence]") {
   services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
   auto root = fx.start();
   auto results = fx.service<job_result_store_actor>(root,
                                                     job_results_atom::value);
   auto graphs = fx.service<job_graph_store_actor>(root, job_graphs_atom::value);
-  fencing_token new_leader{"dispatcher", 5};
-  fencing_token old_leader{"dispatcher", 4};
-  fx.ask<ok>(graphs, caf::put_atom::value, graph(1, {1}), new_leader);
-  auto put = fx.try_ask<ok>(graphs, caf::put_atom::value, graph(1, {9}),
-                            old_leader);
+  auto elector = fx.ask<elector_actor>(root, caf::get_atom::value,
+                                       elector_atom::value,
+                                       std::string{"dispatcher"});
+  test_contender first{fx.sys()};
+  test_contender second{fx.sys()};
+  fx.ask<ok>(elector, join_atom::value, first.handle());
+  auto first_epoch = first.await_grant("dispatcher");
+  fx.ask<ok>(elector, join_atom::value, second.handle());
+  fencing_token leader{"dispatcher", first_epoch};
+  fx.ask<ok>(graphs, caf::put_atom::value, graph(1, {1}), leader);
+  for (auto bad : {first_epoch + 1000, std::numeric_limits<epoch_t>::max()}) {
+    CAPTURE(bad);
+    auto put = fx.try_ask<ok>(graphs, caf::put_atom::value, graph(1, {9}),
+                              fencing_token{"dispatcher", bad});
+    REQUIRE_FALSE(put);
+    CHECK(is(put.error(), errc::invalid_argument));
+    CHECK_THAT(describe(put.error()),
+               Catch::Contains("dispatcher")
+                 && Catch::Contains("epoch " + std::to_string(bad)));
+  }
+  // The real leader is not poisoned by the never-issued epochs.
+  fx.ask<ok>(graphs, caf::put_atom::value, graph(1, {2}), leader);
+  fx.ask<ok>(elector, leave_atom::value, first.handle());
+  auto second_epoch = second.await_grant("dispatcher");
+  CHECK(second_epoch > first_epoch);
+  auto put = fx.try_ask<ok>(graphs, caf::put_atom::value, graph(1, {7}),
+                            leader);
   REQUIRE_FALSE(put);
   CHECK(is(put.error(), errc::fenced));
-  CHECK(fx.ask<job_graph>(graphs, caf::get_atom::value, test_job(1)).payload
-        == std::vector<uint8_t>{1});
-  // The epoch is per component and store-wide: other stores fence too.
+  CHECK_THAT(describe(put.error()),
+             Catch::Contains("dispatcher")
+               && Catch::Contains("epoch " + std::to_string(first_epoch)));
   auto res = fx.try_ask<ok>(results, create_dirty_atom::value,
                             job_result_entry{test_job(2), "SUCCEEDED", 1,
                                              false},
-                            old_leader);
+                            leader);
   REQUIRE_FALSE(res);
   CHECK(is(res.error(), errc::fenced));
   CHECK_FALSE(fx.ask<bool>(results, has_entry_atom::value, test_job(2)));
-  // Another component's epochs are independent; unfenced writes pass.
-  fx.ask<ok>(results, create_dirty_atom::value,
-             job_result_entry{test_job(2), "SUCCEEDED", 1, false},
-             fencing_token{"resource_manager", 1});
+  CHECK(fx.ask<job_graph>(graphs, caf::get_atom::value, test_job(1)).payload
+        == std::vector<uint8_t>{2});
+  // Unfenced writes still pass; the successor's fence does.
   fx.ask<ok>(graphs, caf::put_atom::value, graph(3, {3}), unfenced);
   fx.ask<ok>(graphs, caf::put_atom::value, graph(1, {6}),
-             fencing_token{"dispatcher", 6});
+             fencing_token{"dispatcher", second_epoch});
+}
+
+TEST_CASE("a dead job manager's fence is fenced in either case of its hex, "
+          "before its successor wrote",
+          "[contract][fence]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto root = fx.start();
+  auto cps = fx.service<checkpoint_store_actor>(root, checkpoints_atom::value);
+  auto jm = component::job_manager(test_job(0xab)); // lowercase hex
+  auto jm_upper = upper_hex(jm);
+  REQUIRE(jm_upper != jm);
+  auto elector = fx.ask<elector_actor>(root, caf::get_atom::value,
+                                       elector_atom::value, jm);
+  std::optional<test_contender> doomed;
+  doomed.emplace(fx.sys());
+  test_contender successor{fx.sys()};
+  fx.ask<ok>(elector, join_atom::value, doomed->handle());
+  auto epoch = doomed->await_grant(jm);
+  fx.ask<ok>(elector, join_atom::value, successor.handle());
+  uint32_t retain = 5;
+  auto add = [&](uint64_t id, const std::string& component, epoch_t e) {
+    return fx.try_ask<checkpoint_list>(cps, caf::add_atom::value,
+                                       checkpoint(1, id), retain,
+                                       fencing_token{component, e});
+  };
+  CHECK(add(1, jm_upper, epoch));
+  CHECK(add(2, jm, epoch));
+  doomed.reset();
+  auto next = successor.await_grant(jm);
+  for (auto& name : {jm_upper, jm}) {
+    auto late = add(3, name, epoch);
+    REQUIRE_FALSE(late);
+    CHECK(is(late.error(), errc::fenced));
+    CHECK_THAT(describe(late.error()), Catch::Contains(jm));
+  }
+  CHECK(ids_of(fx.ask<checkpoint_list>(cps, caf::get_atom::value,
+                                       test_job(1)))
+        == std::vector<uint64_t>{1, 2});
+  CHECK(add(4, jm_upper, next));
+}
+
+TEST_CASE("NONE: epoch 0 is every component's fence, any other was never "
+          "issued",
+          "[contract][fence]") {
+  services_fixture fx{"NONE"};
+  auto graphs = fx.service<job_graph_store_actor>(fx.start(),
+                                                  job_graphs_atom::value);
+  fx.ask<ok>(graphs, caf::put_atom::value, graph(1, {1}),
+             fencing_token{"dispatcher", 0});
+  auto put = fx.try_ask<ok>(graphs, caf::put_atom::value, graph(1, {2}),
+                            fencing_token{"dispatcher", 1});
+  REQUIRE_FALSE(put);
+  CHECK(is(put.error(), errc::invalid_argument));
+  auto bad = fx.try_ask<ok>(graphs, caf::put_atom::value, graph(1, {3}),
+                            fencing_token{"dispatch", 0});
+  REQUIRE_FALSE(bad);
+  CHECK(is(bad.error(), errc::invalid_argument));
+  CHECK_THAT(describe(bad.error()), Catch::Contains("dispatch"));
+  CHECK(fx.ask<job_graph>(graphs, caf::get_atom::value, test_job(1)).payload
+        == std::vector<uint8_t>{1});
+}
+
+TEST_CASE("require-fence refuses unfenced writes naming the key",
+          "[contract][fence]") {
+  services_fixture fx{"embedded"};
+  auto root = fx.start("default", {"ha.store.require-fence=true"});
+  auto graphs = fx.service<job_graph_store_actor>(root, job_graphs_atom::value);
+  auto put = fx.try_ask<ok>(graphs, caf::put_atom::value, graph(1, {1}),
+                            unfenced);
+  REQUIRE_FALSE(put);
+  CHECK(is(put.error(), errc::invalid_argument));
+  CHECK_THAT(describe(put.error()), Catch::Contains("ha.store.require-fence"));
+  auto get = fx.try_ask<job_graph>(graphs, caf::get_atom::value, test_job(1));
+  CHECK_FALSE(get);
 }
 
 TEST_CASE("close keeps the data of durable modes for the next start",
