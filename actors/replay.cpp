@@ -125,6 +125,7 @@ public:
         return std::move(actor.error());
       // Random draws and the configuration are no messages: the replayed
       // actor takes them from the recording when it starts or draws.
+      grants_->follow(x);
       if (x.direction != "in" || x.kind == "random" || x.kind == "config")
         continue;
       if (auto err = feed(**actor, x))
@@ -241,7 +242,7 @@ private:
       config cfg;
       if (auto err = cfg.set("high-availability", "embedded"))
         return err;
-      auto be = make_backend(cfg);
+      auto be = make_backend(cfg, grants_);
       if (!be)
         return undecodable(x, "no memory backend: " + describe(be.error()));
       memory_ = std::make_shared<backend>(std::move(*be));
@@ -464,6 +465,9 @@ private:
   int64_t now_ = 0;
   std::shared_ptr<journal> journal_;
   std::map<std::string, std::shared_ptr<journal>> node_journals_;
+  /// The recorded elections' grants, for the replayed stores' fences.
+  std::shared_ptr<recorded_grants> grants_
+    = std::make_shared<recorded_grants>();
   /// Parent of the replayed stores (not linked to them).
   caf::scoped_actor parent_;
   std::shared_ptr<backend> memory_;

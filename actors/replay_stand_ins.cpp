@@ -1,6 +1,11 @@
 #include "actors/replay_stand_ins.hpp"
 
+#include <algorithm>
+#include <string_view>
+
 #include <caf/event_based_actor.hpp>
+
+#include "backends/metadata_ops.hpp"
 
 namespace ha {
 
@@ -14,6 +19,35 @@ caf::behavior stand_in(caf::event_based_actor* self) {
   return {
     [](caf::ok_atom) {},
   };
+}
+
+void recorded_grants::follow(const journal_record& x) {
+  constexpr std::string_view prefix = "elector/";
+  if (x.direction != "out" || x.actor.compare(0, prefix.size(), prefix) != 0)
+    return;
+  auto name = x.actor.substr(prefix.size());
+  auto component = name.substr(0, name.find('@'));
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto& entry = components_[component];
+  if (x.kind == "grant") {
+    auto epoch = std::stoull(x.field("epoch"));
+    entry.current = epoch;
+    entry.last_issued = std::max(entry.last_issued, epoch);
+  } else if (x.kind == "revoke" || x.kind == "election_error") {
+    entry.current.reset();
+  }
+}
+
+caf::error recorded_grants::run_fenced(
+  const fencing_token& fence, const std::function<caf::error()>& write) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = components_.find(fence.component);
+  if (i == components_.end() || fence.epoch == 0
+      || fence.epoch > i->second.last_issued)
+    return never_issued_error(fence);
+  if (i->second.current != fence.epoch)
+    return not_current_error(fence);
+  return write();
 }
 
 } // namespace ha

@@ -4,15 +4,20 @@
 // a backend that does nothing, file I/O confined to the replay's scratch
 // directory, and stand-ins for the recorded peers. Not for use elsewhere.
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include <caf/actor.hpp>
 #include <caf/actor_cast.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/journal.hpp"
 #include "backends/blob_storage.hpp"
 #include "backends/election_driver.hpp"
+#include "backends/grant_authority.hpp"
 #include "backends/retrieval_driver.hpp"
 #include "messages/errors.hpp"
 
@@ -43,6 +48,29 @@ public:
   /// Where the replayed actor takes its driver's reports (its private
   /// inbox), once it told the driver.
   caf::actor inbox;
+};
+
+/// The grants of the recorded elections, against which the replayed stores
+/// check fences. They follow the recorded electors' own `grant`, `revoke`
+/// and `election_error` records, so that a fenced write replays with the
+/// verdict it had when recorded (stores on a memory backend would otherwise
+/// know no election at all).
+class recorded_grants : public grant_authority {
+public:
+  /// Takes note of `x` if it is a grant or the end of one.
+  void follow(const journal_record& x);
+
+  caf::error run_fenced(const fencing_token& fence,
+                        const std::function<caf::error()>& write) override;
+
+private:
+  struct grant {
+    std::optional<epoch_t> current;
+    epoch_t last_issued = 0;
+  };
+
+  std::mutex mtx_;
+  std::map<std::string, grant> components_;
 };
 
 /// The replayed blob stores' file I/O: only below the replay's scratch

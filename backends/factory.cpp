@@ -177,4 +177,16 @@ caf::expected<backend> make_backend(const config& cfg) {
   return be;
 }
 
+caf::expected<backend> make_backend(const config& cfg,
+                                    std::shared_ptr<grant_authority> grants) {
+  if (cfg.mode() != ha_mode::none && cfg.mode() != ha_mode::embedded)
+    return make_error(errc::invalid_config,
+                      "only the memory modes take an outside election, not "
+                        + to_string(cfg.mode()));
+  auto be = make_backend(cfg);
+  if (be)
+    use_memory_metadata(*be, std::move(grants));
+  return be;
+}
+
 } // namespace ha

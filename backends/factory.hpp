@@ -2,7 +2,10 @@
 
 #include <caf/expected.hpp>
 
+#include <memory>
+
 #include "backends/backend.hpp"
+#include "backends/grant_authority.hpp"
 
 namespace ha {
 
@@ -11,5 +14,12 @@ class config;
 /// Maps a configuration to its mode's backend. Fails with invalid_config or
 /// not_available, naming the mode, for modes it cannot provide.
 caf::expected<backend> make_backend(const config& cfg);
+
+/// As `make_backend` for a memory mode (NONE, embedded), with its stores'
+/// fences checked against `grants` instead of the mode's own election: the
+/// replay of a journal checks them against the recorded elections.
+/// invalid_config for the other modes.
+caf::expected<backend> make_backend(const config& cfg,
+                                    std::shared_ptr<grant_authority> grants);
 
 } // namespace ha

@@ -14,7 +14,7 @@ namespace ha {
 enum class errc : uint8_t {
   /// The caller does not hold the leadership the operation needs.
   not_leader = 1,
-  /// A write carried an epoch older than the newest one seen for its component.
+  /// A write carried an epoch its component's election no longer grants.
   fenced,
   /// The named object does not exist.
   not_found,

@@ -84,6 +84,29 @@ std::string hactl_error(const std::string& endpoint,
   return proc->error_output();
 }
 
+/// A dispatcher leader of the recorded node: its epoch fences writes.
+struct dispatcher_leader {
+  std::unique_ptr<child_process> process;
+  std::string epoch;
+
+  dispatcher_leader(const std::string& endpoint, const std::string& address)
+    : process(hactl(endpoint, {"contend", "dispatcher", "--address",
+                               address})) {
+    epoch = std::to_string(await_event(*process, "confirmed")["epoch"]
+                             .get<uint64_t>());
+  }
+
+  std::string fence() const {
+    return "dispatcher:" + epoch;
+  }
+
+  /// Leaves the election (SIGTERM), so that the next contender leads.
+  void leave() {
+    process->signal(SIGTERM);
+    REQUIRE(process->wait(10s) == 0);
+  }
+};
+
 } // namespace
 
 TEST_CASE("record: job graph add and remove seen by a second process",
@@ -114,25 +137,29 @@ TEST_CASE("record: job result from dirty to clean", "[.record-corpus]") {
   recording rec{"job_result_dirty_to_clean"};
   auto node = rec.start();
   auto& at = node->endpoint;
+  dispatcher_leader old_leader{at, "a:1"};
   hactl_lines(at, {"results", "create-dirty", job_hex(3), "--status",
-                   "FAILED", "--fence", "dispatcher:2"});
+                   "FAILED", "--fence", old_leader.fence()});
   auto dirty = hactl_lines(at, {"results", "list", "--dirty"});
   REQUIRE(dirty.size() == 1);
   CHECK(dirty[0]["state"] == "dirty");
   CHECK_THAT(hactl_error(at, {"results", "create-dirty", job_hex(3),
                               "--status", "SUCCEEDED"}),
              Catch::Contains("already"));
+  old_leader.leave();
+  dispatcher_leader new_leader{at, "b:1"};
   CHECK_THAT(hactl_error(at, {"results", "mark-clean", job_hex(3), "--fence",
-                              "dispatcher:1"}),
+                              old_leader.fence()}),
              Catch::Contains("fenced"));
   hactl_lines(at, {"results", "mark-clean", job_hex(3), "--fence",
-                   "dispatcher:2"});
+                   new_leader.fence()});
   CHECK(hactl_lines(at, {"results", "list", "--dirty"}).empty());
   auto clean = hactl_lines(at, {"results", "list", "--clean"});
   REQUIRE(clean.size() == 1);
   CHECK(clean[0]["state"] == "clean");
   CHECK_THAT(hactl_error(at, {"results", "mark-clean", job_hex(4)}),
              Catch::Contains("no job result"));
+  new_leader.leave();
   rec.finish({&node});
 }
 
@@ -147,16 +174,20 @@ TEST_CASE("record: checkpoint retention", "[.record-corpus]") {
     hactl_lines(at, {"checkpoints", "add", job_hex(5), "--id",
                      std::to_string(id), "--file", meta, "--retain", "2"});
   }
+  dispatcher_leader old_leader{at, "a:1"};
+  old_leader.leave();
+  dispatcher_leader new_leader{at, "b:1"};
   hactl_lines(at, {"checkpoints", "add", job_hex(5), "--id", "5", "--file",
-                   meta, "--retain", "2", "--fence", "dispatcher:3"});
+                   meta, "--retain", "2", "--fence", new_leader.fence()});
   CHECK_THAT(hactl_error(at, {"checkpoints", "add", job_hex(5), "--id", "6",
                               "--file", meta, "--retain", "2", "--fence",
-                              "dispatcher:2"}),
+                              old_leader.fence()}),
              Catch::Contains("fenced"));
   auto kept = hactl_lines(at, {"checkpoints", "list", job_hex(5)});
   REQUIRE(kept.size() == 2);
   CHECK(kept[0]["checkpoint_id"] == 4);
   CHECK(kept[1]["checkpoint_id"] == 5);
+  new_leader.leave();
   rec.finish({&node});
 }
 
