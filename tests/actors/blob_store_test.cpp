@@ -378,7 +378,7 @@ TEST_CASE("an upload's slot is freed by its commit, its abort, its "
 }
 
 TEST_CASE("read_chunk refuses a length of zero and an offset beyond the "
-          "blob, naming them; at the end it reads nothing",
+          "blob, naming them, and reads nothing at the end",
           "[blob]") {
   blob_fixture fx;
   auto key = fx.put(fx.job_a, random_content(100, 22));
