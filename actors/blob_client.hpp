@@ -1,7 +1,9 @@
 #pragma once
 
 // Moving files to and from a blob store in bounded chunks over CAF messages,
-// so that a client on another host needs no shared disk. Blocking: call from
+// so that a client on another host needs no shared disk. The store takes no
+// file paths, so in-process callers move files this way too: the files are
+// the caller's, read and written in its process. Blocking: call from
 // a program's own threads (hactl, a master process's setup), not from inside
 // an event-based actor.
 

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <caf/actor_control_block.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/node_id.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/blob_store_state.hpp"
@@ -43,72 +45,7 @@ caf::error check_hash(blob_store_state& st, const job_id& job,
   return make_error(errc::corrupted, std::move(what));
 }
 
-/// Checks `local_path` names a file by absolute path.
-caf::error check_local_path(const std::string& local_path) {
-  fs::path path{local_path};
-  if (path.is_absolute() && path.has_filename())
-    return caf::none;
-  return make_error(errc::invalid_argument,
-                    "'" + local_path
-                      + "' is not an absolute path to a file on the blob "
-                        "store's host");
-}
-
-// -- by path ------------------------------------------------------------------
-
-caf::result<blob_key> put_file(pointer self, const job_id& job,
-                               blob_type type, const std::string& path) {
-  auto& st = self->state;
-  auto context = "cannot store '" + path + "' for job " + to_string(job);
-  if (auto err = check_local_path(path))
-    return err;
-  auto reader = st.cfg.storage->open_read(path);
-  if (!reader)
-    return with_context(reader.error(), context);
-  auto writer = new_blob_file(st, job);
-  if (!writer)
-    return with_context(writer.error(), context);
-  sha256 hasher;
-  auto size = copy_and_hash(**reader, writer->get(), hasher, st.buffer);
-  if (!size)
-    return with_context(size.error(), context);
-  auto key = new_blob_key(type, hasher.finish(), st.random);
-  if (!key)
-    return with_context(key.error(), context);
-  if (auto err = commit_durably(**writer, blob_file_name(*key)))
-    return with_context(err, context);
-  st.logger->debug("stored {} ({} bytes)", describe_blob(job, *key), *size);
-  return *key;
-}
-
-caf::result<caf::ok_atom> get_file(pointer self, const job_id& job,
-                                   const blob_key& key,
-                                   const std::string& path) {
-  auto& st = self->state;
-  if (auto err = check_local_path(path))
-    return err;
-  auto reader = open_blob(st, job, key);
-  if (!reader)
-    return std::move(reader.error());
-  auto context = "cannot write " + describe_blob(job, key) + " to '" + path
-                 + "'";
-  fs::path target{path};
-  auto writer = st.cfg.storage->create(target.parent_path().string());
-  if (!writer)
-    return with_context(writer.error(), context);
-  sha256 hasher;
-  auto size = copy_and_hash(**reader, writer->get(), hasher, st.buffer);
-  if (!size)
-    return with_context(size.error(), context);
-  // The writer's destructor drops the unverified copy on every early return.
-  if (auto err = check_hash(st, job, key, hasher.finish()))
-    return err;
-  if (auto err = commit_durably(**writer, target.filename().string()))
-    return with_context(err, context);
-  return caf::ok_atom::value;
-}
-
-// -- by chunks: download ------------------------------------------------------
+// -- download -----------------------------------------------------------------
 
 caf::result<uint64_t> verify_blob(pointer self, const job_id& job,
                                   const blob_key& key) {
@@ -130,9 +67,21 @@ caf::result<std::vector<uint8_t>> read_chunk(pointer self, const job_id& job,
                                              uint64_t offset,
                                              uint32_t max_len) {
   auto& st = self->state;
+  if (max_len == 0)
+    return make_error(errc::invalid_argument,
+                      "cannot read a chunk of 0 bytes of "
+                        + describe_blob(job, key));
   auto reader = open_blob(st, job, key);
   if (!reader)
     return std::move(reader.error());
+  auto size = (*reader)->size();
+  if (!size)
+    return with_context(size.error(), "cannot read " + describe_blob(job, key));
+  if (offset > *size)
+    return make_error(errc::invalid_argument,
+                      "offset " + std::to_string(offset) + " is beyond the "
+                        + std::to_string(*size) + " bytes of "
+                        + describe_blob(job, key));
   std::vector<uint8_t> chunk(std::min(max_len, st.cfg.max_chunk_size));
   auto n = (*reader)->read_at(offset, chunk.data(), chunk.size());
   if (!n)
@@ -187,6 +136,19 @@ random_source journaled_random(pointer self) {
   };
 }
 
+/// `cfg.peer_of`, with every peer journaled as an input (`in peer`): the
+/// replay's stand-ins all live on its own node, so it hands the recorded
+/// peers back instead.
+peer_source journaled_peer(pointer self) {
+  return [self](const caf::strong_actor_ptr& sender) {
+    auto& st = self->state;
+    auto peer = st.cfg.peer_of(sender);
+    if (st.log.hook.active())
+      st.log.hook.in("peer", "peer", {{"node", peer}});
+    return peer;
+  };
+}
+
 /// Journals the request being handled, handles it with `f` and journals
 /// the answer.
 template <class F>
@@ -195,15 +157,41 @@ auto journaled(pointer self, F f) {
   return journal_result(self, f());
 }
 
+/// Journals the request being handled and answers it with `err` if set,
+/// else with `f()`: for requests whose arguments fail validation.
+template <class F>
+auto journaled(pointer self, caf::error err, F f) {
+  return journaled(self, [&]() -> decltype(f()) {
+    if (err)
+      return err;
+    return f();
+  });
+}
+
+caf::error check_type(blob_type type) {
+  if (type == blob_type::permanent || type == blob_type::transient)
+    return caf::none;
+  return make_error(errc::invalid_argument,
+                    "unknown blob type "
+                      + std::to_string(static_cast<int>(type))
+                      + ": expected permanent or transient");
+}
+
 blob_store_impl::behavior_type blob_store(pointer self,
                                           blob_store_config cfg) {
   self->state.log.hook = journal_hook{cfg.message_journal, "blob_store"};
   // The root appears in error messages; the replay, which runs in another
-  // directory, puts it back in its own messages.
+  // directory, puts it back in its own messages. The limits decide which
+  // uploads are refused, so the replay applies the recorded ones.
   if (self->state.log.hook.active())
-    self->state.log.hook.in("parent", "config", {{"root", cfg.root}});
+    self->state.log.hook.in(
+      "parent", "config",
+      {{"root", cfg.root},
+       {"max_uploads_per_peer", std::to_string(cfg.max_uploads_per_peer)},
+       {"max_uploads", std::to_string(cfg.max_uploads)}});
   self->state.cfg = std::move(cfg);
   self->state.random = journaled_random(self);
+  self->state.peer_of = journaled_peer(self);
   self->set_down_handler([self](const caf::down_msg& msg) {
     auto& log = self->state.log;
     if (log.hook.active())
@@ -213,16 +201,9 @@ blob_store_impl::behavior_type blob_store(pointer self,
     });
   });
   return {
-    [self](caf::put_atom, const job_id& job, blob_type type,
-           const std::string& path) {
-      return journaled(self, [&] { return put_file(self, job, type, path); });
-    },
-    [self](caf::get_atom, const job_id& job, const blob_key& key,
-           const std::string& path) {
-      return journaled(self, [&] { return get_file(self, job, key, path); });
-    },
     [self](upload_atom, const job_id& job, blob_type type) {
-      return journaled(self, [&] { return open_upload(self, job, type); });
+      return journaled(self, check_type(type),
+                       [&] { return open_upload(self, job, type); });
     },
     [self](upload_chunk_atom, uint64_t id, const std::vector<uint8_t>& bytes) {
       return journaled(self, [&] { return add_chunk(self, id, bytes); });
@@ -237,16 +218,18 @@ blob_store_impl::behavior_type blob_store(pointer self,
       });
     },
     [self](download_atom, const job_id& job, const blob_key& key) {
-      return journaled(self, [&] { return verify_blob(self, job, key); });
+      return journaled(self, check_type(key.type),
+                       [&] { return verify_blob(self, job, key); });
     },
     [self](read_chunk_atom, const job_id& job, const blob_key& key,
            uint64_t offset, uint32_t max_len) {
-      return journaled(self, [&] {
+      return journaled(self, check_type(key.type), [&] {
         return read_chunk(self, job, key, offset, max_len);
       });
     },
     [self](caf::delete_atom, const job_id& job, const blob_key& key) {
-      return journaled(self, [&] { return remove_blob(self, job, key); });
+      return journaled(self, check_type(key.type),
+                       [&] { return remove_blob(self, job, key); });
     },
     [self](caf::delete_atom, const job_id& job) {
       return journaled(self, [&] { return remove_job(self, job); });
@@ -259,6 +242,10 @@ blob_store_impl::behavior_type blob_store(pointer self,
 }
 
 } // namespace
+
+std::string sender_node(const caf::strong_actor_ptr& sender) {
+  return sender ? caf::to_string(sender->node()) : "anonymous";
+}
 
 std::string describe_blob(const job_id& job, const blob_key& key) {
   return "blob " + to_string(key) + " of job " + to_string(job);

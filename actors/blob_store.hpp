@@ -21,6 +21,12 @@ using random_source = std::function<caf::error(uint8_t* buf, size_t size)>;
 /// Random bytes from libcrypto's CSPRNG; backend_unavailable if it fails.
 caf::error secure_random_bytes(uint8_t* buf, size_t size);
 
+/// Names the peer a request comes from, for the per-peer upload limit.
+using peer_source = std::function<std::string(const caf::strong_actor_ptr&)>;
+
+/// The sender's node; `anonymous` for a request without a sender.
+std::string sender_node(const caf::strong_actor_ptr& sender);
+
 /// What a blob store is spawned with.
 struct blob_store_config {
   /// `<storageDir>/<cluster-id>/blob`: the store writes nothing outside it.
@@ -31,11 +37,18 @@ struct blob_store_config {
   uint32_t max_chunk_size = 8 * default_blob_chunk_size;
   /// An upload that receives no message for this long is abandoned.
   std::chrono::milliseconds upload_timeout = std::chrono::minutes(5);
+  /// Open uploads of one peer (the requester's node) at most: each holds a
+  /// file descriptor and a temporary file. `ha.blob.max-uploads-per-peer`.
+  uint32_t max_uploads_per_peer = 4;
+  /// Open uploads of all peers together at most. `ha.blob.max-uploads`.
+  uint32_t max_uploads = 64;
   /// The clock of upload timeouts; tests replace it.
   std::function<std::chrono::steady_clock::time_point()> now
     = std::chrono::steady_clock::now;
   /// The random bytes of new keys and upload ids.
   random_source random = secure_random_bytes;
+  /// The peer of each upload; the replay gives back the recorded peers.
+  peer_source peer_of = sender_node;
   /// Set by `ha.journal.path`: the store records its messages into it.
   std::shared_ptr<journal> message_journal{};
   /// Run by the replay: scheduled, unlinked, fed its timer messages.

@@ -1,7 +1,7 @@
 #pragma once
 
 // The blob store actor's state, shared by its two translation units:
-// blob_store.cpp (the protocol, files by path, downloads, removal) and
+// blob_store.cpp (the protocol, downloads, removal) and
 // blob_uploads.cpp (chunked uploads). Not for use outside the actor.
 
 #include <chrono>
@@ -28,6 +28,9 @@ struct upload_state {
   uint64_t size = 0;
   /// The actor that opened the upload; its end abandons the upload.
   caf::actor_addr owner;
+  /// The owner's node (see `blob_store_config::peer_of`), whose uploads
+  /// count against the per-peer limit.
+  std::string peer;
   std::chrono::steady_clock::time_point last_active;
 };
 
@@ -40,6 +43,8 @@ struct blob_store_state {
   store_journal log;
   /// `cfg.random`, journaling each draw as an input of the store.
   random_source random;
+  /// `cfg.peer_of`, journaling each peer as an input of the store.
+  peer_source peer_of;
 
   static inline const char* name = "blob_store";
 };

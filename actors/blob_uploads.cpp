@@ -45,6 +45,25 @@ void end_upload(blob_store_pointer self,
     self->demonitor(owner);
 }
 
+/// limit_reached if a new upload of `peer` would exceed a limit; the
+/// message names the limit and its configuration key.
+caf::error check_limits(const blob_store_state& st, const std::string& peer) {
+  auto limit = [](const char* what, uint32_t n, const char* key) {
+    return make_error(errc::limit_reached,
+                      std::string{"too many open uploads "} + what + " ("
+                        + std::to_string(n) + ", " + key + ")");
+  };
+  auto of_peer = std::count_if(
+    st.uploads.begin(), st.uploads.end(),
+    [&](auto& kvp) { return kvp.second.peer == peer; });
+  if (static_cast<uint64_t>(of_peer) >= st.cfg.max_uploads_per_peer)
+    return limit("from this peer", st.cfg.max_uploads_per_peer,
+                 "ha.blob.max-uploads-per-peer");
+  if (st.uploads.size() >= st.cfg.max_uploads)
+    return limit("in all", st.cfg.max_uploads, "ha.blob.max-uploads");
+  return caf::none;
+}
+
 caf::error unknown_upload(uint64_t id) {
   return make_error(errc::not_found,
                     "upload " + std::to_string(id)
@@ -57,10 +76,14 @@ caf::error unknown_upload(uint64_t id) {
 caf::result<uint64_t> open_upload(blob_store_pointer self, const job_id& job,
                                   blob_type type) {
   auto& st = self->state;
+  auto context = "cannot start an upload for job " + to_string(job);
+  // Checked before anything is created: a refused upload costs no file.
+  auto peer = st.peer_of(self->current_sender());
+  if (auto err = check_limits(st, peer))
+    return with_context(err, context);
   auto writer = new_blob_file(st, job);
   if (!writer)
-    return with_context(writer.error(),
-                        "cannot start an upload for job " + to_string(job));
+    return with_context(writer.error(), context);
   auto id = new_upload_id(st.random);
   if (!id)
     return std::move(id.error());
@@ -74,7 +97,8 @@ caf::result<uint64_t> open_upload(blob_store_pointer self, const job_id& job,
       self->monitor(sender);
   }
   st.uploads.emplace(*id, upload_state{job, type, std::move(*writer), {}, 0,
-                                       owner, st.cfg.now()});
+                                       owner, std::move(peer),
+                                       st.cfg.now()});
   schedule_tick(self);
   return *id;
 }

@@ -123,10 +123,12 @@ public:
       auto actor = actor_for(x);
       if (!actor)
         return std::move(actor.error());
-      // Random draws and the configuration are no messages: the replayed
-      // actor takes them from the recording when it starts or draws.
       grants_->follow(x);
-      if (x.direction != "in" || x.kind == "random" || x.kind == "config")
+      // Random draws, peers and the configuration are no messages: the
+      // replayed actor takes them from the recording when it starts or
+      // draws.
+      if (x.direction != "in" || x.kind == "random" || x.kind == "peer"
+          || x.kind == "config")
         continue;
       if (auto err = feed(**actor, x))
         return err;
@@ -235,7 +237,7 @@ private:
     return result;
   }
 
-  /// The replay's backend: memory metadata and a scratch blob directory,
+  /// The replay's backend: memory metadata and a fresh blob directory,
   /// shared by all replayed processes as the recorded ones shared theirs.
   caf::expected<backend*> memory(const journal_record& x) {
     if (!memory_) {
@@ -258,8 +260,8 @@ private:
     return (*be)->open_metadata();
   }
 
-  /// A blob store on the scratch directory, with the journal clock and the
-  /// recorded random bytes.
+  /// A blob store on the replay's blob directory, with the journal clock and
+  /// the recorded limits, random bytes and peers.
   caf::expected<blob_store_config>
   blob_config(const journal_record& x, std::shared_ptr<journal> sink) {
     auto be = memory(x);
@@ -267,10 +269,13 @@ private:
       return std::move(be.error());
     blob_store_config cfg;
     cfg.root = (*be)->blob_root;
-    cfg.storage = std::make_shared<confined_storage>((*be)->blobs, cfg.root);
+    cfg.storage = (*be)->blobs;
+    if (auto err = recorded_limits(x.actor, cfg))
+      return err;
     cfg.message_journal = std::move(sink);
     cfg.replaying = true;
     cfg.random = recorded_random(x.actor);
+    cfg.peer_of = recorded_peers(x.actor);
     cfg.now = [this] {
       return std::chrono::steady_clock::time_point{
         std::chrono::microseconds{now_}};
@@ -278,12 +283,55 @@ private:
     return cfg;
   }
 
-  /// The blob directory of `actor` in the recording.
-  std::string recorded_root(const std::string& actor) {
+  /// The configuration record of `actor`, if the recording has one.
+  const journal_record* recorded_config(const std::string& actor) {
     for (auto& x : records_)
       if (x.actor == actor && x.kind == "config")
-        return x.field("root");
-    return {};
+        return &x;
+    return nullptr;
+  }
+
+  /// The blob directory of `actor` in the recording.
+  std::string recorded_root(const std::string& actor) {
+    auto config = recorded_config(actor);
+    return config ? config->field("root") : std::string{};
+  }
+
+  /// The recorded upload limits of `actor`; journals recorded before the
+  /// limits existed keep the defaults.
+  caf::error recorded_limits(const std::string& actor,
+                             blob_store_config& cfg) {
+    auto config = recorded_config(actor);
+    if (config == nullptr)
+      return caf::none;
+    for (auto [key, limit] : {std::pair{"max_uploads_per_peer",
+                                        &cfg.max_uploads_per_peer},
+                              std::pair{"max_uploads", &cfg.max_uploads}}) {
+      if (config->field(key).empty())
+        continue;
+      auto n = number_of(*config, key);
+      if (!n)
+        return std::move(n.error());
+      *limit = static_cast<uint32_t>(*n);
+    }
+    return caf::none;
+  }
+
+  /// The peers of the uploads `actor` opened in the recording, in order;
+  /// the sender's own node once they run out (journals recorded before
+  /// peers were journaled).
+  peer_source recorded_peers(const std::string& actor) {
+    auto peers = std::make_shared<std::deque<std::string>>();
+    for (auto& x : records_)
+      if (x.actor == actor && x.direction == "in" && x.kind == "peer")
+        peers->push_back(x.field("node"));
+    return [peers](const caf::strong_actor_ptr& sender) {
+      if (peers->empty())
+        return sender_node(sender);
+      auto peer = std::move(peers->front());
+      peers->pop_front();
+      return peer;
+    };
   }
 
   /// The random bytes `actor` drew in the recording, in order.

@@ -1,8 +1,8 @@
 #pragma once
 
 // What the replay (actors/replay.cpp) puts in place of the recorded world:
-// a backend that does nothing, file I/O confined to the replay's scratch
-// directory, and stand-ins for the recorded peers. Not for use elsewhere.
+// a backend that does nothing and stand-ins for the recorded peers. Not for
+// use elsewhere.
 
 #include <map>
 #include <memory>
@@ -15,11 +15,9 @@
 #include <caf/fwd.hpp>
 
 #include "actors/journal.hpp"
-#include "backends/blob_storage.hpp"
 #include "backends/election_driver.hpp"
 #include "backends/grant_authority.hpp"
 #include "backends/retrieval_driver.hpp"
-#include "messages/errors.hpp"
 
 namespace ha {
 
@@ -71,61 +69,6 @@ private:
 
   std::mutex mtx_;
   std::map<std::string, grant> components_;
-};
-
-/// The replayed blob stores' file I/O: only below the replay's scratch
-/// directory. A recorded put or get by path names a file of the recorded
-/// host; the replay must neither read nor overwrite a file of this one.
-class confined_storage : public blob_storage {
-public:
-  confined_storage(std::shared_ptr<blob_storage> base, std::string root)
-    : base_(std::move(base)), root_(std::move(root)) {
-    // nop
-  }
-
-  caf::expected<std::unique_ptr<blob_reader>>
-  open_read(const std::string& path) override {
-    if (auto err = check(path))
-      return err;
-    return base_->open_read(path);
-  }
-
-  caf::expected<std::unique_ptr<blob_writer>>
-  create(const std::string& dir) override {
-    if (auto err = check(dir))
-      return err;
-    return base_->create(dir);
-  }
-
-  caf::error make_dirs(const std::string& dir) override {
-    if (auto err = check(dir))
-      return err;
-    return base_->make_dirs(dir);
-  }
-
-  caf::error remove(const std::string& path) override {
-    if (auto err = check(path))
-      return err;
-    return base_->remove(path);
-  }
-
-  caf::error remove_all(const std::string& dir) override {
-    if (auto err = check(dir))
-      return err;
-    return base_->remove_all(dir);
-  }
-
-private:
-  caf::error check(const std::string& path) const {
-    if (path == root_ || path.rfind(root_ + "/", 0) == 0)
-      return caf::none;
-    return make_error(errc::permission_denied,
-                      "a replay touches no file outside its scratch "
-                      "directory: '" + path + "'");
-  }
-
-  std::shared_ptr<blob_storage> base_;
-  std::string root_;
 };
 
 /// Stands in for a recorded peer: takes whatever the replayed actor sends,

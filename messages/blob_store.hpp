@@ -1,10 +1,11 @@
 #pragma once
 
 // The blob store's protocol (DESIGN.md, "Blob store"): content-addressed
-// blobs per job, moved either by path (the store reads or writes a file on
-// its own host or a shared file system) or as bounded chunks over CAF
-// messages (a remote client needs no shared disk). Errors are errc values
-// whose context names the job, the key, and the file or size at fault.
+// blobs per job, moved only as bounded chunks over CAF messages. No message
+// names a file: every peer is a stranger, and a path would let it read or
+// overwrite any file of the store's host. A client moves its own files
+// (actors/blob_client.hpp). Errors are errc values whose one-line context
+// names the job, the key, the upload or the value at fault.
 
 #include <array>
 #include <cstdint>
@@ -83,24 +84,17 @@ constexpr uint32_t default_blob_chunk_size = 1024 * 1024;
 
 // -- interface ----------------------------------------------------------------
 
-/// The seed's BlobStore / BlobServer. Every acknowledged put is durable
+/// The seed's BlobStore / BlobServer. Every acknowledged commit is durable
 /// (fsynced file and directory) before the reply; a reader sees a whole blob
 /// or none. Content is verified against the key's hash before it is served.
+/// A blob type other than permanent or transient, in a request or a key, is
+/// invalid_argument.
 using blob_store_actor = caf::typed_actor<
-  // put(job, type, local_path): copies the file at `local_path` (absolute,
-  // on the store's host) into the store, durably; the new key. not_found
-  // if the file cannot be read; nothing is stored on any error.
-  caf::replies_to<caf::put_atom, job_id, blob_type, std::string>::with<
-    blob_key>,
-  // get(job, key, local_path): writes the blob to `local_path` (absolute;
-  // its directory must exist) atomically, after checking its hash.
-  // corrupted if the stored content does not match the key, not_found if
-  // absent; on any error no file is created at `local_path`.
-  caf::replies_to<caf::get_atom, job_id, blob_key, std::string>::with<
-    caf::ok_atom>,
   // upload(job, type): starts a chunked put; the upload id. The upload is
   // abandoned (and its partial data deleted) when the requesting actor
   // terminates, on upload_abort, or after the store's idle timeout.
+  // limit_reached, creating nothing, while the requester's node (a peer)
+  // or all peers together hold the store's maximum of open uploads.
   caf::replies_to<upload_atom, job_id, blob_type>::with<uint64_t>,
   // upload_chunk(id, bytes): appends; invalid_argument if the chunk is
   // larger than the store's limit (which ends the upload), not_found for an
@@ -113,12 +107,14 @@ using blob_store_actor = caf::typed_actor<
   // upload_abort(id): drops an upload; unknown ids are fine.
   caf::replies_to<upload_abort_atom, uint64_t>::with<caf::ok_atom>,
   // download(job, key): checks the stored content against the key's hash;
-  // its size. corrupted or not_found as for get.
+  // its size. corrupted if the stored content does not match the key,
+  // not_found if absent.
   caf::replies_to<download_atom, job_id, blob_key>::with<uint64_t>,
   // read_chunk(job, key, offset, max_len): up to max_len bytes at offset
   // (fewer only at the end, or when max_len exceeds the store's chunk
-  // limit). The bytes are served as stored: a client checks the hash of the
-  // whole, as blob_client does.
+  // limit; none at offset == size). invalid_argument for max_len 0 or an
+  // offset beyond the size. The bytes are served as stored: a client checks
+  // the hash of the whole, as blob_client does.
   caf::replies_to<read_chunk_atom, job_id, blob_key, uint64_t,
                   uint32_t>::with<std::vector<uint8_t>>,
   // delete(job, key): removes one blob durably; absent is fine.

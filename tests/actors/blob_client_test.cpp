@@ -22,7 +22,7 @@ TEST_CASE("content altered after the store checked it is caught by the "
   CHECK(!std::filesystem::exists(out));
   CHECK(std::distance(std::filesystem::directory_iterator(fx.dir.path()),
                       std::filesystem::directory_iterator())
-        == 2); // the source file and the cluster directory
+        == 1); // the cluster directory
 }
 
 TEST_CASE("a client refuses a chunk size of zero and a missing local file",

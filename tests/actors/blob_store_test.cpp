@@ -22,8 +22,8 @@ std::string key_file(const job_id& job, const blob_key& key) {
 
 } // namespace
 
-TEST_CASE("a blob put by path comes back by path with the same content and "
-          "its hash in the key",
+TEST_CASE("an uploaded blob comes back with the same content and its hash in "
+          "the key",
           "[blob]") {
   blob_fixture fx;
   auto content = random_content(300 * 1024 + 7, 1);
@@ -34,13 +34,12 @@ TEST_CASE("a blob put by path comes back by path with the same content and "
         == std::vector<std::string>{key_file(fx.job_a, key)});
 }
 
-TEST_CASE("an empty blob round-trips by path and by chunks", "[blob]") {
+TEST_CASE("an empty blob round-trips by messages and by the client",
+          "[blob]") {
   blob_fixture fx;
   auto key = fx.put(fx.job_a, {});
   CHECK(fx.get(fx.job_a, key).value().empty());
-  auto out = fx.out_path();
-  REQUIRE(!download_file(fx.sys, fx.store, fx.job_a, key, out));
-  CHECK(read_file(out).empty());
+  CHECK(fx.ask<uint64_t>(download_atom::value, fx.job_a, key).value() == 0);
   auto uploaded = upload_file(fx.sys, fx.store, fx.job_a,
                               blob_type::transient, fx.make_file({}));
   REQUIRE(uploaded);
@@ -77,8 +76,8 @@ TEST_CASE("the same content put twice gets two keys, both retrievable and "
   CHECK(fx.get(fx.job_a, second).value() == content);
 }
 
-TEST_CASE("a flipped byte in a stored blob fails get and download with "
-          "corrupted, and no output file is written",
+TEST_CASE("a flipped byte in a stored blob fails download with corrupted, "
+          "and the client writes no output file",
           "[blob]") {
   blob_fixture fx;
   auto content = random_content(5000, 4);
@@ -87,31 +86,33 @@ TEST_CASE("a flipped byte in a stored blob fails get and download with "
   auto bytes = read_file(stored);
   bytes[2500] ^= 0x40;
   write_file(stored, bytes);
+  auto size = fx.ask<uint64_t>(download_atom::value, fx.job_a, key);
+  REQUIRE(!size);
+  CHECK(is_error(size.error(), errc::corrupted, to_string(key)));
+  CHECK(is_error(size.error(), errc::corrupted, stored));
   auto out = fx.out_path();
-  auto by_path = fx.ask<caf::ok_atom>(caf::get_atom::value, fx.job_a, key,
-                                      out);
-  REQUIRE(!by_path);
-  CHECK(is_error(by_path.error(), errc::corrupted, to_string(key)));
-  CHECK(is_error(by_path.error(), errc::corrupted, stored));
-  CHECK(!std::filesystem::exists(out));
-  auto by_chunks = download_file(fx.sys, fx.store, fx.job_a, key, out);
-  CHECK(is_error(by_chunks, errc::corrupted, to_string(key)));
+  auto by_client = download_file(fx.sys, fx.store, fx.job_a, key, out);
+  CHECK(is_error(by_client, errc::corrupted, to_string(key)));
   CHECK(!std::filesystem::exists(out));
   // Nothing was left next to the output either.
   CHECK(std::distance(std::filesystem::directory_iterator(fx.dir.path()),
                       std::filesystem::directory_iterator())
-        == 2); // the source file and the cluster directory
+        == 1); // the cluster directory
 }
 
-TEST_CASE("a get of an unknown blob is not_found naming the key, and writes "
-          "nothing",
+TEST_CASE("a download or read of an unknown blob is not_found naming the "
+          "key, and the client writes nothing",
           "[blob]") {
   blob_fixture fx;
   auto key = fx.put(fx.job_a, random_content(10, 5));
-  auto out = fx.out_path();
-  auto other_job = fx.ask<caf::ok_atom>(caf::get_atom::value, fx.job_b, key,
-                                        out);
+  auto other_job = fx.ask<uint64_t>(download_atom::value, fx.job_b, key);
   CHECK(is_error(other_job.error(), errc::not_found, to_string(key)));
+  auto read = fx.ask<std::vector<uint8_t>>(read_chunk_atom::value, fx.job_b,
+                                           key, uint64_t{0}, uint32_t{10});
+  CHECK(is_error(read.error(), errc::not_found, to_string(key)));
+  auto out = fx.out_path();
+  auto by_client = download_file(fx.sys, fx.store, fx.job_b, key, out);
+  CHECK(is_error(by_client, errc::not_found, to_string(key)));
   CHECK(!std::filesystem::exists(out));
 }
 
@@ -245,37 +246,12 @@ TEST_CASE("an idle upload is dropped after the upload timeout, an active one "
         == std::vector<std::string>{key_file(fx.job_a, *key)});
 }
 
-TEST_CASE("put and get by path need absolute paths, and a missing source "
-          "file is not_found naming it",
-          "[blob]") {
-  blob_fixture fx;
-  auto relative = fx.ask<blob_key>(caf::put_atom::value, fx.job_a,
-                                   blob_type::permanent,
-                                   std::string{"relative/file"});
-  CHECK(is_error(relative.error(), errc::invalid_argument, "relative/file"));
-  auto missing = fx.dir.str() + "/no-such-file";
-  auto absent = fx.ask<blob_key>(caf::put_atom::value, fx.job_a,
-                                 blob_type::permanent, missing);
-  CHECK(is_error(absent.error(), errc::not_found, missing));
-  auto key = fx.put(fx.job_a, random_content(10, 18));
-  auto no_dir = fx.dir.str() + "/no-such-dir/out";
-  auto get = fx.ask<caf::ok_atom>(caf::get_atom::value, fx.job_a, key,
-                                  no_dir);
-  CHECK(is_error(get.error(), errc::not_found, "no-such-dir"));
-  CHECK(fx.stored_files().size() == 1);
-}
-
-TEST_CASE("a failing fsync fails the put, by path and by chunks, and leaves "
-          "no blob and no temporary file",
+TEST_CASE("a failing fsync fails the commit and leaves no blob and no "
+          "temporary file",
           "[blob]") {
   blob_fixture fx;
   fx.storage->faults().fail_sync = true;
   auto source = fx.make_file(random_content(2000, 19));
-  auto by_path = fx.ask<blob_key>(caf::put_atom::value, fx.job_a,
-                                  blob_type::permanent, source);
-  REQUIRE(!by_path);
-  CHECK(is_error(by_path.error(), errc::backend_unavailable, "fsync"));
-  CHECK(is_error(by_path.error(), errc::backend_unavailable, source));
   auto by_chunks = upload_file(fx.sys, fx.store, fx.job_a,
                                blob_type::permanent, source);
   REQUIRE(!by_chunks);
@@ -311,4 +287,168 @@ TEST_CASE("every file of the store is named by job and key, and temporary "
   CHECK(to_string(key).rfind("t-", 0) == 0);
   CHECK(is_temporary_blob_file(".tmp-0123456789abcdef"));
   CHECK(!is_temporary_blob_file("blob_" + to_string(key)));
+}
+
+namespace {
+
+caf::expected<uint64_t> open_upload(blob_fixture& fx, const job_id& job) {
+  return fx.ask<uint64_t>(upload_atom::value, job, blob_type::permanent);
+}
+
+/// Opens an upload as the anonymous peer (no sender, so no reply), then
+/// waits until the store handled it.
+void open_anonymous_upload(blob_fixture& fx, const job_id& job) {
+  caf::anon_send(fx.store, upload_atom::value, job, blob_type::permanent);
+  REQUIRE(fx.ask<caf::ok_atom>(upload_abort_atom::value, uint64_t{0}));
+}
+
+bool one_line(const caf::error& err) {
+  return describe(err).find('\n') == std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("an upload beyond the per-peer limit is refused naming the limit "
+          "and its key, creating no file, while another peer may upload",
+          "[blob]") {
+  blob_fixture fx{chunk_limit, 2, 64};
+  REQUIRE(open_upload(fx, fx.job_a));
+  REQUIRE(open_upload(fx, fx.job_a));
+  auto files = fx.stored_files();
+  REQUIRE(files.size() == 2); // the two uploads' temporary files
+  auto refused = open_upload(fx, fx.job_b);
+  REQUIRE(!refused);
+  CHECK(is_error(refused.error(), errc::limit_reached,
+                 "too many open uploads from this peer (2, "
+                 "ha.blob.max-uploads-per-peer)"));
+  CHECK(one_line(refused.error()));
+  CHECK(fx.stored_files() == files);
+  CHECK(!std::filesystem::exists(blob_job_dir(fx.root, fx.job_b)));
+  open_anonymous_upload(fx, fx.job_b);
+  CHECK(fx.stored_files().size() == 3);
+}
+
+TEST_CASE("an upload beyond the total limit is refused for every peer, "
+          "creating no file",
+          "[blob]") {
+  blob_fixture fx{chunk_limit, 4, 3};
+  REQUIRE(open_upload(fx, fx.job_a));
+  REQUIRE(open_upload(fx, fx.job_a));
+  open_anonymous_upload(fx, fx.job_a);
+  REQUIRE(fx.stored_files().size() == 3);
+  auto refused = open_upload(fx, fx.job_a);
+  REQUIRE(!refused);
+  CHECK(is_error(refused.error(), errc::limit_reached,
+                 "too many open uploads in all (3, ha.blob.max-uploads)"));
+  CHECK(one_line(refused.error()));
+  open_anonymous_upload(fx, fx.job_a);
+  CHECK(fx.stored_files().size() == 3);
+}
+
+TEST_CASE("an upload's slot is freed by its commit, its abort, its "
+          "uploader's end and its idle timeout",
+          "[blob]") {
+  blob_fixture fx{chunk_limit, 1, 64};
+  auto full = [&] {
+    return is(open_upload(fx, fx.job_a).error(), errc::limit_reached);
+  };
+  auto committed = open_upload(fx, fx.job_a);
+  REQUIRE(committed);
+  CHECK(full());
+  REQUIRE(fx.ask<blob_key>(upload_commit_atom::value, *committed));
+  auto aborted = open_upload(fx, fx.job_a);
+  REQUIRE(aborted);
+  CHECK(full());
+  REQUIRE(fx.ask<caf::ok_atom>(upload_abort_atom::value, *aborted));
+  {
+    caf::scoped_actor uploader{fx.sys};
+    uploader
+      ->request(fx.store, reply_timeout, upload_atom::value, fx.job_a,
+                blob_type::permanent)
+      .receive([](uint64_t) {},
+               [&](caf::error& err) { FAIL(describe(err)); });
+  }
+  // The uploader's end reached the store before this request.
+  auto idle = open_upload(fx, fx.job_a);
+  REQUIRE(idle);
+  CHECK(full());
+  *fx.now_ms += std::chrono::milliseconds(std::chrono::hours(2)).count();
+  caf::anon_send(fx.store, caf::tick_atom::value);
+  CHECK(open_upload(fx, fx.job_a));
+}
+
+TEST_CASE("read_chunk refuses a length of zero and an offset beyond the "
+          "blob, naming them, and reads nothing at the end",
+          "[blob]") {
+  blob_fixture fx;
+  auto key = fx.put(fx.job_a, random_content(100, 22));
+  auto read = [&](uint64_t offset, uint32_t max_len) {
+    return fx.ask<std::vector<uint8_t>>(read_chunk_atom::value, fx.job_a,
+                                        key, offset, max_len);
+  };
+  auto zero = read(0, 0);
+  REQUIRE(!zero);
+  CHECK(is_error(zero.error(), errc::invalid_argument, "0 bytes"));
+  CHECK(is_error(zero.error(), errc::invalid_argument, to_string(key)));
+  auto beyond = read(101, 10);
+  REQUIRE(!beyond);
+  CHECK(is_error(beyond.error(), errc::invalid_argument,
+                 "offset 101 is beyond the 100 bytes"));
+  CHECK(one_line(beyond.error()));
+  CHECK(read(100, 10).value().empty());
+  CHECK(read(95, 10).value().size() == 5);
+}
+
+TEST_CASE("an unknown blob type is refused in an upload and in a key, and "
+          "an unknown upload id is not_found naming it",
+          "[blob]") {
+  blob_fixture fx;
+  auto bad_type = static_cast<blob_type>(7);
+  auto upload = fx.ask<uint64_t>(upload_atom::value, fx.job_a, bad_type);
+  CHECK(is_error(upload.error(), errc::invalid_argument, "blob type 7"));
+  CHECK(fx.stored_files().empty());
+  auto key = fx.put(fx.job_a, random_content(10, 23));
+  key.type = bad_type;
+  CHECK(is_error(fx.ask<uint64_t>(download_atom::value, fx.job_a, key).error(),
+                 errc::invalid_argument, "blob type 7"));
+  CHECK(is_error(fx.ask<std::vector<uint8_t>>(read_chunk_atom::value,
+                                              fx.job_a, key, uint64_t{0},
+                                              uint32_t{10})
+                   .error(),
+                 errc::invalid_argument, "blob type 7"));
+  CHECK(is_error(fx.ask<caf::ok_atom>(caf::delete_atom::value, fx.job_a, key)
+                   .error(),
+                 errc::invalid_argument, "blob type 7"));
+  CHECK(fx.stored_files().size() == 1);
+  auto chunk = fx.ask<caf::ok_atom>(upload_chunk_atom::value, uint64_t{42},
+                                    std::vector<uint8_t>{1});
+  CHECK(is_error(chunk.error(), errc::not_found, "upload 42 is unknown"));
+  auto commit = fx.ask<blob_key>(upload_commit_atom::value, uint64_t{42});
+  CHECK(is_error(commit.error(), errc::not_found, "upload 42 is unknown"));
+  CHECK(fx.ask<caf::ok_atom>(upload_abort_atom::value, uint64_t{42}));
+}
+
+TEST_CASE("a put or get naming a file of the store's host is no message of "
+          "the store: refused, and no file is read or written",
+          "[blob]") {
+  blob_fixture fx;
+  auto secret = fx.make_file(random_content(50, 24));
+  auto key = fx.put(fx.job_a, random_content(10, 25));
+  auto untyped = caf::actor_cast<caf::actor>(fx.store);
+  caf::error put;
+  fx.self
+    ->request(untyped, reply_timeout, caf::put_atom::value, fx.job_a,
+              blob_type::permanent, secret)
+    .receive([](blob_key&) {}, [&](caf::error& err) { put = err; });
+  CHECK(put == caf::sec::unexpected_message);
+  auto out = fx.out_path();
+  caf::error get;
+  fx.self
+    ->request(untyped, reply_timeout, caf::get_atom::value, fx.job_a, key,
+              out)
+    .receive([](caf::ok_atom) {}, [&](caf::error& err) { get = err; });
+  CHECK(get == caf::sec::unexpected_message);
+  CHECK(!std::filesystem::exists(out));
+  CHECK(read_file(secret) == random_content(50, 24));
+  CHECK(fx.stored_files().size() == 1);
 }

@@ -1,4 +1,4 @@
-// blobs: put and get through the blob store actor, by path and in chunks,
+// blobs: put and get through the blob store actor in chunks (blob_client),
 // against raw write+fsync+rename, raw read of the same bytes, and SHA-256
 // alone through libcrypto.
 
@@ -74,8 +74,7 @@ double mb_per_s(size_t bytes, F f) {
 }
 
 struct blob_figures {
-  std::vector<double> raw_write, raw_read, sha, put_path, get_path, put_chunk,
-    get_chunk;
+  std::vector<double> raw_write, raw_read, sha, put_chunk, get_chunk;
 };
 
 } // namespace
@@ -124,17 +123,6 @@ int run_blobs(const bench_options& opts) {
       f.raw_read.push_back(mb_per_s(c.bytes, [&] { raw_read(src, buf); }));
       f.sha.push_back(mb_per_s(c.bytes, [&] { hash(bytes); }));
       blob_key key;
-      f.put_path.push_back(mb_per_s(c.bytes, [&] {
-        key = must<blob_key>(sys, "put", handle, caf::put_atom::value, job,
-                             blob_type::permanent, src);
-      }));
-      f.get_path.push_back(mb_per_s(c.bytes, [&] {
-        must<caf::ok_atom>(sys, "get", handle, caf::get_atom::value, job, key,
-                           out);
-      }));
-      std::filesystem::remove(out);
-      must<caf::ok_atom>(sys, "delete", handle, caf::delete_atom::value, job,
-                         key);
       f.put_chunk.push_back(mb_per_s(c.bytes, [&] {
         auto k = upload_file(sys, handle, job, blob_type::permanent, src);
         if (!k)
@@ -169,19 +157,17 @@ int run_blobs(const bench_options& opts) {
       rep.add({c.label + " " + name, "MB/s", v, floor_name, floor, ratio,
                ">= 0.8x", at_least(ratio, 0.8), ""});
     };
-    add("put by path", f.put_path, put_floor, put_name);
     add("put chunked", f.put_chunk, put_floor, put_name);
-    add("get by path", f.get_path, get_floor, get_name);
     add("get chunked", f.get_chunk, get_floor, get_name);
     std::filesystem::remove(src);
   }
   rep.note("MB = 10^6 bytes; runs per size as in the runs column; the page "
            "cache is warm (the source file was just written); raw write "
            "writes from memory, fsyncs, renames and fsyncs the directory");
-  rep.note("put by path reads the source file and writes + fsyncs + renames "
-           "the blob while hashing; get by path verifies the hash and writes "
-           "the output file atomically (also fsynced); chunked moves 1 MiB "
-           "messages through blob_client (upload_file / download_file)");
+  rep.note("chunked moves 1 MiB messages through blob_client (upload_file / "
+           "download_file): put writes + fsyncs + renames the blob while "
+           "hashing; get verifies the hash and writes the output file "
+           "atomically (also fsynced)");
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
   return rep.finish();
 }

@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   };
   sub("stores", "job results, job graphs, checkpoint counter, recovery",
       run_stores);
-  sub("blobs", "blob put/get by path and chunked vs raw I/O and SHA-256",
+  sub("blobs", "blob put/get in chunks vs raw I/O and SHA-256",
       run_blobs);
   sub("elections", "10,000 job elections, handover, local fan-out",
       run_elections);

@@ -68,9 +68,6 @@ TEST_CASE("every message of the blob store protocol survives the wire "
   job.bytes.fill(0x42);
   auto key = sample_key();
   std::vector<caf::message> messages{
-    caf::make_message(caf::put_atom::value, job, blob_type::transient,
-                      std::string{"/in"}),
-    caf::make_message(caf::get_atom::value, job, key, std::string{"/out"}),
     caf::make_message(upload_atom::value, job, blob_type::permanent),
     caf::make_message(upload_chunk_atom::value, uint64_t{7},
                       std::vector<uint8_t>{1, 2, 3}),

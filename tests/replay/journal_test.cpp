@@ -14,12 +14,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "actors/blob_store.hpp"
 #include "actors/journal_hook.hpp"
 #include "actors/replay.hpp"
 #include "actors/store_journal.hpp"
 #include "messages/blob_store.hpp"
 #include "messages/errors.hpp"
 #include "messages/type_registry.hpp"
+#include "backends/file/file_blob_storage.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ha;
@@ -258,7 +260,8 @@ TEST_CASE("an empty journal file gets its header when opened") {
   CHECK(back->records.size() == 1);
 }
 
-TEST_CASE("a replayed blob put by path reads no file of this host") {
+TEST_CASE("a journal's blob put by path (a removed message) is refused by "
+          "the replayed store") {
   test::temp_dir dir;
   auto source = dir.str() + "/on-this-host.bin";
   write_all(source, "bytes of this host");
@@ -273,7 +276,9 @@ TEST_CASE("a replayed blob put by path reads no file of this host") {
   config.direction = "in";
   config.peer = "parent";
   config.kind = "config";
-  config.fields = {{"root", "/recorded/blob"}};
+  config.fields = {{"root", "/recorded/blob"},
+                   {"max_uploads_per_peer", "4"},
+                   {"max_uploads", "64"}};
   journal_record put = config;
   put.index = 2;
   put.peer = "client#1";
@@ -282,7 +287,68 @@ TEST_CASE("a replayed blob put by path reads no file of this host") {
   auto result = replay_journal({config, put});
   REQUIRE(result);
   REQUIRE(result->divergence);
-  CHECK_THAT(result->divergence->got,
-             Catch::Contains("outside its scratch directory")
-               && Catch::Contains(source));
+  // No handler takes it: the store neither journals nor answers it.
+  CHECK(result->divergence->index == put.index);
+  CHECK(result->divergence->got == "(nothing)");
+}
+
+namespace {
+
+/// The journal of a blob store limited to one upload per peer that opened
+/// two uploads, counted as the peers `a` and `b`.
+std::vector<journal_record> two_peers_one_upload_each() {
+  test::temp_dir dir;
+  caf::actor_system_config cfg;
+  register_types(cfg);
+  caf::actor_system sys{cfg};
+  auto sink = journal::in_memory([] { return int64_t{1}; });
+  blob_store_config store_cfg;
+  store_cfg.root = dir.str() + "/blob";
+  store_cfg.storage = std::make_shared<file_blob_storage>();
+  store_cfg.max_uploads_per_peer = 1;
+  store_cfg.message_journal = sink;
+  auto peers = std::make_shared<std::vector<std::string>>(
+    std::vector<std::string>{"b", "a"});
+  store_cfg.peer_of = [peers](const caf::strong_actor_ptr&) {
+    auto peer = peers->back();
+    peers->pop_back();
+    return peer;
+  };
+  auto store = spawn_blob_store(sys, std::move(store_cfg));
+  caf::scoped_actor self{sys};
+  for (int i = 0; i < 2; ++i)
+    self
+      ->request(store, std::chrono::seconds(10), upload_atom::value,
+                job_id{}, blob_type::permanent)
+      .receive([](uint64_t) {},
+               [](caf::error& err) { FAIL(describe(err)); });
+  caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+  self->wait_for(store);
+  return sink->records();
+}
+
+} // namespace
+
+TEST_CASE("a replayed blob store counts uploads against the recorded peers "
+          "and limits") {
+  auto records = two_peers_one_upload_each();
+  auto same = replay_journal(records);
+  REQUIRE(same);
+  CHECK_FALSE(same->divergence);
+  // Without the recorded peers both uploads come from the replay's own
+  // node, and the second is refused.
+  auto no_peers = records;
+  no_peers.erase(std::remove_if(no_peers.begin(), no_peers.end(),
+                                [](auto& x) { return x.kind == "peer"; }),
+                 no_peers.end());
+  auto refused = replay_journal(no_peers);
+  REQUIRE(refused);
+  CHECK(refused->divergence);
+  auto errors = std::count_if(
+    refused->produced.begin(), refused->produced.end(), [](auto& x) {
+      return x.kind == "error"
+             && describe(x).find("ha.blob.max-uploads-per-peer")
+                  != std::string::npos;
+    });
+  CHECK(errors == 1);
 }

@@ -88,12 +88,19 @@ struct blob_fixture {
   job_id job_a = make_job(0xAA);
   job_id job_b = make_job(0xBB);
   int files_made = 0;
+  /// The store's chunk limit, which `put` keeps to.
+  uint32_t store_chunk_limit;
 
-  explicit blob_fixture(uint32_t max_chunk_size = 8 * default_blob_chunk_size) {
+  explicit blob_fixture(uint32_t max_chunk_size = 8 * default_blob_chunk_size,
+                        uint32_t max_uploads_per_peer = 4,
+                        uint32_t max_uploads = 64)
+    : store_chunk_limit(max_chunk_size) {
     blob_store_config store_cfg;
     store_cfg.root = root;
     store_cfg.storage = storage;
     store_cfg.max_chunk_size = max_chunk_size;
+    store_cfg.max_uploads_per_peer = max_uploads_per_peer;
+    store_cfg.max_uploads = max_uploads;
     store_cfg.upload_timeout = std::chrono::hours(1);
     auto clock = now_ms;
     store_cfg.now = [clock] {
@@ -129,21 +136,34 @@ struct blob_fixture {
     return dir.str() + "/out-" + std::to_string(++files_made);
   }
 
+  /// Uploads `bytes` from `self` in chunks of the store's limit; the new
+  /// key.
   blob_key put(const job_id& job, const std::vector<uint8_t>& bytes,
                blob_type type = blob_type::permanent) {
-    auto key = ask<blob_key>(caf::put_atom::value, job, type,
-                             make_file(bytes));
+    auto id = ask<uint64_t>(upload_atom::value, job, type);
+    if (!id)
+      FAIL("upload failed: " << describe(id.error()));
+    for (size_t pos = 0; pos < bytes.size(); pos += store_chunk_limit) {
+      auto end = bytes.begin() + std::min<size_t>(bytes.size(),
+                                                    pos + store_chunk_limit);
+      std::vector<uint8_t> chunk(bytes.begin() + pos, end);
+      if (auto ok = ask<caf::ok_atom>(upload_chunk_atom::value, *id, chunk);
+          !ok)
+        FAIL("upload_chunk failed: " << describe(ok.error()));
+    }
+    auto key = ask<blob_key>(upload_commit_atom::value, *id);
     if (!key)
-      FAIL("put failed: " << describe(key.error()));
+      FAIL("upload_commit failed: " << describe(key.error()));
     return *key;
   }
 
+  /// Downloads the blob with the chunked client into a new file; its
+  /// content.
   caf::expected<std::vector<uint8_t>> get(const job_id& job,
                                           const blob_key& key) {
     auto out = out_path();
-    auto ok = ask<caf::ok_atom>(caf::get_atom::value, job, key, out);
-    if (!ok)
-      return std::move(ok.error());
+    if (auto err = download_file(sys, store, job, key, out))
+      return err;
     return read_file(out);
   }
 
