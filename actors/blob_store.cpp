@@ -11,6 +11,7 @@
 
 #include "actors/blob_store_state.hpp"
 #include "actors/blob_uploads.hpp"
+#include "actors/peer_checks.hpp"
 #include "actors/store_config.hpp"
 #include "actors/store_journal.hpp"
 #include "messages/errors.hpp"
@@ -168,6 +169,17 @@ auto journaled(pointer self, caf::error err, F f) {
   });
 }
 
+/// Deleting every blob of the cluster is the services root's to ask: a
+/// peer holding the store's handle may remove blobs one job at a time.
+caf::error check_owner(pointer self) {
+  auto& owner = self->state.cfg.owner;
+  if (owner && self->current_sender() != nullptr
+      && self->current_sender()->address() == owner)
+    return caf::none;
+  return make_error(errc::permission_denied,
+                    "only the services root may clean up the blob store");
+}
+
 caf::error check_type(blob_type type) {
   if (type == blob_type::permanent || type == blob_type::transient)
     return caf::none;
@@ -179,6 +191,7 @@ caf::error check_type(blob_type type) {
 
 blob_store_impl::behavior_type blob_store(pointer self,
                                           blob_store_config cfg) {
+  refuse_unexpected(self, "blob_store");
   self->state.log.hook = journal_hook{cfg.message_journal, "blob_store"};
   // The root appears in error messages; the replay, which runs in another
   // directory, puts it back in its own messages. The limits decide which
@@ -235,7 +248,8 @@ blob_store_impl::behavior_type blob_store(pointer self,
       return journaled(self, [&] { return remove_job(self, job); });
     },
     [self](cleanup_atom) {
-      return journaled(self, [&] { return remove_everything(self); });
+      return journaled(self, check_owner(self),
+                       [&] { return remove_everything(self); });
     },
     [self](caf::tick_atom) { expire_uploads(self); },
   };
@@ -275,6 +289,8 @@ blob_store_impl spawn_blob_store(caf::actor_system& sys,
 
 blob_store_impl spawn_linked_blob_store(caf::local_actor* parent,
                                         blob_store_config cfg) {
+  if (!cfg.owner)
+    cfg.owner = parent->address();
   return spawn_store<blob_store_impl>(parent, blob_store, std::move(cfg));
 }
 

@@ -53,6 +53,10 @@ struct blob_store_config {
   std::shared_ptr<journal> message_journal{};
   /// Run by the replay: scheduled, unlinked, fed its timer messages.
   bool replaying = false;
+  /// The only actor whose `cleanup` the store carries out (the services
+  /// root, which peers never reach); `spawn_linked_blob_store` sets it to
+  /// the parent. Unset: nobody may.
+  caf::actor_addr owner{};
 };
 
 /// The store's full interface: the protocol plus the timer that ends idle

@@ -4,6 +4,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/peer_checks.hpp"
 #include "actors/write_batch.hpp"
 #include "messages/errors.hpp"
 
@@ -24,6 +25,7 @@ using checkpoint_list = std::vector<completed_checkpoint>;
 
 checkpoint_store_impl::behavior_type checkpoint_store(pointer self,
                                                       store_config cfg) {
+  refuse_unexpected(self, "checkpoint_store");
   self->state.log.hook = journal_hook{cfg.message_journal,
                                       "checkpoint_store"};
   self->state.cfg = std::move(cfg);

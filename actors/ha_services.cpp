@@ -36,6 +36,25 @@ struct store_connections {
   std::shared_ptr<metadata_store> admin;
 };
 
+/// The limits of `ha.services.idle-timeout` and `ha.blob.max-uploads*`.
+struct service_limits {
+  /// Electors and retrievers nobody joined quit after this long.
+  caf::timespan idle_timeout{0};
+  uint32_t max_uploads_per_peer = 0;
+  uint32_t max_uploads = 0;
+
+  static service_limits from(const config& cfg) {
+    service_limits result;
+    result.idle_timeout = std::chrono::milliseconds{
+      cfg.get_int("ha.services.idle-timeout")};
+    result.max_uploads_per_peer = static_cast<uint32_t>(
+      cfg.get_int("ha.blob.max-uploads-per-peer"));
+    result.max_uploads = static_cast<uint32_t>(
+      cfg.get_int("ha.blob.max-uploads"));
+    return result;
+  }
+};
+
 struct ha_services_state {
   backend be;
   std::shared_ptr<metadata_store> admin;
@@ -48,8 +67,7 @@ struct ha_services_state {
   blob_store_actor blobs;
   /// Set by `ha.journal.path`: every service actor records into it.
   std::shared_ptr<journal> message_journal;
-  /// `ha.services.idle-timeout`: electors and retrievers nobody joined quit.
-  caf::timespan idle_timeout{0};
+  service_limits limits;
 
   static inline const char* name = "ha_services";
 };
@@ -77,7 +95,7 @@ caf::result<elector_actor> get_elector(services_pointer self,
   if (!handle) {
     elector_config cfg{*component, st.be.election, st.be.new_session_id,
                        st.message_journal};
-    cfg.idle_timeout = st.idle_timeout;
+    cfg.idle_timeout = st.limits.idle_timeout;
     handle = spawn_linked_elector(self, std::move(cfg));
     self->monitor(handle);
   }
@@ -93,7 +111,7 @@ caf::result<retriever_actor> get_retriever(services_pointer self,
   auto& handle = st.retrievers[*component];
   if (!handle) {
     retriever_config cfg{*component, st.be.retrieval, st.message_journal};
-    cfg.idle_timeout = st.idle_timeout;
+    cfg.idle_timeout = st.limits.idle_timeout;
     handle = spawn_linked_retriever(self, std::move(cfg));
     self->monitor(handle);
   }
@@ -127,6 +145,8 @@ void spawn_stores(services_pointer self, store_connections& conns) {
   blob_cfg.root = st.be.blob_root;
   blob_cfg.storage = st.be.blobs;
   blob_cfg.message_journal = st.message_journal;
+  blob_cfg.max_uploads_per_peer = st.limits.max_uploads_per_peer;
+  blob_cfg.max_uploads = st.limits.max_uploads;
   st.blobs = spawn_linked_blob_store(self, std::move(blob_cfg));
   forget_on_exit(self, {st.job_graphs.id(), st.job_results.id(),
                         st.registry.id(), st.checkpoints.id(), st.blobs.id()});
@@ -178,10 +198,10 @@ ha_services_actor::behavior_type ha_services(services_pointer self,
                                              backend be,
                                              store_connections conns,
                                              std::shared_ptr<journal> jrnl,
-                                             caf::timespan idle_timeout) {
+                                             service_limits limits) {
   self->state.be = std::move(be);
   self->state.message_journal = std::move(jrnl);
-  self->state.idle_timeout = idle_timeout;
+  self->state.limits = limits;
   spawn_stores(self, conns);
   self->set_down_handler([self](const caf::down_msg& msg) {
     forget(self->state.electors, msg.source);
@@ -243,10 +263,8 @@ caf::expected<ha_services_actor> make_services(caf::actor_system& sys,
       return std::move(opened.error());
     jrnl = std::move(*opened);
   }
-  auto idle = std::chrono::milliseconds{
-    cfg.get_int("ha.services.idle-timeout")};
   return sys.spawn(ha_services, std::move(*be), std::move(conns),
-                   std::move(jrnl), caf::timespan{idle});
+                   std::move(jrnl), service_limits::from(cfg));
 }
 
 caf::expected<ha_services_actor> connect(caf::actor_system& sys,

@@ -7,6 +7,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/peer_checks.hpp"
 #include "actors/send_later.hpp"
 #include "actors/write_batch.hpp"
 #include "config/logging.hpp"
@@ -75,6 +76,11 @@ void schedule_poll(pointer self) {
 caf::result<caf::ok_atom> add_listener(pointer self,
                                        job_graph_listener_actor listener) {
   auto& st = self->state;
+  if (!listener)
+    return reject(self, make_error(errc::invalid_argument,
+                                   "join without a listener"));
+  if (auto err = check_own_member(self, listener.address(), "listener"))
+    return reject(self, std::move(err));
   if (st.listeners.empty()) {
     // Listeners hear of changes made after they joined.
     auto last = st.cfg.store->last_job_graph_change();
@@ -105,6 +111,7 @@ void drop_listener(pointer self, const caf::actor_addr& addr) {
 
 job_graph_store_impl::behavior_type job_graph_store(pointer self,
                                                     store_config cfg) {
+  refuse_unexpected(self, "job_graph_store");
   self->state.log.hook = journal_hook{cfg.message_journal, "job_graph_store"};
   self->state.cfg = std::move(cfg);
   self->set_down_handler([self](const caf::down_msg& msg) {
@@ -135,8 +142,11 @@ job_graph_store_impl::behavior_type job_graph_store(pointer self,
       journal_listener(self, "join", listener);
       return add_listener(self, std::move(listener));
     },
-    [self](caf::leave_atom, const job_graph_listener_actor& listener) {
+    [self](caf::leave_atom,
+           const job_graph_listener_actor& listener) -> caf::result<caf::ok_atom> {
       journal_listener(self, "leave", listener);
+      if (auto err = check_own_member(self, listener.address(), "listener"))
+        return reject(self, std::move(err));
       self->demonitor(listener.address());
       drop_listener(self, listener.address());
       return journal_reply(self, caf::ok_atom::value);

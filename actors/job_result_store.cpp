@@ -4,6 +4,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/peer_checks.hpp"
 #include "actors/write_batch.hpp"
 #include "messages/errors.hpp"
 
@@ -33,6 +34,7 @@ caf::result<bool> query(pointer self, const job_id& id, Predicate pred) {
 
 job_result_store_impl::behavior_type job_result_store(pointer self,
                                                       store_config cfg) {
+  refuse_unexpected(self, "job_result_store");
   self->state.log.hook = journal_hook{cfg.message_journal,
                                       "job_result_store"};
   self->state.cfg = std::move(cfg);

@@ -4,6 +4,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/peer_checks.hpp"
 #include "actors/write_batch.hpp"
 
 namespace ha {
@@ -22,6 +23,7 @@ using pointer = running_jobs_registry_impl::stateful_pointer<registry_state>;
 
 running_jobs_registry_impl::behavior_type registry(pointer self,
                                                    store_config cfg) {
+  refuse_unexpected(self, "running_jobs_registry");
   self->state.log.hook = journal_hook{cfg.message_journal,
                                       "running_jobs_registry"};
   self->state.cfg = std::move(cfg);

@@ -72,11 +72,21 @@ inline caf::expected<fencing_token> fence_arg(const std::string& str) {
   return fencing_token{std::move(*component), epoch};
 }
 
+/// A record's payload from `path`; refused here, with a clear line, when it
+/// is over the stores' limit (which ha-node's peer guard would otherwise
+/// enforce by dropping the connection).
 inline caf::expected<std::vector<uint8_t>> read_file(const std::string& path) {
   std::ifstream in{path, std::ios::binary};
   if (!in)
     return make_error(errc::not_found, "cannot read file '" + path + "'");
-  return std::vector<uint8_t>{std::istreambuf_iterator<char>{in}, {}};
+  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>{in}, {}};
+  if (bytes.size() > max_record_payload)
+    return make_error(errc::invalid_argument,
+                      "file '" + path + "' has " + std::to_string(bytes.size())
+                        + " bytes, over the stores' limit of "
+                        + std::to_string(max_record_payload)
+                        + " bytes: put large state into the blob store");
+  return bytes;
 }
 
 inline caf::error write_file(const std::string& path,

@@ -58,7 +58,28 @@ const fencing_token& fence_of(const write_op& op) {
     op);
 }
 
+namespace {
+
+size_t record_size(const write_op& op) {
+  if (auto x = std::get_if<put_job_graph_op>(&op)) {
+    auto size = x->graph.name.size() + x->graph.payload.size();
+    for (auto& [key, value] : x->graph.metadata)
+      size += key.size() + value.size();
+    return size;
+  }
+  if (auto x = std::get_if<add_checkpoint_op>(&op))
+    return x->checkpoint.metadata.size();
+  return 0;
+}
+
+} // namespace
+
 caf::error check_arguments(const write_op& op) {
+  if (auto size = record_size(op); size > max_record_payload)
+    return make_error(errc::invalid_argument,
+                      target_of(op) + " carries " + std::to_string(size)
+                        + " bytes, over the limit of "
+                        + std::to_string(max_record_payload) + " bytes");
   if (auto x = std::get_if<create_dirty_result_op>(&op);
       x && !is_valid_result_status(x->entry.status))
     return make_error(errc::invalid_argument,

@@ -122,7 +122,9 @@ using blob_store_actor = caf::typed_actor<
   // delete(job): removes every blob of the job; other jobs keep theirs.
   caf::replies_to<caf::delete_atom, job_id>::with<caf::ok_atom>,
   // cleanup: closeAndCleanupAllData for blobs: drops open uploads and
-  // deletes this cluster's whole blob directory, nothing outside it.
+  // deletes this cluster's whole blob directory, nothing outside it. Only
+  // the store's owner (the services root) may: permission_denied for
+  // everyone else.
   caf::replies_to<cleanup_atom>::with<caf::ok_atom>>;
 
 /// Registers the blob store's types with `cfg` (blob_key, blob_type, the

@@ -33,6 +33,12 @@ typename Inspector::result_type inspect(Inspector& f, fencing_token& x) {
   return f(caf::meta::type_name("fencing_token"), x.component, x.epoch);
 }
 
+/// The most data one record may carry (a job graph's name, metadata and
+/// payload together; a checkpoint's metadata): larger ones are refused with
+/// invalid_argument. Big state belongs in the blob store; the limit keeps
+/// every peer message small enough for ha-node's peer guard.
+constexpr size_t max_record_payload = 8 * 1024 * 1024;
+
 /// A submitted job as the job graph store keeps it.
 struct job_graph {
   job_id id;

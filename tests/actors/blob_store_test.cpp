@@ -155,6 +155,19 @@ TEST_CASE("cleanup deletes the cluster's whole blob directory and nothing "
   CHECK(fx.get(fx.job_a, key).value() == random_content(10, 12));
 }
 
+TEST_CASE("cleanup from anyone but the store's owner is refused and deletes "
+          "nothing",
+          "[blob]") {
+  blob_fixture fx;
+  auto key = fx.put(fx.job_a, random_content(10, 13));
+  caf::scoped_actor stranger{fx.sys};
+  caf::error refused;
+  stranger->request(fx.store, std::chrono::seconds(10), cleanup_atom::value)
+    .receive([](caf::ok_atom) {}, [&](caf::error& err) { refused = err; });
+  CHECK(is(refused, errc::permission_denied));
+  CHECK(fx.get(fx.job_a, key).value() == random_content(10, 13));
+}
+
 TEST_CASE("a chunk above the limit is rejected naming its size and the "
           "limit, and ends its upload",
           "[blob]") {

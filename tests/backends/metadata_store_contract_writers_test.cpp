@@ -139,8 +139,8 @@ TEST_CASE("ZooKeeper: a queued follower's epoch was never granted",
   CHECK(*store->counter(make_job(1)) == 6);
 }
 
-TEST_CASE("components' grants are independent; a job manager's hex is read "
-          "in either case; a non-component is invalid_argument",
+TEST_CASE("components' grants are independent, a job manager's hex is read "
+          "in either case, a non-component is invalid_argument",
           "[metadata_store]") {
   store_opener opener{each_backend()};
   CAPTURE(opener.backend());

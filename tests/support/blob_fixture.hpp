@@ -100,6 +100,7 @@ struct blob_fixture {
     store_cfg.storage = storage;
     store_cfg.max_chunk_size = max_chunk_size;
     store_cfg.max_uploads_per_peer = max_uploads_per_peer;
+    store_cfg.owner = self->address();
     store_cfg.max_uploads = max_uploads;
     store_cfg.upload_timeout = std::chrono::hours(1);
     auto clock = now_ms;

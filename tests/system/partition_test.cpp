@@ -40,8 +40,11 @@ TEST_CASE("partition: the cut-off leader is replaced within the heartbeat "
   auto node_address = net->add_host(host_of(-1), 1);
   for (size_t i = 0; i < contender_count; ++i)
     net->add_host(host_of(static_cast<int>(i)), 10 + static_cast<int>(i));
+  // The namespaces' private link is the test's own network: plain TCP on it
+  // must be allowed explicitly.
   running_node node{append(failure_detection_options(),
-                           {"-D", "ha.node.host=" + node_address}),
+                           {"-D", "ha.node.host=" + node_address, "-D",
+                            "ha.node.allow-plaintext=true"}),
                     "", net->launcher(host_of(-1))};
   // The watcher runs next to ha-node, so the cut never hides it.
   election_cluster cluster{node.endpoint, contender_count,
