@@ -4,6 +4,7 @@
 // a listener, or make one job two elections by spelling; and the electors
 // and retrievers it asks for are reaped, so lookups do not grow the node.
 
+#include <csignal>
 #include <fstream>
 
 #include <catch2/catch.hpp>

@@ -4,6 +4,7 @@
 // per peer, CAF's actors unreachable by name, messages over the size limit
 // dropped; and no plaintext on a network address.
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
