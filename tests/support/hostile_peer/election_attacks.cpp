@@ -14,6 +14,9 @@ namespace {
 
 const std::string evil_address = "tcp://evil:1";
 
+/// The epoch of every forged grant: a grant carrying it was caused by one.
+constexpr epoch_t forged_epoch = 999;
+
 std::string component_option(const attack_context& ctx) {
   return ctx.option("component", "dispatcher");
 }
@@ -45,6 +48,7 @@ void join(attack_context& ctx, const caf::actor& service,
 /// What reached the hostile member: messages already in its mailbox.
 struct member_inbox {
   int grants = 0;
+  int forged_grants = 0;
   int revokes = 0;
   int errors = 0;
   int evil_leaders = 0;
@@ -56,8 +60,9 @@ member_inbox drain(attack_context& ctx) {
   // Bounded: the mailbox holds what the node sent before its last reply.
   for (int i = 0; i < 10000 && !empty; ++i)
     ctx.self->receive(
-      [&](grant_atom, const std::string&, const session_id&, epoch_t) {
+      [&](grant_atom, const std::string&, const session_id&, epoch_t epoch) {
         ++result.grants;
+        result.forged_grants += epoch == forged_epoch ? 1 : 0;
       },
       [&](revoke_atom, const std::string&, const session_id&) {
         ++result.revokes;
@@ -85,7 +90,7 @@ nlohmann::json forge_grant(attack_context& ctx) {
   auto self = me<contender_actor>(ctx);
   join(ctx, service, self);
   for (uint64_t candidate = 1; candidate <= 10; ++candidate)
-    ctx.self->send(service, granted_atom::value, candidate, epoch_t{999});
+    ctx.self->send(service, granted_atom::value, candidate, forged_epoch);
   ctx.self->send(service, revoked_atom::value, uint64_t{1});
   ctx.self->send(service, driver_error_atom::value,
                  make_error(errc::backend_unavailable, "forged by a peer"));
@@ -96,9 +101,12 @@ nlohmann::json forge_grant(attack_context& ctx) {
                              + describe(leads.error()));
   auto inbox = drain(ctx);
   ask<caf::ok_atom>(ctx, service, leave_atom::value, self);
-  auto forged = inbox.grants + inbox.revokes + inbox.errors;
+  // Without another contender the hostile one is granted legitimately:
+  // only a grant of the forged epoch, a revoke or an error proves a hole.
+  auto forged = inbox.forged_grants + inbox.revokes + inbox.errors;
   return {{"outcome", forged > 0 ? "accepted" : "refused"},
           {"grants", inbox.grants},
+          {"forged_grants", inbox.forged_grants},
           {"revokes", inbox.revokes},
           {"election_errors", inbox.errors}};
 }
@@ -111,7 +119,7 @@ nlohmann::json forge_leader(attack_context& ctx) {
   join(ctx, service, self);
   auto component = component_option(ctx);
   ctx.self->send(service, leader_atom::value, component,
-                 leader_info{evil_address, nil_session_id(), 999});
+                 leader_info{evil_address, nil_session_id(), forged_epoch});
   ctx.self->send(service, retrieval_error_atom::value, component,
                  make_error(errc::backend_unavailable, "forged by a peer"));
   auto leader = ask<leader_info>(ctx, service, caf::get_atom::value);
