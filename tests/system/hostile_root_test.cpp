@@ -159,3 +159,26 @@ TEST_CASE("ha-node refuses to listen on a network address without TLS and "
   CHECK_THAT(text, Catch::Contains("ha.tls.certificate"));
   CHECK_THAT(text, Catch::Contains("ha.node.allow-plaintext"));
 }
+
+TEST_CASE("peers that come and go do not cost a leader its connection",
+          "[hostile][system]") {
+  // Any peer may connect, ask and leave: the node must keep serving the
+  // others as before. Short heartbeats, so that a connection the node
+  // stopped serving is noticed within a second.
+  auto mode = GENERATE(transport::plain, transport::tls);
+  INFO("over " << to_string(mode));
+  hostile_cluster cluster{mode, failure_detection_options()};
+  auto real = cluster.hactl(append(failure_detection_options(),
+                                   {"contend", "dispatcher", "--address",
+                                    "a:1"}));
+  auto confirmed = await_event(*real, "confirmed");
+  for (int i = 0; i < 3; ++i)
+    cluster.attack("huge-name", {"--size", "10"});
+  // The leader must print nothing more (no "revoked", no "reconnected")
+  // within three heartbeat timeouts: the absence of an event can only be
+  // awaited for a bounded time.
+  auto next = real->read_line(3 * heartbeat_timeout);
+  INFO("stderr of the leader: " << real->error_output());
+  CHECK_FALSE(next);
+  CHECK(same_leader(cluster.leader(), confirmed));
+}
