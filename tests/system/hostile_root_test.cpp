@@ -102,17 +102,10 @@ TEST_CASE("messages outside the protocol are refused by every service and "
     CHECK(report["code"] == "unexpected_message");
     CHECK(cluster.log_lines_with(logged) == before + 1);
   }
+  // CAF's own default handler would print each one, content and all, as
+  // "*** unexpected message" (to stdout, which a pipe buffers: not
+  // countable here, hence the count of the services' own lines above).
   CHECK(cluster.log_lines_with("unexpected message") == 0);
-  // CAF's own default handler prints each one to stdout instead: count
-  // what is there already (a flood would be).
-  int printed = 0;
-  for (int i = 0; i < 1000; ++i) {
-    auto line = cluster.node().process->read_line(0ms);
-    if (!line)
-      break;
-    printed += line->find("unexpected message") != std::string::npos;
-  }
-  CHECK(printed == 0);
   cluster.expect_served();
 }
 
