@@ -96,7 +96,7 @@ TEST_CASE("a listener cannot confirm or resign the leader's session it "
   cluster.expect_served();
 }
 
-TEST_CASE("every spelling of one job is one election; other spellings of "
+TEST_CASE("every spelling of one job is one election, other spellings of "
           "fixed names are refused naming the value",
           "[hostile][system]") {
   auto mode = GENERATE(transport::plain, transport::tls);
