@@ -103,6 +103,7 @@ std::vector<uint8_t> basp_header(uint8_t operation, uint32_t payload_len,
 constexpr uint8_t server_handshake = 0x00;
 constexpr uint8_t client_handshake = 0x01;
 constexpr uint8_t direct_message = 0x02;
+constexpr uint8_t routed_message = 0x03;
 
 /// A `hactl leader get` through the node succeeds.
 void expect_served(const running_node& node) {
@@ -155,6 +156,23 @@ TEST_CASE("handshake headers of another protocol version are dropped, "
     CHECK(peer.closed_within(5s));
     expect_served(node);
   }
+}
+
+TEST_CASE("a routed message is dropped before CAF forwards it in ha-node's "
+          "name, ha-node keeps serving",
+          "[hostile][system]") {
+  // A routed message names its source node itself: CAF would deliver it,
+  // or forward it to another peer, as if that node had sent it.
+  running_node node;
+  raw_peer peer{port_of(node)};
+  // One write: the node may close the connection right after the header.
+  auto bytes = basp_header(routed_message, 64, 0, 1);
+  bytes.resize(bytes.size() + 64, 0);
+  peer.send_bytes(bytes);
+  CHECK(peer.closed_within(5s));
+  CHECK_THAT(node.process->error_output(),
+             Catch::Contains("a message to be routed"));
+  expect_served(node);
 }
 
 TEST_CASE("a message announcing more than the size limit is dropped before "

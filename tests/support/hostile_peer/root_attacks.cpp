@@ -1,0 +1,106 @@
+// Attacks on the root and on the wire: admin operations without the
+// secret, messages outside every protocol, CAF's actors by name, and a
+// message over the size limit.
+
+#include <caf/io/basp_broker.hpp>
+#include <caf/io/middleman.hpp>
+
+#include "tests/support/hostile_peer/hostile_peer.hpp"
+
+namespace ha::hostile {
+
+namespace {
+
+using foo_atom = caf::atom_constant<caf::atom("foo")>;
+
+/// `(atom)` alone without `--secret`, `(atom, secret)` with it.
+template <class Atom>
+nlohmann::json admin_operation(attack_context& ctx) {
+  auto secret = ctx.options.find("secret");
+  auto done = secret == ctx.options.end()
+                ? ask<caf::ok_atom>(ctx, ctx.any_root(), Atom::value)
+                : ask<caf::ok_atom>(ctx, ctx.any_root(), Atom::value,
+                                    secret->second);
+  return verdict(done ? caf::none : done.error());
+}
+
+/// The service named by `--target`.
+caf::actor target(attack_context& ctx) {
+  auto name = ctx.option("target", "root");
+  auto component = ctx.option("component", "dispatcher");
+  if (name == "root")
+    return ctx.any_root();
+  if (name == "elector")
+    return obtain<elector_actor>(ctx, elector_atom::value, component);
+  if (name == "retriever")
+    return obtain<retriever_actor>(ctx, retriever_atom::value, component);
+  if (name == "job_graphs")
+    return obtain<job_graph_store_actor>(ctx, job_graphs_atom::value);
+  if (name == "blobs")
+    return obtain<blob_store_actor>(ctx, blobs_atom::value);
+  throw std::runtime_error("unknown --target '" + name + "'");
+}
+
+/// `--count` requests `(foo, i)`, outside every protocol.
+nlohmann::json unexpected(attack_context& ctx) {
+  auto dest = target(ctx);
+  auto count = std::stoi(ctx.option("count", "100"));
+  int refused = 0;
+  std::string last_code;
+  for (int i = 0; i < count; ++i) {
+    auto answer = ask<caf::ok_atom>(ctx, dest, foo_atom::value, int32_t{i});
+    if (!answer) {
+      ++refused;
+      last_code = code_name(answer.error());
+    }
+  }
+  return {{"outcome", refused == count ? "refused" : "accepted"},
+          {"sent", count},
+          {"refused", refused},
+          {"code", last_code}};
+}
+
+/// Sends a message to one of CAF's actors by name (`--name`, ConfigServ by
+/// default, as `middleman::remote_lookup` does), padded with `--size`
+/// bytes, and waits for the node to drop the connection.
+nlohmann::json named_actor(attack_context& ctx) {
+  auto name = ctx.option("name", "ConfigServ");
+  auto padding = std::string(std::stoul(ctx.option("size", "0")), 'x');
+  auto basp = ctx.sys.middleman().named_broker<caf::io::basp_broker>(
+    caf::atom("BASP"));
+  auto request = padding.empty()
+                   ? caf::make_message(caf::get_atom::value,
+                                       caf::atom("SpawnServ"))
+                   : caf::make_message(caf::get_atom::value,
+                                       caf::atom("SpawnServ"), padding);
+  ctx.self->send(basp, caf::forward_atom::value, ctx.root.node(),
+                 caf::atom_from_string(name), std::move(request));
+  auto wait = std::chrono::milliseconds{std::stoi(ctx.option("wait-ms",
+                                                             "5000"))};
+  auto dropped = connection_dropped(ctx, wait);
+  return {{"outcome", dropped ? "dropped" : "accepted"}, {"name", name}};
+}
+
+/// A request to the root carrying a `--size` byte string (10 MiB by
+/// default), then waits for the node to drop the connection.
+nlohmann::json oversized(attack_context& ctx) {
+  auto size = std::stoul(ctx.option("size", std::to_string(10 << 20)));
+  ctx.self->send(ctx.any_root(), caf::get_atom::value, elector_atom::value,
+                 std::string(size, 'a'));
+  auto wait = std::chrono::milliseconds{std::stoi(ctx.option("wait-ms",
+                                                             "5000"))};
+  auto dropped = connection_dropped(ctx, wait);
+  return {{"outcome", dropped ? "dropped" : "accepted"}, {"bytes", size}};
+}
+
+} // namespace
+
+void add_root_attacks(std::map<std::string, attack_fn>& attacks) {
+  attacks["cleanup"] = admin_operation<cleanup_atom>;
+  attacks["close"] = admin_operation<caf::close_atom>;
+  attacks["unexpected"] = unexpected;
+  attacks["named-actor"] = named_actor;
+  attacks["oversized"] = oversized;
+}
+
+} // namespace ha::hostile
