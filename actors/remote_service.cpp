@@ -96,9 +96,14 @@ void on_connected(remote_pointer<Traits> self, const ha_services_actor& root) {
           rejoin_all<Traits>(self, std::move(service));
       },
       [self](const caf::error& err) {
+        auto& st = self->state;
         logger(Traits::log_name)
-          ->warn("{}: cannot get the service from ha-node: {}",
-                 self->state.component, describe(err));
+          ->warn("{}: cannot get the service from ha-node: {}", st.component,
+                 describe(err));
+        // A name the node refuses stays refused: say so instead of waiting.
+        if (is(err, errc::invalid_argument))
+          for (auto& member : st.members)
+            self->send(member, Traits::error_atom, st.component, err);
       });
 }
 

@@ -219,6 +219,16 @@ int contend(hactl_context& ctx, const std::string& component,
   return code;
 }
 
+/// `run(canonical component)`, or a one-line error for a name that is no
+/// component: the node refuses it too, but a contender would wait for ever.
+template <class F>
+int with_component(const std::string& name, F run) {
+  auto component = component::canonical(name);
+  if (!component)
+    return fail(describe(component.error()));
+  return run(*component);
+}
+
 struct election_args {
   std::string component;
   std::string address;
@@ -243,7 +253,9 @@ void add_election_commands(CLI::App& app, hactl_action& action) {
   get->add_option("component", args->component)->required();
   get->callback([&action, args] {
     action = [args](hactl_context& ctx) {
-      return leader_get(ctx, args->component);
+      return with_component(args->component, [&](const std::string& c) {
+        return leader_get(ctx, c);
+      });
     };
   });
   auto watch = leader->add_subcommand(
@@ -256,8 +268,9 @@ void add_election_commands(CLI::App& app, hactl_action& action) {
     ->check(CLI::PositiveNumber);
   watch->callback([&action, args] {
     action = [args](hactl_context& ctx) {
-      return leader_watch(ctx, args->component, args->count,
-                          millis(args->timeout_ms));
+      return with_component(args->component, [&](const std::string& c) {
+        return leader_watch(ctx, c, args->count, millis(args->timeout_ms));
+      });
     };
   });
   auto cont = app.add_subcommand(
@@ -269,8 +282,9 @@ void add_election_commands(CLI::App& app, hactl_action& action) {
     ->check(CLI::PositiveNumber);
   cont->callback([&action, args] {
     action = [args](hactl_context& ctx) {
-      return contend(ctx, args->component, args->address,
-                     millis(args->resign_after_ms));
+      return with_component(args->component, [&](const std::string& c) {
+        return contend(ctx, c, args->address, millis(args->resign_after_ms));
+      });
     };
   });
 }

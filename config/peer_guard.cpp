@@ -12,6 +12,7 @@
 #include <caf/io/network/scribe_impl.hpp>
 #include <caf/io/network/stream_impl.hpp>
 #include <caf/openssl/session.hpp>
+#include <openssl/err.h>
 
 #include "config/logging.hpp"
 
@@ -117,13 +118,21 @@ public:
     : session_(std::move(session)) {
   }
 
+  // OpenSSL keeps one error queue per thread, and CAF's session reads it
+  // with SSL_get_error without emptying it first: an error left behind by
+  // one peer's connection (say, one that just went away) would make the
+  // next read on another peer's connection look failed, and CAF would drop
+  // that peer. Every call therefore starts on an empty queue, as OpenSSL's
+  // documentation asks.
   network::rw_state read_some(size_t& result, network::native_socket fd,
                               void* buf, size_t len) {
+    ERR_clear_error();
     return session_->read_some(result, fd, buf, len);
   }
 
   network::rw_state write_some(size_t& result, network::native_socket fd,
                                const void* buf, size_t len) {
+    ERR_clear_error();
     return session_->write_some(result, fd, buf, len);
   }
 
@@ -238,6 +247,7 @@ private:
     if (!tls_)
       return caf::make_counted<guarded_scribe>(mpx, fd);
     network::nonblocking(fd, true);
+    ERR_clear_error(); // See tls_policy.
     auto session = caf::openssl::make_session(parent()->system(), fd, true);
     if (!session) {
       logger("net")->warn("dropping a peer: no TLS session for it");

@@ -43,6 +43,7 @@ void memory_election::leave(const std::string& component, uint64_t candidate) {
   release(component);
   set_published(component, st, leader_info{});
   grant_front(component, st);
+  forget_if_unused(components_.find(component));
 }
 
 void memory_election::publish(const std::string& component,
@@ -64,8 +65,22 @@ void memory_election::subscribe(const std::string& component,
 void memory_election::unsubscribe(const std::string& component,
                                   const listener_actor& sink) {
   std::lock_guard<std::mutex> guard{mtx_};
-  auto& subs = components_[component].subscribers;
+  auto i = components_.find(component);
+  if (i == components_.end())
+    return;
+  auto& subs = i->second.subscribers;
   subs.erase(std::remove(subs.begin(), subs.end(), sink), subs.end());
+  forget_if_unused(i);
+}
+
+void memory_election::forget_if_unused(component_map::iterator i) {
+  // Peers may ask for any number of job managers' retrievers: a component
+  // nobody contends in or listens to must not cost memory for ever. One
+  // that counted its own epochs keeps them, so that they keep growing.
+  auto& st = i->second;
+  if (st.queue.empty() && st.subscribers.empty() && st.last_epoch == 0
+      && st.published.empty())
+    components_.erase(i);
 }
 
 caf::expected<std::shared_ptr<memory_election>>

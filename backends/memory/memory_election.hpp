@@ -86,6 +86,11 @@ private:
     std::vector<listener_actor> subscribers;
   };
 
+  using component_map = std::map<std::string, component_state>;
+
+  /// Erases the state of a component that has nothing left to remember.
+  void forget_if_unused(component_map::iterator i);
+
   void grant_front(const std::string& component, component_state& st);
 
   void release(const std::string& component);
@@ -102,7 +107,7 @@ private:
   epoch_t next_reserved_ = 0;
   epoch_t reserved_end_ = 0;
   std::mutex mtx_;
-  std::map<std::string, component_state> components_;
+  component_map components_;
   std::map<std::string, grant_state> grants_;
 };
 

@@ -32,6 +32,29 @@ TEST_CASE("a job graph that was put reads back whole and is listed",
   CHECK(*store->job_graph_ids() == std::vector<job_id>{graph.id});
 }
 
+TEST_CASE("a job graph or checkpoint over the record limit is refused naming "
+          "the limit, and nothing is stored",
+          "[metadata_store]") {
+  store_opener opener{each_backend()};
+  CAPTURE(opener.backend());
+  auto store = opener.open();
+  auto graph = make_graph(1);
+  graph.metadata.clear();
+  graph.payload.assign(max_record_payload + 1 - graph.name.size(), 7);
+  auto err = apply_op(*store, put_job_graph_op{graph, {}});
+  CHECK(code_of(err) == "invalid_argument");
+  CHECK_THAT(describe(err),
+             Catch::Contains(std::to_string(max_record_payload)));
+  CHECK(store->job_graph_ids()->empty());
+  graph.payload.pop_back();
+  CHECK(code_of(apply_op(*store, put_job_graph_op{graph, {}})) == "none");
+  auto checkpoint = make_checkpoint(1, 1);
+  checkpoint.metadata.assign(max_record_payload + 1, 7);
+  CHECK(code_of(apply_op(*store, add_checkpoint_op{checkpoint, 1, {}, {}}))
+        == "invalid_argument");
+  CHECK(store->checkpoints(graph.id)->empty());
+}
+
 TEST_CASE("job graphs and checkpoints keep every byte value",
           "[metadata_store]") {
   store_opener opener{each_backend()};

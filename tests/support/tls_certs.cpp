@@ -1,5 +1,8 @@
 #include "tests/support/tls_certs.hpp"
 
+#include <filesystem>
+#include <fstream>
+
 #include <catch2/catch.hpp>
 
 #include "tests/support/child_process.hpp"
@@ -54,6 +57,19 @@ tls_identity test_ca::issue(const std::string& name,
              "pass:" + passphrase, "-out", encrypted});
     result.key = encrypted;
   }
+  return result;
+}
+
+std::string test_ca::secret_file(const std::string& name,
+                                 const std::string& secret) const {
+  auto result = path(name);
+  {
+    std::ofstream out{result, std::ios::trunc};
+    out << secret << "\n";
+    REQUIRE(out);
+  }
+  std::filesystem::permissions(result, std::filesystem::perms::owner_read
+                                         | std::filesystem::perms::owner_write);
   return result;
 }
 

@@ -33,6 +33,11 @@ public:
   tls_identity issue(const std::string& name,
                      const std::string& passphrase = "") const;
 
+  /// A file `name` next to the CA holding `secret` and a newline, readable
+  /// only by its owner: for `ha.tls.passphrase-file` and the like.
+  std::string secret_file(const std::string& name,
+                          const std::string& secret) const;
+
 private:
   std::string path(const std::string& file) const;
 

@@ -33,15 +33,17 @@ std::vector<std::string> concat(std::vector<std::string> xs,
   return xs;
 }
 
-/// An ha-node that speaks only mutual TLS, with a passphrase-protected key,
-/// and the CA that signed its certificate.
+/// An ha-node that speaks only mutual TLS, with a passphrase-protected key
+/// whose passphrase it reads from a file, and the CA that signed its
+/// certificate.
 struct tls_cluster {
   test_ca ca{"caf-ha-test-ca"};
   tls_identity node_identity = ca.issue("ha-node", node_passphrase);
   tls_identity client_identity = ca.issue("hactl");
   running_node node{
     concat(tls_args(node_identity, ca.ca_file()),
-           {"-D", "ha.tls.passphrase=" + node_passphrase})};
+           {"-D", "ha.tls.passphrase-file="
+                    + ca.secret_file("passphrase", node_passphrase)})};
 
   /// The options of a good client.
   std::vector<std::string> client_args() const {
@@ -219,6 +221,22 @@ TEST_CASE("bad TLS settings stop ha-node at start-up, naming the key") {
     CHECK(out.exit_code == 1);
     CHECK_THAT(out.stderr_text, Catch::Contains("ha.tls.key")
                                   && Catch::Contains("ha.tls.passphrase"));
+  }
+  SECTION("a passphrase file with another passphrase") {
+    auto out = node(concat(all, {"-D", "ha.tls.passphrase-file="
+                                         + ca.secret_file("wrong", "nope")}));
+    CHECK(out.exit_code == 1);
+    CHECK_THAT(out.stderr_text, Catch::Contains("ha.tls.key")
+                                  && Catch::Contains("ha.tls.passphrase-file"));
+  }
+  SECTION("a passphrase both inline and in a file") {
+    auto out = node(concat(all, {"-D", "ha.tls.passphrase=" + node_passphrase,
+                                 "-D", "ha.tls.passphrase-file="
+                                         + ca.secret_file("p", node_passphrase)}));
+    CHECK(out.exit_code == 1);
+    CHECK_THAT(out.stderr_text,
+               Catch::Contains("set only one of ha.tls.passphrase and "
+                               "ha.tls.passphrase-file"));
   }
   SECTION("a certificate file that holds a key") {
     auto out = node(concat(all, {"-D",
