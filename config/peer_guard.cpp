@@ -1,5 +1,7 @@
 #include "config/peer_guard.hpp"
 
+#include <utility>
+
 #include <caf/actor_system.hpp>
 #include <caf/binary_deserializer.hpp>
 #include <caf/function_view.hpp>
@@ -69,7 +71,7 @@ public:
              const std::string& addr, uint16_t port) {
     if (awaiting_payload_ || size != basp::header_size) {
       awaiting_payload_ = false;
-      return true;
+      return admit_payload(buf, size, addr, port);
     }
     basp::header hdr;
     caf::binary_deserializer source{ctx, static_cast<const char*>(buf), size};
@@ -82,11 +84,30 @@ public:
       return false;
     }
     awaiting_payload_ = hdr.payload_len > 0;
+    check_stages_ = awaiting_payload_
+                    && hdr.operation == basp::message_type::direct_message;
     return true;
+  }
+
+  /// False if the payload of a direct message starts with a forwarding
+  /// stack: CAF would pass our reply on to the actors it names (any actor
+  /// of ours a peer ever talked to, or another peer's), in our name. Our
+  /// clients never send one; CAF writes an empty one as a single 0 byte.
+  bool admit_payload(const void* buf, size_t size, const std::string& addr,
+                     uint16_t port) {
+    if (!std::exchange(check_stages_, false))
+      return true;
+    if (size > 0 && *static_cast<const uint8_t*>(buf) == 0)
+      return true;
+    logger("net")->warn("dropping peer {}:{}: it sent a message with a "
+                        "forwarding stack",
+                        addr, port);
+    return false;
   }
 
 private:
   bool awaiting_payload_ = false;
+  bool check_stages_ = false;
 };
 
 /// A plain TCP connection accepted from a peer.

@@ -125,6 +125,18 @@ TEST_CASE("a message to CAF's actors by name drops the peer, the node serves "
   cluster.expect_served();
 }
 
+TEST_CASE("a message with a forwarding stack drops the peer, the node "
+          "serves on",
+          "[hostile][system]") {
+  auto mode = GENERATE(transport::plain, transport::tls);
+  INFO("over " << to_string(mode));
+  hostile_cluster cluster{mode};
+  auto report = cluster.attack("forwarding-stack");
+  CHECK(report["outcome"] == "dropped");
+  CHECK(cluster.log_lines_with("a message with a forwarding stack") == 1);
+  cluster.expect_served();
+}
+
 TEST_CASE("a 10 MiB message to the root drops the peer as over the size "
           "limit, the node serves on",
           "[hostile][system]") {

@@ -1,9 +1,10 @@
 // Attacks on the root and on the wire: admin operations without the
-// secret, messages outside every protocol, CAF's actors by name, and a
-// message over the size limit.
+// secret, messages outside every protocol, CAF's actors by name, a message
+// over the size limit and one with a forwarding stack.
 
 #include <caf/io/basp_broker.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/mailbox_element.hpp>
 
 #include "tests/support/hostile_peer/hostile_peer.hpp"
 
@@ -93,6 +94,24 @@ nlohmann::json oversized(attack_context& ctx) {
   return {{"outcome", dropped ? "dropped" : "accepted"}, {"bytes", size}};
 }
 
+/// A request to the root whose forwarding stack names the elector of
+/// dispatcher: CAF would deliver the root's answer there, in the node's
+/// name. Waits for the node to drop the connection.
+nlohmann::json forwarding_stack(attack_context& ctx) {
+  auto elector = obtain<elector_actor>(ctx, elector_atom::value,
+                                       std::string{"dispatcher"});
+  auto dest = caf::actor_cast<caf::abstract_actor*>(ctx.any_root());
+  dest->enqueue(caf::make_mailbox_element(
+                  ctx.self->ctrl(), caf::make_message_id(),
+                  {caf::actor_cast<caf::strong_actor_ptr>(elector)},
+                  caf::make_message(caf::get_atom::value, mode_atom::value)),
+                nullptr);
+  auto wait = std::chrono::milliseconds{std::stoi(ctx.option("wait-ms",
+                                                             "5000"))};
+  auto dropped = connection_dropped(ctx, wait);
+  return {{"outcome", dropped ? "dropped" : "accepted"}};
+}
+
 } // namespace
 
 void add_root_attacks(std::map<std::string, attack_fn>& attacks) {
@@ -101,6 +120,7 @@ void add_root_attacks(std::map<std::string, attack_fn>& attacks) {
   attacks["unexpected"] = unexpected;
   attacks["named-actor"] = named_actor;
   attacks["oversized"] = oversized;
+  attacks["forwarding-stack"] = forwarding_stack;
 }
 
 } // namespace ha::hostile
