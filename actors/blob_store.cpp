@@ -251,7 +251,10 @@ blob_store_impl::behavior_type blob_store(pointer self,
       return journaled(self, check_owner(self),
                        [&] { return remove_everything(self); });
     },
-    [self](caf::tick_atom) { expire_uploads(self); },
+    [self](caf::tick_atom) {
+      if (from_this_process(self, "tick"))
+        expire_uploads(self);
+    },
   };
 }
 

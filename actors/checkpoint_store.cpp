@@ -71,7 +71,10 @@ checkpoint_store_impl::behavior_type checkpoint_store(pointer self,
       return submit_ok(self,
                        shutdown_checkpoints_op{job, status, std::move(fence)});
     },
-    [self](caf::flush_atom) { flush_batch(self); },
+    [self](caf::flush_atom) {
+      if (from_this_process(self, "flush"))
+        flush_batch(self);
+    },
   };
 }
 

@@ -39,6 +39,15 @@ bool from_inbox(caf::local_actor* self, const caf::actor& inbox) {
          && self->current_sender() == caf::actor_cast<caf::strong_actor_ptr>(inbox);
 }
 
+bool from_inbox(caf::local_actor* self, const caf::actor& inbox,
+                peer_warnings& warnings, const char* kind) {
+  if (from_inbox(self, inbox))
+    return true;
+  warnings.warn_once(self, std::string{"a '"} + kind
+                             + "' that did not come from its driver");
+  return false;
+}
+
 void idle_timer::start(const caf::actor& inbox) {
   ++period;
   if (timeout.count() > 0)

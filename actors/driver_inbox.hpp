@@ -7,6 +7,8 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
+#include "actors/peer_checks.hpp"
+
 namespace ha {
 
 /// A private address through which a backend driver (and the owner's own
@@ -26,6 +28,11 @@ caf::actor spawn_driver_inbox(caf::local_actor* owner);
 
 /// True if the message `self` is handling was forwarded by `inbox`.
 bool from_inbox(caf::local_actor* self, const caf::actor& inbox);
+
+/// As `from_inbox`; a message named `kind` that did not come through the
+/// inbox is to be dropped, and `warnings` logs it once per peer.
+bool from_inbox(caf::local_actor* self, const caf::actor& inbox,
+                peer_warnings& warnings, const char* kind);
 
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 

@@ -185,11 +185,7 @@ caf::error on_join(elector_pointer self, contender_actor contender) {
 /// dropped and logged.
 bool from_driver(elector_pointer self, const char* kind) {
   auto& st = self->state;
-  if (from_inbox(self, st.inbox))
-    return true;
-  st.warnings.warn_once(self, std::string{"a '"} + kind
-                                + "' that did not come from its driver");
-  return false;
+  return from_inbox(self, st.inbox, st.warnings, kind);
 }
 
 void on_idle(elector_pointer self, uint64_t period) {

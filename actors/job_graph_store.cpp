@@ -151,8 +151,13 @@ job_graph_store_impl::behavior_type job_graph_store(pointer self,
       drop_listener(self, listener.address());
       return journal_reply(self, caf::ok_atom::value);
     },
-    [self](caf::flush_atom) { flush_batch(self); },
+    [self](caf::flush_atom) {
+      if (from_this_process(self, "flush"))
+        flush_batch(self);
+    },
     [self](poll_atom) {
+      if (!from_this_process(self, "poll"))
+        return;
       self->state.polling = false;
       if (self->state.listeners.empty())
         return;

@@ -74,7 +74,10 @@ job_result_store_impl::behavior_type job_result_store(pointer self,
       journal_request(self);
       return reply(self, self->state.cfg.store->job_results(true));
     },
-    [self](caf::flush_atom) { flush_batch(self); },
+    [self](caf::flush_atom) {
+      if (from_this_process(self, "flush"))
+        flush_batch(self);
+    },
   };
 }
 

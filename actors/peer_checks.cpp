@@ -1,5 +1,7 @@
 #include "actors/peer_checks.hpp"
 
+#include <map>
+#include <mutex>
 #include <set>
 
 #include <caf/actor_system.hpp>
@@ -64,6 +66,20 @@ void refuse_unexpected(caf::scheduled_actor* self, std::string actor_name) {
                                 + describe_shape(msg.content()) + ")");
       return caf::sec::unexpected_message;
     });
+}
+
+bool from_this_process(caf::local_actor* self, const char* kind) {
+  auto& sender = self->current_sender();
+  if (sender == nullptr || sender->node() == self->node())
+    return true;
+  // Shared by every store of the process, on their own threads.
+  static std::mutex mtx;
+  static std::map<std::string, peer_warnings> by_kind;
+  std::lock_guard<std::mutex> guard{mtx};
+  auto i = by_kind.try_emplace(kind, peer_warnings{self->name()}).first;
+  i->second.warn_once(self, std::string{"a '"} + kind
+                              + "' that only it may send itself");
+  return false;
 }
 
 caf::error check_own_member(caf::local_actor* self,

@@ -42,4 +42,12 @@ caf::error check_own_member(caf::local_actor* self,
                             const caf::actor_addr& member,
                             const std::string& what);
 
+/// True if the current message comes from this process: a timer's or the
+/// actor's own (a store's flush, poll or tick). Peers cannot send such a
+/// message: a direct message from a peer always names a sender on the
+/// peer's node, and the peer guard drops routed messages, the only ones
+/// that could name a local sender. One from a peer is logged, once per
+/// peer and `kind`, and is to be dropped.
+bool from_this_process(caf::local_actor* self, const char* kind);
+
 } // namespace ha

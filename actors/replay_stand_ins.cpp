@@ -6,7 +6,6 @@
 
 #include <caf/event_based_actor.hpp>
 
-#include "backends/metadata_ops.hpp"
 
 namespace ha {
 
@@ -47,11 +46,9 @@ caf::error recorded_grants::run_fenced(
   const fencing_token& fence, const std::function<caf::error()>& write) {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = components_.find(fence.component);
-  if (i == components_.end() || fence.epoch == 0
-      || fence.epoch > i->second.last_issued)
-    return never_issued_error(fence);
-  if (i->second.current != fence.epoch)
-    return not_current_error(fence);
+  if (auto err = grant_state::check(
+        i == components_.end() ? nullptr : &i->second, fence))
+    return err;
   return write();
 }
 

@@ -62,13 +62,8 @@ public:
                         const std::function<caf::error()>& write) override;
 
 private:
-  struct grant {
-    std::optional<epoch_t> current;
-    epoch_t last_issued = 0;
-  };
-
   std::mutex mtx_;
-  std::map<std::string, grant> components_;
+  std::map<std::string, grant_state> components_;
 };
 
 /// Stands in for a recorded peer: takes whatever the replayed actor sends,

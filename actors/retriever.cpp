@@ -162,11 +162,7 @@ void remove_listener(retriever_pointer self, const caf::actor_addr& addr) {
 /// dropped and logged.
 bool from_driver(retriever_pointer self, const char* kind) {
   auto& st = self->state;
-  if (from_inbox(self, st.inbox))
-    return true;
-  st.warnings.warn_once(self, std::string{"a '"} + kind
-                                + "' that did not come from its driver");
-  return false;
+  return from_inbox(self, st.inbox, st.warnings, kind);
 }
 
 void unsubscribe(retriever_pointer self) {

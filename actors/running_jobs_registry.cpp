@@ -43,7 +43,10 @@ running_jobs_registry_impl::behavior_type registry(pointer self,
       journal_request(self);
       return reply(self, self->state.cfg.store->get_scheduling_status(id));
     },
-    [self](caf::flush_atom) { flush_batch(self); },
+    [self](caf::flush_atom) {
+      if (from_this_process(self, "flush"))
+        flush_batch(self);
+    },
   };
 }
 

@@ -1,12 +1,17 @@
 // ha-node: hosts one cluster's services and publishes their root on the CAF
 // network, so that master processes and hactl on other hosts can use them.
 
+#include <unistd.h>
+
+#include <atomic>
 #include <csignal>
 #include <iostream>
+#include <memory>
 
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <spdlog/cfg/env.h>
@@ -37,6 +42,23 @@ std::vector<std::string> effective_overrides(const node_args& args) {
   }
   result.insert(result.end(), args.overrides.begin(), args.overrides.end());
   return result;
+}
+
+/// Ends ha-node when its services end (an admin's `close` or `cleanup`):
+/// the process must not stay up publishing services that are gone. The
+/// caller keeps the watcher's handle: CAF ends an actor nobody holds.
+caf::actor watch_services(caf::actor_system& sys,
+                          const ha::ha_services_actor& root,
+                          std::shared_ptr<std::atomic<bool>> closed) {
+  return sys.spawn([root, closed](caf::event_based_actor* self) -> caf::behavior {
+    self->monitor(root);
+    self->set_down_handler([self, closed](const caf::down_msg&) {
+      *closed = true;
+      ::kill(::getpid(), SIGTERM);
+      self->quit();
+    });
+    return {[](caf::ok_atom) {}};
+  });
 }
 
 int run(const ha::config& cfg) {
@@ -71,9 +93,15 @@ int run(const ha::config& cfg) {
             << ")" << std::endl;
   log->info("peers connect over {}",
             ha::uses_tls(sys) ? "mutual TLS" : "plain TCP");
+  auto closed = std::make_shared<std::atomic<bool>>(false);
+  auto watcher = watch_services(sys, *root, closed);
   auto sig = ha::app::wait_for_signal();
-  log->info("received signal {}, shutting down", sig);
   sys.middleman().unpublish(published->gateway, published->port);
+  if (*closed) {
+    log->info("the services were closed, shutting down");
+    return 0;
+  }
+  log->info("received signal {}, shutting down", sig);
   caf::scoped_actor self{sys};
   self->request(*root, std::chrono::seconds(5), caf::close_atom::value,
                 std::string{})

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <caf/error.hpp>
@@ -24,6 +25,18 @@ public:
   virtual caf::error run_fenced(const fencing_token& fence,
                                 const std::function<caf::error()>& write)
     = 0;
+};
+
+/// What an in-process election remembers of one component's grants.
+struct grant_state {
+  epoch_t last_issued = 0;
+  std::optional<epoch_t> current;
+
+  /// None if `epoch` is the current grant; otherwise the refusal of
+  /// `grant_authority::run_fenced` for `fence`. `state` is null for a
+  /// component that never had a grant.
+  static caf::error check(const grant_state* state,
+                          const fencing_token& fence);
 };
 
 /// Where a durable arbiter records its current grants, so that stores on

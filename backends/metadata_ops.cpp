@@ -1,5 +1,7 @@
 #include "backends/metadata_ops.hpp"
 
+#include "backends/grant_authority.hpp"
+
 #include <random>
 #include <variant>
 
@@ -133,6 +135,16 @@ caf::error not_current_error(const write_op& op) {
 
 caf::error never_issued_error(const write_op& op) {
   return refused_write(op, never_issued_error(fence_of(op)));
+}
+
+caf::error grant_state::check(const grant_state* state,
+                              const fencing_token& fence) {
+  if (state == nullptr || fence.epoch == 0
+      || fence.epoch > state->last_issued)
+    return never_issued_error(fence);
+  if (state->current != fence.epoch)
+    return not_current_error(fence);
+  return caf::none;
 }
 
 uint64_t random_origin() {

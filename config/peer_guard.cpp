@@ -1,5 +1,7 @@
 #include "config/peer_guard.hpp"
 
+#include <optional>
+#include <string_view>
 #include <utility>
 
 #include <caf/actor_system.hpp>
@@ -13,6 +15,7 @@
 #include <caf/io/network/doorman_impl.hpp>
 #include <caf/io/network/scribe_impl.hpp>
 #include <caf/io/network/stream_impl.hpp>
+#include <caf/message_id.hpp>
 #include <caf/openssl/session.hpp>
 #include <openssl/err.h>
 
@@ -34,6 +37,57 @@ bool is_spawn_server_hello(const basp::header& hdr) {
          && hdr.payload_len <= max_hello_size;
 }
 
+/// True for the ids of an ordinary message or request. ha-node asks its
+/// peers nothing, so a response from a peer could only answer a request an
+/// actor of ours made to somebody else: CAF matches responses by id alone.
+bool is_plain_message_id(caf::message_id mid) {
+  return !mid.is_response() && !mid.is_answered()
+         && mid.category() == caf::message_id::normal_message_category;
+}
+
+/// The type names of the message in a direct message's payload (CAF 0.17
+/// writes an empty forwarding stack as one 0 byte, then the message as a
+/// 16-bit 0, the length of its type names as a variable-length integer and
+/// the names, `@<>+@atom+@str...`), or nullopt for a payload that does not
+/// start that way.
+std::optional<std::string_view> message_types(const uint8_t* bytes,
+                                              size_t size) {
+  constexpr size_t names_start = 3;
+  if (size < names_start + 1 || bytes[0] != 0 || bytes[1] != 0
+      || bytes[2] != 0)
+    return std::nullopt;
+  size_t length = 0;
+  size_t pos = names_start;
+  for (int shift = 0; shift <= 28; shift += 7, ++pos) {
+    if (pos == size)
+      return std::nullopt;
+    length |= static_cast<size_t>(bytes[pos] & 0x7f) << shift;
+    if ((bytes[pos] & 0x80) == 0) {
+      ++pos;
+      if (size - pos < length)
+        return std::nullopt;
+      return std::string_view{reinterpret_cast<const char*>(bytes + pos),
+                              length};
+    }
+  }
+  return std::nullopt;
+}
+
+/// True for the messages CAF acts on before any behaviour sees them: an
+/// exit (a `kill` ends any actor), a down or an error message (the default
+/// error handler ends the actor), a timeout, the stream protocol, and the
+/// link request its proxies send (a peer linked to our actor could end it
+/// by going away).
+bool is_system_message(std::string_view types) {
+  for (auto name : {"@<>+@exit", "@<>+@down", "@<>+@error", "@<>+@timeout",
+                    "@<>+@group_down", "@<>+@open_stream_msg",
+                    "@<>+@upstream_msg", "@<>+@downstream_msg",
+                    "@<>+@atom+@strong_actor_ptr"})
+    if (types == name)
+      return true;
+  return false;
+}
+
 /// Why a peer that connected to us must not send `hdr`, or nullptr.
 const char* header_problem(const basp::header& hdr) {
   switch (hdr.operation) {
@@ -43,6 +97,8 @@ const char* header_problem(const basp::header& hdr) {
       if (hdr.has(basp::header::named_receiver_flag)
           && !is_spawn_server_hello(hdr))
         return "a message to an actor by name";
+      if (!is_plain_message_id(caf::message_id{hdr.operation_data}))
+        return "a response or a stream message";
       [[fallthrough]];
     case basp::message_type::monitor_message:
     case basp::message_type::down_message:
@@ -89,19 +145,27 @@ public:
     return true;
   }
 
-  /// False if the payload of a direct message starts with a forwarding
-  /// stack: CAF would pass our reply on to the actors it names (any actor
-  /// of ours a peer ever talked to, or another peer's), in our name. Our
-  /// clients never send one; CAF writes an empty one as a single 0 byte.
+  /// False if the payload of a direct message is not an ordinary message
+  /// without a forwarding stack: CAF would pass our answer on to the actors
+  /// a stack names (any actor of ours a peer ever talked to, or another
+  /// peer's), in our name, and it acts on system messages before any
+  /// behaviour or check of ours sees them.
   bool admit_payload(const void* buf, size_t size, const std::string& addr,
                      uint16_t port) {
     if (!std::exchange(check_stages_, false))
       return true;
-    if (size > 0 && *static_cast<const uint8_t*>(buf) == 0)
+    auto bytes = static_cast<const uint8_t*>(buf);
+    const char* problem = nullptr;
+    if (size > 0 && bytes[0] != 0)
+      problem = "a message with a forwarding stack";
+    else if (auto types = message_types(bytes, size); !types)
+      problem = "a message that is not laid out as CAF lays out one";
+    else if (is_system_message(*types))
+      problem = "a system message (exit, down, error, link, stream)";
+    if (problem == nullptr)
       return true;
-    logger("net")->warn("dropping peer {}:{}: it sent a message with a "
-                        "forwarding stack",
-                        addr, port);
+    logger("net")->warn("dropping peer {}:{}: it sent {}", addr, port,
+                        problem);
     return false;
   }
 

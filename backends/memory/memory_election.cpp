@@ -100,11 +100,9 @@ caf::error memory_election::run_fenced(
   const fencing_token& fence, const std::function<caf::error()>& write) {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = grants_.find(fence.component);
-  if (i == grants_.end() || fence.epoch == 0
-      || fence.epoch > i->second.last_issued)
-    return never_issued_error(fence);
-  if (i->second.current != fence.epoch)
-    return not_current_error(fence);
+  if (auto err = grant_state::check(i == grants_.end() ? nullptr : &i->second,
+                                    fence))
+    return err;
   // Under the lock: no grant changes until the write is done.
   return write();
 }

@@ -67,11 +67,6 @@ public:
 
 private:
   /// What fences check, by canonical component name.
-  struct grant_state {
-    epoch_t last_issued = 0;
-    std::optional<epoch_t> current;
-  };
-
   struct candidate_entry {
     uint64_t id;
     election_events_actor events;

@@ -83,6 +83,8 @@ TEST_CASE("with ha.admin.secret-file only its secret cleans up: a wrong one "
                                     "cleanup-all", "--yes"});
   REQUIRE(lines.size() == 1);
   CHECK(lines.front()["event"] == "cleaned_up");
+  // The services are gone, and so is the process that published them.
+  CHECK(cluster.node().process->wait(10s) == 0);
 }
 
 TEST_CASE("messages outside the protocol are refused by every service and "
@@ -134,6 +136,40 @@ TEST_CASE("a message with a forwarding stack drops the peer, the node "
   auto report = cluster.attack("forwarding-stack");
   CHECK(report["outcome"] == "dropped");
   CHECK(cluster.log_lines_with("a message with a forwarding stack") == 1);
+  cluster.expect_served();
+}
+
+TEST_CASE("an exit, error, down, link or response message from a peer drops "
+          "the peer, and the node and its elector serve on",
+          "[hostile][system]") {
+  auto mode = GENERATE(transport::plain, transport::tls);
+  INFO("over " << to_string(mode));
+  hostile_cluster cluster{mode};
+  auto real = cluster.hactl({"contend", "dispatcher", "--address", "a:1"});
+  auto confirmed = await_event(*real, "confirmed");
+  for (auto kind : {"exit", "error", "down", "link", "response"}) {
+    INFO("kind " << kind);
+    auto report = cluster.attack("system-message", {"--kind", kind});
+    CHECK(report["outcome"] == "dropped");
+  }
+  CHECK(cluster.log_lines_with("a system message") == 3);
+  // CAF's proxies ask for a link in a routed message.
+  CHECK(cluster.log_lines_with("a message to be routed") == 1);
+  CHECK(cluster.log_lines_with("a response or a stream message") == 1);
+  // The elector survived every one of them: the leader still leads.
+  CHECK(same_leader(cluster.leader(), confirmed));
+  cluster.expect_served();
+}
+
+TEST_CASE("a store's own timer and batch messages from a peer are dropped "
+          "and logged once per kind",
+          "[hostile][system]") {
+  auto mode = GENERATE(transport::plain, transport::tls);
+  INFO("over " << to_string(mode));
+  hostile_cluster cluster{mode};
+  auto report = cluster.attack("store-internals", {"--count", "50"});
+  CHECK(report["outcome"] == "served");
+  CHECK(cluster.log_lines_with("that only it may send itself") == 3);
   cluster.expect_served();
 }
 
