@@ -64,7 +64,7 @@ struct blob_store_config {
 using blob_store_impl
   = blob_store_actor::extend<caf::reacts_to<caf::tick_atom>>;
 
-/// The blob store (DESIGN.md, "Blob store"; protocol in
+/// The blob store (protocol in
 /// messages/blob_store.hpp). Blobs live in `<root>/job_<job-id>/blob_<key>`,
 /// files being written in `.tmp-*` files next to them. Every reply to a put
 /// or commit comes after the blob is durable. Spawned detached: all of its

@@ -33,7 +33,7 @@ struct elector_config {
 using elector_impl = elector_actor::extend_with<election_events_actor>::extend<
   caf::reacts_to<idle_atom, uint64_t>>;
 
-/// Runs one component's election (DESIGN.md, "Leader election"): contenders
+/// Runs one component's election: contenders
 /// join and leave, the driver picks the leader, the elector turns each grant
 /// into a fresh session, publishes only confirmations of the current session,
 /// and revokes a contender that leaves, resigns or terminates (contenders

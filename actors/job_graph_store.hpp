@@ -12,7 +12,7 @@ using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using job_graph_store_impl = job_graph_store_actor::extend<
   caf::reacts_to<caf::flush_atom>, caf::reacts_to<poll_atom>>;
 
-/// The job graph store (DESIGN.md, "Job graph store"). While listeners are
+/// The job graph store. While listeners are
 /// joined it reads the backend's change log every poll interval and tells
 /// them of graphs that *other* processes added or removed. Spawned detached
 /// and linked.

@@ -10,7 +10,7 @@ namespace ha {
 using job_result_store_impl
   = job_result_store_actor::extend<caf::reacts_to<caf::flush_atom>>;
 
-/// The job result store (DESIGN.md, "Job result store"): dirty -> clean
+/// The job result store: dirty -> clean
 /// entries, fenced writes, group commit. Spawned detached and linked.
 job_result_store_impl spawn_job_result_store(caf::local_actor* parent,
                                              store_config cfg);

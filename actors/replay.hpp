@@ -26,7 +26,7 @@ struct replay_result {
   std::vector<journal_record> produced;
 };
 
-/// Replays a journal (DESIGN.md, issue 6): spawns a fresh actor for every
+/// Replays a journal: spawns a fresh actor for every
 /// elector and retriever in it, feeds each one its recorded inputs in
 /// order, under a deterministic scheduler, from stand-ins named as the
 /// recorded peers, and compares every record the replayed actors journal

@@ -30,7 +30,7 @@ struct retriever_config {
 using retriever_impl = retriever_actor::extend_with<listener_actor>::extend<
   caf::reacts_to<idle_atom, uint64_t>>;
 
-/// Tells listeners who leads one component (DESIGN.md, "Leader retrieval"):
+/// Tells listeners who leads one component:
 /// the current state at once on join, then every change in order with no
 /// repeats of the same (address, session). Listeners are monitored and
 /// forgotten when they terminate. Quits after `idle_timeout` without a

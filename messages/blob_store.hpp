@@ -1,6 +1,6 @@
 #pragma once
 
-// The blob store's protocol (DESIGN.md, "Blob store"): content-addressed
+// The blob store's protocol: content-addressed
 // blobs per job, moved only as bounded chunks over CAF messages. No message
 // names a file: every peer is a stranger, and a path would let it read or
 // overwrite any file of the store's host. A client moves its own files

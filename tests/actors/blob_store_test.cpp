@@ -1,4 +1,4 @@
-// The rules of DESIGN.md "Blob store", driven by messages through a blob
+// The blob store's rules, driven by messages through a blob
 // store on real files.
 
 #include "actors/blob_store.hpp"

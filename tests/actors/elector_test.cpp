@@ -1,4 +1,4 @@
-// The rules of DESIGN.md "Leader election", driven by messages through an
+// The rules of leader election, driven by messages through an
 // elector on the memory arbiter, under CAF's deterministic scheduler.
 
 #include "actors/elector.hpp"

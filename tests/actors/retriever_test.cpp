@@ -1,4 +1,4 @@
-// The rules of DESIGN.md "Leader retrieval", driven by messages through a
+// The rules of leader retrieval, driven by messages through a
 // retriever on the memory arbiter, under CAF's deterministic scheduler.
 
 #include "actors/retriever.hpp"

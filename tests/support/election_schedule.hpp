@@ -4,8 +4,8 @@
 // and retrievers of two components on one memory arbiter, driven by random
 // batches of contender and listener operations whose messages interleave in
 // an order drawn from a seed, under CAF's deterministic test coordinator.
-// After every batch, `step` checks the rules of DESIGN.md, "Leader
-// election" and "Leader retrieval", and returns the broken ones. Every
+// After every batch, `step` checks the rules of leader
+// election and leader retrieval, and returns the broken ones. Every
 // message of the services goes to an in-memory journal, so a failing seed
 // can be written out and replayed with `hactl replay`.
 
