@@ -1,37 +1,54 @@
 #include "actors/driver_inbox.hpp"
 
 #include <caf/actor_cast.hpp>
-#include <caf/event_based_actor.hpp>
-#include <caf/exit_reason.hpp>
-#include <caf/message_view.hpp>
+#include <caf/actor_config.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/local_actor.hpp>
+#include <caf/mailbox_element.hpp>
+#include <caf/make_actor.hpp>
+#include <caf/monitorable_actor.hpp>
 #include <caf/send.hpp>
 
 namespace ha {
 
 namespace {
 
-caf::behavior driver_inbox(caf::event_based_actor* self,
-                           caf::actor_addr owner) {
-  // Quits with its owner whatever the reason, a normal exit included.
-  self->set_exit_handler(
-    [self](caf::exit_msg& msg) { self->quit(msg.reason); });
-  // The owner is held weakly: the two would otherwise keep each other alive.
-  self->set_default_handler(
-    [owner](caf::scheduled_actor* inbox,
-            caf::message_view& msg) -> caf::result<caf::message> {
-      if (auto dest = caf::actor_cast<caf::actor>(owner))
-        static_cast<caf::event_based_actor*>(inbox)->send(
-          dest, msg.move_content_to_message());
-      return caf::message{};
-    });
-  return {[] {}};
-}
+/// Passes every message on to its owner at once, in the sender's thread,
+/// with itself as the sender: a driver's report costs no scheduling of its
+/// own (behind, say, the ten thousand listeners the last report woke). Holds
+/// its owner weakly, since the owner holds it.
+class inbox_actor : public caf::monitorable_actor {
+public:
+  explicit inbox_actor(caf::actor_addr owner)
+    : monitorable_actor(caf::actor_config{}.add_flag(is_hidden_flag)),
+      owner_(std::move(owner)) {
+  }
+
+  void enqueue(caf::mailbox_element_ptr what,
+               caf::execution_unit* context) override {
+    auto dest = caf::actor_cast<caf::strong_actor_ptr>(owner_);
+    if (!dest)
+      return;
+    dest->enqueue(caf::make_mailbox_element(ctrl(), what->mid,
+                                            std::move(what->stages),
+                                            what->move_content_to_message()),
+                  context);
+  }
+
+  const char* name() const override {
+    return "driver_inbox";
+  }
+
+private:
+  caf::actor_addr owner_;
+};
 
 } // namespace
 
 caf::actor spawn_driver_inbox(caf::local_actor* owner) {
-  return owner->spawn<caf::linked + caf::hidden>(driver_inbox,
-                                                 owner->address());
+  auto& sys = owner->system();
+  return caf::make_actor<inbox_actor, caf::actor>(
+    sys.next_actor_id(), sys.node(), &sys, owner->address());
 }
 
 bool from_inbox(caf::local_actor* self, const caf::actor& inbox) {

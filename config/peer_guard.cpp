@@ -19,6 +19,7 @@
 #include <caf/openssl/session.hpp>
 #include <openssl/err.h>
 
+#include "config/basp_filter.hpp"
 #include "config/logging.hpp"
 
 namespace ha {
@@ -27,152 +28,6 @@ namespace {
 
 namespace basp = caf::io::basp;
 namespace network = caf::io::network;
-
-/// Every CAF 0.17 node greets a new peer's spawn server by name (a short
-/// `(sys, get, "info")`). ha-node removes that server from its registry
-/// (actors/services_gateway.hpp), so the greeting reaches nobody.
-bool is_spawn_server_hello(const basp::header& hdr) {
-  constexpr uint32_t max_hello_size = 256;
-  return hdr.dest_actor == static_cast<uint64_t>(caf::atom("SpawnServ"))
-         && hdr.payload_len <= max_hello_size;
-}
-
-/// True for the ids of an ordinary message or request. ha-node asks its
-/// peers nothing, so a response from a peer could only answer a request an
-/// actor of ours made to somebody else: CAF matches responses by id alone.
-bool is_plain_message_id(caf::message_id mid) {
-  return !mid.is_response() && !mid.is_answered()
-         && mid.category() == caf::message_id::normal_message_category;
-}
-
-/// The type names of the message in a direct message's payload (CAF 0.17
-/// writes an empty forwarding stack as one 0 byte, then the message as a
-/// 16-bit 0, the length of its type names as a variable-length integer and
-/// the names, `@<>+@atom+@str...`), or nullopt for a payload that does not
-/// start that way.
-std::optional<std::string_view> message_types(const uint8_t* bytes,
-                                              size_t size) {
-  constexpr size_t names_start = 3;
-  if (size < names_start + 1 || bytes[0] != 0 || bytes[1] != 0
-      || bytes[2] != 0)
-    return std::nullopt;
-  size_t length = 0;
-  size_t pos = names_start;
-  for (int shift = 0; shift <= 28; shift += 7, ++pos) {
-    if (pos == size)
-      return std::nullopt;
-    length |= static_cast<size_t>(bytes[pos] & 0x7f) << shift;
-    if ((bytes[pos] & 0x80) == 0) {
-      ++pos;
-      if (size - pos < length)
-        return std::nullopt;
-      return std::string_view{reinterpret_cast<const char*>(bytes + pos),
-                              length};
-    }
-  }
-  return std::nullopt;
-}
-
-/// True for the messages CAF acts on before any behaviour sees them: an
-/// exit (a `kill` ends any actor), a down or an error message (the default
-/// error handler ends the actor), a timeout, the stream protocol, and the
-/// link request its proxies send (a peer linked to our actor could end it
-/// by going away).
-bool is_system_message(std::string_view types) {
-  for (auto name : {"@<>+@exit", "@<>+@down", "@<>+@error", "@<>+@timeout",
-                    "@<>+@group_down", "@<>+@open_stream_msg",
-                    "@<>+@upstream_msg", "@<>+@downstream_msg",
-                    "@<>+@atom+@strong_actor_ptr"})
-    if (types == name)
-      return true;
-  return false;
-}
-
-/// Why a peer that connected to us must not send `hdr`, or nullptr.
-const char* header_problem(const basp::header& hdr) {
-  switch (hdr.operation) {
-    case basp::message_type::client_handshake:
-      return hdr.payload_len == 0 ? "a handshake without payload" : nullptr;
-    case basp::message_type::direct_message:
-      if (hdr.has(basp::header::named_receiver_flag)
-          && !is_spawn_server_hello(hdr))
-        return "a message to an actor by name";
-      if (!is_plain_message_id(caf::message_id{hdr.operation_data}))
-        return "a response or a stream message";
-      [[fallthrough]];
-    case basp::message_type::monitor_message:
-    case basp::message_type::down_message:
-    case basp::message_type::heartbeat:
-      return hdr.payload_len > max_peer_message_size
-               ? "a message over the size limit"
-               : nullptr;
-    case basp::message_type::routed_message:
-      // We route for nobody: a routed message could name any node as its
-      // source, and reach other peers through us in our name.
-      return "a message to be routed";
-    default:
-      // Includes server_handshake: only the accepting side sends one.
-      return "an unknown or unexpected message type";
-  }
-}
-
-/// Checks each BASP header of an accepted connection before the broker sees
-/// it. CAF reads BASP in exact chunks: a header, then the payload it
-/// announced; headers are checked here, before the broker sizes its buffer
-/// for the payload.
-class header_filter {
-public:
-  /// False if the peer must be dropped; logs why.
-  bool admit(caf::execution_unit* ctx, const void* buf, size_t size,
-             const std::string& addr, uint16_t port) {
-    if (awaiting_payload_ || size != basp::header_size) {
-      awaiting_payload_ = false;
-      return admit_payload(buf, size, addr, port);
-    }
-    basp::header hdr;
-    caf::binary_deserializer source{ctx, static_cast<const char*>(buf), size};
-    auto problem = source(hdr) ? "a malformed header" : header_problem(hdr);
-    if (problem != nullptr) {
-      logger("net")->warn("dropping peer {}:{}: it sent {} ({}, {} bytes "
-                          "announced)",
-                          addr, port, problem, to_string(hdr.operation),
-                          hdr.payload_len);
-      return false;
-    }
-    awaiting_payload_ = hdr.payload_len > 0;
-    check_stages_ = awaiting_payload_
-                    && hdr.operation == basp::message_type::direct_message;
-    return true;
-  }
-
-  /// False if the payload of a direct message is not an ordinary message
-  /// without a forwarding stack: CAF would pass our answer on to the actors
-  /// a stack names (any actor of ours a peer ever talked to, or another
-  /// peer's), in our name, and it acts on system messages before any
-  /// behaviour or check of ours sees them.
-  bool admit_payload(const void* buf, size_t size, const std::string& addr,
-                     uint16_t port) {
-    if (!std::exchange(check_stages_, false))
-      return true;
-    auto bytes = static_cast<const uint8_t*>(buf);
-    const char* problem = nullptr;
-    if (size > 0 && bytes[0] != 0)
-      problem = "a message with a forwarding stack";
-    else if (auto types = message_types(bytes, size); !types)
-      problem = "a message that is not laid out as CAF lays out one";
-    else if (is_system_message(*types))
-      problem = "a system message (exit, down, error, link, stream)";
-    if (problem == nullptr)
-      return true;
-    logger("net")->warn("dropping peer {}:{}: it sent {}", addr, port,
-                        problem);
-    return false;
-  }
-
-private:
-  bool awaiting_payload_ = false;
-  bool check_stages_ = false;
-};
 
 /// A plain TCP connection accepted from a peer.
 class guarded_scribe : public network::scribe_impl {
@@ -192,7 +47,7 @@ public:
   }
 
 private:
-  header_filter filter_;
+  basp_filter filter_;
 };
 
 /// Reads and writes through an OpenSSL session (CAF's openssl module), for
@@ -303,7 +158,7 @@ public:
 private:
   bool launched_ = false;
   network::stream_impl<tls_policy> stream_;
-  header_filter filter_;
+  basp_filter filter_;
 };
 
 class guarded_doorman : public network::doorman_impl {

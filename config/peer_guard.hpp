@@ -1,18 +1,13 @@
 #pragma once
 
 // A guard between accepted peers and CAF 0.17's BASP broker, on plain TCP
-// and on TLS alike. CAF trusts the headers a peer sends: a handshake header
-// without payload makes it dereference a null pointer (the process dies of
-// SIGSEGV), and a header announcing a 4 GiB payload makes its network thread
-// allocate and zero 4 GiB before reading a byte of it, stalling every other
-// peer. Two more would let a peer step outside the handles it was given: a
-// message to an actor *by name* (CAF registers its configuration server
-// under a name, which stores whatever it is sent; only the short greeting
-// every CAF node sends to a new peer's spawn server passes), and a *routed*
-// message, which names any node as its source and which CAF forwards to
-// other peers connected to us. The guard reads each header before CAF does and drops the
-// peer, with a warning naming its address, when the header is not one a
-// client sends or announces more than `max_peer_message_size`.
+// and on TLS alike: it reads every header and payload a peer sends before
+// CAF does, and drops the peer, with a warning naming its address, on
+// anything our clients do not send (the rules are in config/basp_filter.hpp).
+// CAF itself trusts them: a handshake header without payload makes it
+// dereference a null pointer, a header announcing 4 GiB makes its network
+// thread allocate 4 GiB, and several kinds of message would let a peer act
+// beyond the handles it was given.
 
 #include <cstdint>
 #include <set>
