@@ -4,6 +4,7 @@
 // a listener, or make one job two elections by spelling; and the electors
 // and retrievers it asks for are reaped, so lookups do not grow the node.
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 
@@ -163,9 +164,11 @@ TEST_CASE("rounds of 2000 random lookups are reaped and do not grow "
                          << "ha-node VmRSS " << rss.back() << " kB");
   }
   CHECK(rss[1] <= rss[0] * 110 / 100);
+  CHECK(rss[2] <= rss[0] * 110 / 100);
   // A leak per reaped handle grows every round by the same amount (a few
-  // per cent of a small node, inside the bound above); a third round
-  // must cost almost nothing once the allocator is warm.
-  CHECK(rss[2] - rss[1] <= rss[1] / 50);
+  // per cent of a small node, inside the bounds above), while the
+  // allocator's noise under a loaded machine shows in one round, not in
+  // both: the smaller of the two growths must be almost nothing.
+  CHECK(std::min(rss[1] - rss[0], rss[2] - rss[1]) <= rss[1] / 50);
   cluster.expect_served();
 }
