@@ -1,10 +1,8 @@
 #include "backends/zookeeper/zk_settings.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include "config/config.hpp"
 #include "config/options.hpp"
+#include "config/secret_file.hpp"
 #include "messages/errors.hpp"
 
 namespace ha {
@@ -20,20 +18,12 @@ constexpr const char* auth_file_key
 /// The credentials in `path`, checked like the `auth` option (whose
 /// validator never shows the value).
 caf::expected<std::string> read_auth_file(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream contents;
-  contents << in.rdbuf();
-  if (!in)
-    return make_error(errc::invalid_config,
-                      std::string{"cannot read "} + auth_file_key + " '" + path
-                        + "'");
-  auto text = contents.str();
-  // Editors end files with a newline; it is no part of the password.
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-    text.pop_back();
+  auto text = read_secret_file(auth_file_key, path);
+  if (!text)
+    return text;
   return find_option(auth_key)->validate(std::string{auth_file_key} + " '"
                                            + path + "'",
-                                         text);
+                                         *text);
 }
 
 /// The digest credentials from `auth` or `auth-file` (at most one of them),

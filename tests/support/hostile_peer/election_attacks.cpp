@@ -173,8 +173,7 @@ std::string random_job_component(std::mt19937_64& gen) {
 /// and waits (at most `--wait-ms`) until every one of them is gone.
 nlohmann::json lookups(attack_context& ctx) {
   auto count = std::stoi(ctx.option("count", "100"));
-  auto wait = std::chrono::milliseconds{std::stoi(ctx.option("wait-ms",
-                                                             "30000"))};
+  auto wait = ctx.wait("30000");
   std::mt19937_64 gen{std::random_device{}()};
   auto start = std::chrono::steady_clock::now();
   std::set<caf::actor_addr> alive;

@@ -39,6 +39,11 @@ struct attack_context {
   std::string option(const std::string& name,
                      const std::string& fallback = "") const;
 
+  /// The option `--wait-ms` as a duration, `fallback_ms` when not given.
+  std::chrono::milliseconds wait(const std::string& fallback_ms) const {
+    return std::chrono::milliseconds{std::stoi(option("wait-ms", fallback_ms))};
+  }
+
   /// The root as the untyped handle a hostile peer sends anything to.
   caf::actor any_root() const {
     return caf::actor_cast<caf::actor>(root);

@@ -77,8 +77,7 @@ nlohmann::json named_actor(attack_context& ctx) {
                                        caf::atom("SpawnServ"), padding);
   ctx.self->send(basp, caf::forward_atom::value, ctx.root.node(),
                  caf::atom_from_string(name), std::move(request));
-  auto wait = std::chrono::milliseconds{std::stoi(ctx.option("wait-ms",
-                                                             "5000"))};
+  auto wait = ctx.wait("5000");
   auto dropped = connection_dropped(ctx, wait);
   return {{"outcome", dropped ? "dropped" : "accepted"}, {"name", name}};
 }
@@ -89,8 +88,7 @@ nlohmann::json oversized(attack_context& ctx) {
   auto size = std::stoul(ctx.option("size", std::to_string(10 << 20)));
   ctx.self->send(ctx.any_root(), caf::get_atom::value, elector_atom::value,
                  std::string(size, 'a'));
-  auto wait = std::chrono::milliseconds{std::stoi(ctx.option("wait-ms",
-                                                             "5000"))};
+  auto wait = ctx.wait("5000");
   auto dropped = connection_dropped(ctx, wait);
   return {{"outcome", dropped ? "dropped" : "accepted"}, {"bytes", size}};
 }
@@ -107,8 +105,7 @@ nlohmann::json forwarding_stack(attack_context& ctx) {
                   {caf::actor_cast<caf::strong_actor_ptr>(elector)},
                   caf::make_message(caf::get_atom::value, mode_atom::value)),
                 nullptr);
-  auto wait = std::chrono::milliseconds{std::stoi(ctx.option("wait-ms",
-                                                             "5000"))};
+  auto wait = ctx.wait("5000");
   auto dropped = connection_dropped(ctx, wait);
   return {{"outcome", dropped ? "dropped" : "accepted"}};
 }
@@ -153,8 +150,7 @@ nlohmann::json system_message(attack_context& ctx) {
                 caf::make_message(caf::ok_atom::value));
   else
     throw std::runtime_error("unknown --kind " + kind);
-  auto wait = std::chrono::milliseconds{std::stoi(ctx.option("wait-ms",
-                                                             "5000"))};
+  auto wait = ctx.wait("5000");
   auto dropped = connection_dropped(ctx, wait);
   if (kind == "link")
     ctx.self->unlink_from(elector);
