@@ -73,6 +73,11 @@ void memory_election::unsubscribe(const std::string& component,
   forget_if_unused(i);
 }
 
+size_t memory_election::tracked_components() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return components_.size();
+}
+
 void memory_election::forget_if_unused(component_map::iterator i) {
   // Peers may ask for any number of job managers' retrievers: a component
   // nobody contends in or listens to must not cost memory for ever. One

@@ -62,6 +62,10 @@ public:
   void unsubscribe(const std::string& component,
                    const listener_actor& sink) override;
 
+  /// How many components the arbiter keeps state for: one nobody contends
+  /// in or listens to costs nothing once forgotten.
+  size_t tracked_components();
+
   caf::error run_fenced(const fencing_token& fence,
                         const std::function<caf::error()>& write) override;
 

@@ -148,3 +148,19 @@ TEST_CASE_METHOD(retrieval_fixture,
   CHECK(l.last().info.address == "a:1");
   CHECK(ask<leader_info>(retriever, caf::get_atom::value).same_leader(real));
 }
+
+TEST_CASE_METHOD(retrieval_fixture,
+                 "a retriever that ends leaves no state behind in the "
+                 "arbiter") {
+  job_id job;
+  job.bytes[0] = 42;
+  run(); // the fixture's retriever subscribes when it starts
+  auto before = arbiter->tracked_components();
+  auto other = spawn_retriever(
+    sys, retriever_config{component::job_manager(job), arbiter});
+  run();
+  CHECK(arbiter->tracked_components() == before + 1);
+  caf::anon_send_exit(other, caf::exit_reason::user_shutdown);
+  run();
+  CHECK(arbiter->tracked_components() == before);
+}

@@ -4,7 +4,6 @@
 // a listener, or make one job two elections by spelling; and the electors
 // and retrievers it asks for are reaped, so lookups do not grow the node.
 
-#include <algorithm>
 #include <csignal>
 #include <fstream>
 
@@ -165,15 +164,8 @@ TEST_CASE("rounds of 2000 random lookups are reaped and do not grow "
   }
   CHECK(rss[1] <= rss[0] * 110 / 100);
   CHECK(rss[2] <= rss[0] * 110 / 100);
-  // A leak per reaped handle grows every round by the same amount (the
-  // arbiter's forgotten components cost ~475 bytes a lookup, inside the
-  // bounds above), while the allocator's noise shows in one round more than
-  // in the other (up to ~290 bytes a lookup seen over TLS, where each round
-  // is a new TLS connection): the smaller of the two growths must stay
-  // under 400 bytes a lookup.
-  constexpr long lookups = 2000;
-  constexpr long max_bytes_per_lookup = 400;
-  CHECK(std::min(rss[1] - rss[0], rss[2] - rss[1]) * 1024
-        <= lookups * max_bytes_per_lookup);
+  // The memory a reaped lookup must give back is checked exactly where it
+  // is kept (tests/actors/retriever_test.cpp); RSS on a loaded machine
+  // moves by about a megabyte a round either way.
   cluster.expect_served();
 }
