@@ -1,4 +1,4 @@
-#include "actors/blob_store.hpp"
+#include "caf_ha/actors/blob_store.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -9,13 +9,13 @@
 #include <caf/node_id.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/blob_store_state.hpp"
-#include "actors/blob_uploads.hpp"
-#include "actors/peer_checks.hpp"
-#include "actors/store_config.hpp"
-#include "actors/store_journal.hpp"
-#include "messages/errors.hpp"
-#include "messages/hex.hpp"
+#include "caf_ha/actors/blob_store_state.hpp"
+#include "caf_ha/actors/blob_uploads.hpp"
+#include "caf_ha/actors/peer_checks.hpp"
+#include "caf_ha/actors/store_config.hpp"
+#include "caf_ha/actors/journal/store_journal.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/hex.hpp"
 
 namespace ha {
 

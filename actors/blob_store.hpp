@@ -8,8 +8,8 @@
 
 #include <caf/fwd.hpp>
 
-#include "backends/blob_storage.hpp"
-#include "messages/blob_store.hpp"
+#include "caf_ha/backends/blob_storage.hpp"
+#include "caf_ha/messages/blob_store.hpp"
 
 namespace ha {
 

@@ -12,10 +12,10 @@
 
 #include <spdlog/logger.h>
 
-#include "actors/blob_store.hpp"
-#include "actors/blob_transfer.hpp"
-#include "actors/store_journal.hpp"
-#include "config/logging.hpp"
+#include "caf_ha/actors/blob_store.hpp"
+#include "caf_ha/actors/blob_transfer.hpp"
+#include "caf_ha/actors/journal/store_journal.hpp"
+#include "caf_ha/config/logging.hpp"
 
 namespace ha {
 

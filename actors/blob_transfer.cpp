@@ -1,8 +1,8 @@
-#include "actors/blob_transfer.hpp"
+#include "caf_ha/actors/blob_transfer.hpp"
 
 #include <openssl/rand.h>
 
-#include "messages/errors.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

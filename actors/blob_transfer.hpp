@@ -11,10 +11,10 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
-#include "actors/blob_store.hpp"
-#include "actors/sha256.hpp"
-#include "backends/blob_storage.hpp"
-#include "messages/blob_store.hpp"
+#include "caf_ha/actors/blob_store.hpp"
+#include "caf_ha/actors/sha256.hpp"
+#include "caf_ha/backends/blob_storage.hpp"
+#include "caf_ha/messages/blob_store.hpp"
 
 namespace ha {
 

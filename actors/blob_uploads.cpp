@@ -1,4 +1,4 @@
-#include "actors/blob_uploads.hpp"
+#include "caf_ha/actors/blob_uploads.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -8,8 +8,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/send_later.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/actors/send_later.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -7,7 +7,7 @@
 
 #include <functional>
 
-#include "actors/blob_store_state.hpp"
+#include "caf_ha/actors/blob_store_state.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "actors/driver_inbox.hpp"
+#include "caf_ha/actors/driver_inbox.hpp"
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_config.hpp>

@@ -7,7 +7,7 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
-#include "actors/peer_checks.hpp"
+#include "caf_ha/actors/peer_checks.hpp"
 
 namespace ha {
 

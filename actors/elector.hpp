@@ -7,9 +7,9 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
-#include "actors/driver_inbox.hpp"
-#include "backends/election_driver.hpp"
-#include "messages/election.hpp"
+#include "caf_ha/actors/driver_inbox.hpp"
+#include "caf_ha/backends/election_driver.hpp"
+#include "caf_ha/messages/election.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "actors/ha_services.hpp"
+#include "caf_ha/actors/ha_services.hpp"
 
 #include <chrono>
 #include <map>
@@ -8,19 +8,19 @@
 #include <caf/io/middleman.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/blob_store.hpp"
-#include "actors/checkpoint_store.hpp"
-#include "actors/elector.hpp"
-#include "actors/job_graph_store.hpp"
-#include "actors/job_result_store.hpp"
-#include "actors/journal.hpp"
-#include "actors/retriever.hpp"
-#include "actors/running_jobs_registry.hpp"
-#include "backends/factory.hpp"
-#include "config/config.hpp"
-#include "config/logging.hpp"
-#include "config/tls.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/actors/blob_store.hpp"
+#include "caf_ha/actors/checkpoint_store.hpp"
+#include "caf_ha/actors/elector.hpp"
+#include "caf_ha/actors/job_graph_store.hpp"
+#include "caf_ha/actors/job_result_store.hpp"
+#include "caf_ha/actors/journal/journal.hpp"
+#include "caf_ha/actors/retriever.hpp"
+#include "caf_ha/actors/running_jobs_registry.hpp"
+#include "caf_ha/backends/factory.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/actors/net/tls.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "actors/job_graph_store.hpp"
+#include "caf_ha/actors/job_graph_store.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -7,11 +7,11 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/peer_checks.hpp"
-#include "actors/send_later.hpp"
-#include "actors/write_batch.hpp"
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/actors/peer_checks.hpp"
+#include "caf_ha/actors/send_later.hpp"
+#include "caf_ha/actors/write_batch.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

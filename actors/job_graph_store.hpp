@@ -2,8 +2,8 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/store_config.hpp"
-#include "messages/stores.hpp"
+#include "caf_ha/actors/store_config.hpp"
+#include "caf_ha/messages/stores.hpp"
 
 namespace ha {
 

@@ -1,12 +1,12 @@
-#include "actors/job_result_store.hpp"
+#include "caf_ha/actors/job_result_store.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/peer_checks.hpp"
-#include "actors/write_batch.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/actors/peer_checks.hpp"
+#include "caf_ha/actors/write_batch.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

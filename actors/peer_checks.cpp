@@ -1,4 +1,4 @@
-#include "actors/peer_checks.hpp"
+#include "caf_ha/actors/peer_checks.hpp"
 
 #include <map>
 #include <mutex>
@@ -12,8 +12,8 @@
 #include <caf/sec.hpp>
 #include <caf/type_erased_tuple.hpp>
 
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "actors/retriever.hpp"
+#include "caf_ha/actors/retriever.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -9,11 +9,11 @@
 #include <caf/mailbox_element.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/journal_hook.hpp"
-#include "actors/journaled_driver.hpp"
-#include "actors/peer_checks.hpp"
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/actors/journal/journal_hook.hpp"
+#include "caf_ha/actors/journal/journaled_driver.hpp"
+#include "caf_ha/actors/peer_checks.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

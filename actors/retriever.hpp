@@ -6,9 +6,9 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
-#include "actors/driver_inbox.hpp"
-#include "backends/retrieval_driver.hpp"
-#include "messages/retrieval.hpp"
+#include "caf_ha/actors/driver_inbox.hpp"
+#include "caf_ha/backends/retrieval_driver.hpp"
+#include "caf_ha/messages/retrieval.hpp"
 
 namespace ha {
 

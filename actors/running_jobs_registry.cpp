@@ -1,11 +1,11 @@
-#include "actors/running_jobs_registry.hpp"
+#include "caf_ha/actors/running_jobs_registry.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/peer_checks.hpp"
-#include "actors/write_batch.hpp"
+#include "caf_ha/actors/peer_checks.hpp"
+#include "caf_ha/actors/write_batch.hpp"
 
 namespace ha {
 

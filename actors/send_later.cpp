@@ -1,4 +1,4 @@
-#include "actors/send_later.hpp"
+#include "caf_ha/actors/send_later.hpp"
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>

@@ -1,4 +1,4 @@
-#include "actors/services_gateway.hpp"
+#include "caf_ha/actors/services_gateway.hpp"
 
 #include <arpa/inet.h>
 
@@ -8,13 +8,13 @@
 #include <caf/actor_registry.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/sha256.hpp"
-#include "actors/peer_checks.hpp"
-#include "config/config.hpp"
-#include "config/logging.hpp"
-#include "config/secret_file.hpp"
-#include "config/tls.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/actors/sha256.hpp"
+#include "caf_ha/actors/peer_checks.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/config/secret_file.hpp"
+#include "caf_ha/actors/net/tls.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

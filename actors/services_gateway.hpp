@@ -7,7 +7,7 @@
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
-#include "messages/ha_services.hpp"
+#include "caf_ha/messages/ha_services.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "actors/sha256.hpp"
+#include "caf_ha/actors/sha256.hpp"
 
 #include <stdexcept>
 

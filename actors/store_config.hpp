@@ -6,7 +6,7 @@
 #include <caf/local_actor.hpp>
 #include <caf/spawn_options.hpp>
 
-#include "backends/metadata_store.hpp"
+#include "caf_ha/backends/metadata_store.hpp"
 
 namespace ha {
 

@@ -7,8 +7,8 @@
 #include <caf/error.hpp>
 #include <caf/typed_response_promise.hpp>
 
-#include "actors/store_journal.hpp"
-#include "backends/metadata_store.hpp"
+#include "caf_ha/actors/journal/store_journal.hpp"
+#include "caf_ha/backends/metadata_store.hpp"
 
 namespace ha {
 

@@ -16,15 +16,15 @@
 #include <caf/scoped_actor.hpp>
 #include <spdlog/cfg/env.h>
 
-#include "actors/ha_services.hpp"
-#include "actors/services_gateway.hpp"
+#include "caf_ha/actors/ha_services.hpp"
+#include "caf_ha/actors/services_gateway.hpp"
 #include "app/process_signals.hpp"
-#include "config/config.hpp"
-#include "config/logging.hpp"
-#include "config/network.hpp"
-#include "config/tls.hpp"
-#include "messages/errors.hpp"
-#include "messages/type_registry.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/actors/net/network.hpp"
+#include "caf_ha/actors/net/tls.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/type_registry.hpp"
 
 namespace {
 

@@ -11,17 +11,17 @@
 #include <spdlog/cfg/env.h>
 #include <spdlog/spdlog.h>
 
-#include "actors/ha_services.hpp"
-#include "actors/services_link.hpp"
+#include "caf_ha/actors/ha_services.hpp"
+#include "caf_ha/actors/client/services_link.hpp"
 #include "app/hactl_blobs.hpp"
 #include "app/hactl_commands.hpp"
 #include "app/hactl_replay.hpp"
-#include "config/config.hpp"
-#include "config/network.hpp"
-#include "config/secret_file.hpp"
-#include "config/tls.hpp"
-#include "messages/errors.hpp"
-#include "messages/type_registry.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/actors/net/network.hpp"
+#include "caf_ha/config/secret_file.hpp"
+#include "caf_ha/actors/net/tls.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/type_registry.hpp"
 
 namespace ha::app {
 

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <memory>
 
-#include "actors/blob_client.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/actors/client/blob_client.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha::app {
 

@@ -10,7 +10,7 @@
 #include <caf/expected.hpp>
 
 #include "app/hactl_commands.hpp"
-#include "messages/blob_store.hpp"
+#include "caf_ha/messages/blob_store.hpp"
 
 namespace ha::app {
 

@@ -11,9 +11,9 @@
 
 #include "app/hactl_output.hpp"
 #include "app/process_signals.hpp"
-#include "messages/errors.hpp"
-#include "messages/ha_services.hpp"
-#include "messages/services_link.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/ha_services.hpp"
+#include "caf_ha/messages/services_link.hpp"
 
 namespace ha::app {
 

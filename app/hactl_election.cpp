@@ -5,9 +5,9 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/remote_service.hpp"
+#include "caf_ha/actors/client/remote_service.hpp"
 #include "app/hactl_commands.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha::app {
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "messages/leader_info.hpp"
+#include "caf_ha/messages/leader_info.hpp"
 
 namespace ha::app {
 

@@ -2,9 +2,9 @@
 
 #include <iostream>
 
-#include "actors/replay.hpp"
+#include "caf_ha/actors/journal/replay.hpp"
 #include "app/hactl_commands.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha::app {
 

@@ -6,11 +6,11 @@
 
 #include <caf/expected.hpp>
 
-#include "backends/blob_storage.hpp"
-#include "backends/election_driver.hpp"
-#include "backends/metadata_store.hpp"
-#include "backends/retrieval_driver.hpp"
-#include "messages/ids.hpp"
+#include "caf_ha/backends/blob_storage.hpp"
+#include "caf_ha/backends/election_driver.hpp"
+#include "caf_ha/backends/metadata_store.hpp"
+#include "caf_ha/backends/retrieval_driver.hpp"
+#include "caf_ha/messages/ids.hpp"
 
 namespace ha {
 

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "messages/election.hpp"
-#include "messages/leader_info.hpp"
+#include "caf_ha/messages/election.hpp"
+#include "caf_ha/messages/leader_info.hpp"
 
 namespace ha {
 

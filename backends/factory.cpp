@@ -1,4 +1,4 @@
-#include "backends/factory.hpp"
+#include "caf_ha/backends/factory.hpp"
 
 #include <filesystem>
 #include <system_error>
@@ -6,16 +6,16 @@
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
-#include "backends/file/file_blob_storage.hpp"
-#include "backends/memory/fixed_leaders.hpp"
-#include "backends/memory/memory_election.hpp"
-#include "backends/memory/memory_metadata_store.hpp"
-#include "backends/require_fence.hpp"
-#include "backends/sqlite/sqlite_grants.hpp"
-#include "backends/sqlite/sqlite_metadata_store.hpp"
-#include "backends/zookeeper/zookeeper_backend.hpp"
-#include "config/config.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/file/file_blob_storage.hpp"
+#include "caf_ha/backends/memory/fixed_leaders.hpp"
+#include "caf_ha/backends/memory/memory_election.hpp"
+#include "caf_ha/backends/memory/memory_metadata_store.hpp"
+#include "caf_ha/backends/require_fence.hpp"
+#include "caf_ha/backends/sqlite/sqlite_grants.hpp"
+#include "caf_ha/backends/sqlite/sqlite_metadata_store.hpp"
+#include "caf_ha/backends/zookeeper/zookeeper_backend.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -4,8 +4,8 @@
 
 #include <memory>
 
-#include "backends/backend.hpp"
-#include "backends/grant_authority.hpp"
+#include "caf_ha/backends/backend.hpp"
+#include "caf_ha/backends/grant_authority.hpp"
 
 namespace ha {
 

@@ -6,7 +6,7 @@
 
 #include <caf/error.hpp>
 
-#include "messages/metadata.hpp"
+#include "caf_ha/messages/metadata.hpp"
 
 namespace ha {
 

@@ -1,11 +1,11 @@
-#include "backends/metadata_ops.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
 
-#include "backends/grant_authority.hpp"
+#include "caf_ha/backends/grant_authority.hpp"
 
 #include <random>
 #include <variant>
 
-#include "messages/errors.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

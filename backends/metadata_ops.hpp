@@ -5,7 +5,7 @@
 
 #include <caf/error.hpp>
 
-#include "backends/metadata_store.hpp"
+#include "caf_ha/backends/metadata_store.hpp"
 
 namespace ha {
 

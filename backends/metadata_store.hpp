@@ -9,7 +9,7 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
-#include "messages/metadata.hpp"
+#include "caf_ha/messages/metadata.hpp"
 
 namespace ha {
 

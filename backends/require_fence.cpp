@@ -1,9 +1,9 @@
-#include "backends/require_fence.hpp"
+#include "caf_ha/backends/require_fence.hpp"
 
 #include <utility>
 
-#include "backends/metadata_ops.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

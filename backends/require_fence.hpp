@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "backends/metadata_store.hpp"
+#include "caf_ha/backends/metadata_store.hpp"
 
 namespace ha {
 

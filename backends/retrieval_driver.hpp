@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "messages/retrieval.hpp"
+#include "caf_ha/messages/retrieval.hpp"
 
 namespace ha {
 

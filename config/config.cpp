@@ -1,10 +1,10 @@
-#include "config/config.hpp"
+#include "caf_ha/config/config.hpp"
 
 #include <algorithm>
 #include <charconv>
 
-#include "config/yaml_reader.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/config/yaml_reader.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

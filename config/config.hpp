@@ -9,8 +9,8 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
-#include "config/ha_mode.hpp"
-#include "config/options.hpp"
+#include "caf_ha/config/ha_mode.hpp"
+#include "caf_ha/config/options.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "config/ha_mode.hpp"
+#include "caf_ha/config/ha_mode.hpp"
 
 #include <algorithm>
 #include <cctype>

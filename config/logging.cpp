@@ -1,4 +1,4 @@
-#include "config/logging.hpp"
+#include "caf_ha/config/logging.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>

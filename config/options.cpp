@@ -1,9 +1,9 @@
-#include "config/options.hpp"
+#include "caf_ha/config/options.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-#include "config/validators.hpp"
+#include "caf_ha/config/validators.hpp"
 
 namespace ha {
 

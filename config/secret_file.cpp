@@ -1,8 +1,8 @@
-#include "config/secret_file.hpp"
+#include "caf_ha/config/secret_file.hpp"
 
 #include <fstream>
 
-#include "messages/errors.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "config/validators.hpp"
+#include "caf_ha/config/validators.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -6,8 +6,8 @@
 #include <optional>
 #include <string_view>
 
-#include "config/ha_mode.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/config/ha_mode.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha::validators {
 

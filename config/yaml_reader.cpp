@@ -1,4 +1,4 @@
-#include "config/yaml_reader.hpp"
+#include "caf_ha/config/yaml_reader.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -7,7 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "messages/errors.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -1,8 +1,8 @@
-#include "messages/blob_store.hpp"
+#include "caf_ha/messages/blob_store.hpp"
 
 #include <caf/actor_system_config.hpp>
 
-#include "messages/hex.hpp"
+#include "caf_ha/messages/hex.hpp"
 
 namespace ha {
 

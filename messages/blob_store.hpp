@@ -19,7 +19,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "messages/ids.hpp"
+#include "caf_ha/messages/ids.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "messages/errors.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 #include <caf/message.hpp>
 

@@ -6,10 +6,10 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "messages/blob_store.hpp"
-#include "messages/election.hpp"
-#include "messages/retrieval.hpp"
-#include "messages/stores.hpp"
+#include "caf_ha/messages/blob_store.hpp"
+#include "caf_ha/messages/election.hpp"
+#include "caf_ha/messages/retrieval.hpp"
+#include "caf_ha/messages/stores.hpp"
 
 namespace ha {
 

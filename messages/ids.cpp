@@ -1,10 +1,10 @@
-#include "messages/ids.hpp"
+#include "caf_ha/messages/ids.hpp"
 
 #include <boost/uuid/string_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
-#include "messages/errors.hpp"
-#include "messages/hex.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/hex.hpp"
 
 namespace ha {
 

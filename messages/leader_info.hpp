@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "messages/ids.hpp"
+#include "caf_ha/messages/ids.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "messages/metadata.hpp"
+#include "caf_ha/messages/metadata.hpp"
 
 #include <algorithm>
 #include <cctype>

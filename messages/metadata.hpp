@@ -11,7 +11,7 @@
 
 #include <caf/meta/type_name.hpp>
 
-#include "messages/ids.hpp"
+#include "caf_ha/messages/ids.hpp"
 
 namespace ha {
 

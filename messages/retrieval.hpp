@@ -7,8 +7,8 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "messages/election.hpp"
-#include "messages/leader_info.hpp"
+#include "caf_ha/messages/election.hpp"
+#include "caf_ha/messages/leader_info.hpp"
 
 namespace ha {
 

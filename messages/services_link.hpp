@@ -5,7 +5,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "messages/ha_services.hpp"
+#include "caf_ha/messages/ha_services.hpp"
 
 namespace ha {
 

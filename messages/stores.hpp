@@ -10,7 +10,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "messages/metadata.hpp"
+#include "caf_ha/messages/metadata.hpp"
 
 namespace ha {
 

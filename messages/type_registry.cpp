@@ -1,7 +1,7 @@
-#include "messages/type_registry.hpp"
+#include "caf_ha/messages/type_registry.hpp"
 
-#include "messages/errors.hpp"
-#include "messages/ha_services.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/ha_services.hpp"
 
 #include <caf/message.hpp>
 

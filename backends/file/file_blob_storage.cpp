@@ -1,4 +1,4 @@
-#include "backends/file/file_blob_storage.hpp"
+#include "caf_ha/backends/file/file_blob_storage.hpp"
 
 #include <cerrno>
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "messages/errors.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "backends/blob_storage.hpp"
+#include "caf_ha/backends/blob_storage.hpp"
 
 namespace ha {
 

@@ -1,8 +1,8 @@
-#include "backends/memory/fixed_leaders.hpp"
+#include "caf_ha/backends/memory/fixed_leaders.hpp"
 
 #include <caf/send.hpp>
 
-#include "backends/metadata_ops.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
 
 namespace ha {
 

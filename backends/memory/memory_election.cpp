@@ -1,12 +1,12 @@
-#include "backends/memory/memory_election.hpp"
+#include "caf_ha/backends/memory/memory_election.hpp"
 
 #include <algorithm>
 
 #include <caf/send.hpp>
 
-#include "backends/metadata_ops.hpp"
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

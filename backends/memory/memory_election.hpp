@@ -12,9 +12,9 @@
 
 #include <caf/expected.hpp>
 
-#include "backends/election_driver.hpp"
-#include "backends/grant_authority.hpp"
-#include "backends/retrieval_driver.hpp"
+#include "caf_ha/backends/election_driver.hpp"
+#include "caf_ha/backends/grant_authority.hpp"
+#include "caf_ha/backends/retrieval_driver.hpp"
 
 namespace ha {
 

@@ -1,11 +1,11 @@
-#include "backends/memory/memory_metadata_store.hpp"
+#include "caf_ha/backends/memory/memory_metadata_store.hpp"
 
 #include <algorithm>
 #include <utility>
 
-#include "backends/metadata_ops.hpp"
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "backends/grant_authority.hpp"
-#include "backends/metadata_store.hpp"
-#include "messages/metadata.hpp"
+#include "caf_ha/backends/grant_authority.hpp"
+#include "caf_ha/backends/metadata_store.hpp"
+#include "caf_ha/messages/metadata.hpp"
 
 namespace ha {
 

@@ -1,10 +1,10 @@
-#include "backends/sqlite/sqlite_grants.hpp"
+#include "caf_ha/backends/sqlite/sqlite_grants.hpp"
 
 #include <memory>
 #include <utility>
 
-#include "backends/sqlite/sqlite_schema.hpp"
-#include "backends/sqlite/sqlite_statement.hpp"
+#include "caf_ha/backends/sqlite/sqlite_schema.hpp"
+#include "caf_ha/backends/sqlite/sqlite_statement.hpp"
 
 namespace ha {
 

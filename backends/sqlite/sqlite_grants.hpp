@@ -4,7 +4,7 @@
 
 #include <caf/expected.hpp>
 
-#include "backends/grant_authority.hpp"
+#include "caf_ha/backends/grant_authority.hpp"
 
 namespace ha {
 

@@ -1,14 +1,14 @@
-#include "backends/sqlite/sqlite_metadata_store.hpp"
+#include "caf_ha/backends/sqlite/sqlite_metadata_store.hpp"
 
 #include <optional>
 #include <utility>
 
-#include "backends/metadata_ops.hpp"
-#include "backends/sqlite/sqlite_ops.hpp"
-#include "backends/sqlite/sqlite_schema.hpp"
-#include "backends/sqlite/sqlite_statement.hpp"
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
+#include "caf_ha/backends/sqlite/sqlite_ops.hpp"
+#include "caf_ha/backends/sqlite/sqlite_schema.hpp"
+#include "caf_ha/backends/sqlite/sqlite_statement.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -1,10 +1,10 @@
-#include "backends/sqlite/sqlite_ops.hpp"
+#include "caf_ha/backends/sqlite/sqlite_ops.hpp"
 
 #include <algorithm>
 #include <variant>
 
-#include "backends/metadata_ops.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha::sqlite {
 

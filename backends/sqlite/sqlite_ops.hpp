@@ -4,8 +4,8 @@
 
 #include <caf/error.hpp>
 
-#include "backends/metadata_store.hpp"
-#include "backends/sqlite/sqlite_statement.hpp"
+#include "caf_ha/backends/metadata_store.hpp"
+#include "caf_ha/backends/sqlite/sqlite_statement.hpp"
 
 namespace ha::sqlite {
 

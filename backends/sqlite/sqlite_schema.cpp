@@ -1,4 +1,4 @@
-#include "backends/sqlite/sqlite_schema.hpp"
+#include "caf_ha/backends/sqlite/sqlite_schema.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -6,8 +6,8 @@
 #include <system_error>
 #include <thread>
 
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha::sqlite {
 

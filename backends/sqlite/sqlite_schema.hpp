@@ -8,7 +8,7 @@
 #include <caf/expected.hpp>
 #include <sqlite3.h>
 
-#include "backends/sqlite/sqlite_statement.hpp"
+#include "caf_ha/backends/sqlite/sqlite_statement.hpp"
 
 namespace ha::sqlite {
 

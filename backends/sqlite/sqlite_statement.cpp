@@ -1,4 +1,4 @@
-#include "backends/sqlite/sqlite_statement.hpp"
+#include "caf_ha/backends/sqlite/sqlite_statement.hpp"
 
 #include <algorithm>
 

@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 
-#include "messages/ids.hpp"
+#include "caf_ha/messages/ids.hpp"
 
 namespace ha::sqlite {
 

@@ -1,6 +1,6 @@
 // The blocking node operations of zk_connection.
 
-#include "backends/zookeeper/zk_connection.hpp"
+#include "caf_ha/backends/zookeeper/zk_connection.hpp"
 
 #include <zookeeper/zookeeper.h>
 

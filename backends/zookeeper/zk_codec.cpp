@@ -1,4 +1,4 @@
-#include "backends/zookeeper/zk_codec.hpp"
+#include "caf_ha/backends/zookeeper/zk_codec.hpp"
 
 #include <cctype>
 #include <sstream>

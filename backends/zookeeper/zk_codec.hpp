@@ -3,8 +3,8 @@
 #include <optional>
 #include <string>
 
-#include "backends/metadata_store.hpp"
-#include "messages/leader_info.hpp"
+#include "caf_ha/backends/metadata_store.hpp"
+#include "caf_ha/messages/leader_info.hpp"
 
 namespace ha {
 

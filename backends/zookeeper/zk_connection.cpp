@@ -1,11 +1,11 @@
-#include "backends/zookeeper/zk_connection.hpp"
+#include "caf_ha/backends/zookeeper/zk_connection.hpp"
 
 #include <algorithm>
 
 #include <zookeeper/zookeeper.h>
 
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -16,7 +16,7 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
-#include "backends/zookeeper/zk_settings.hpp"
+#include "caf_ha/backends/zookeeper/zk_settings.hpp"
 
 // The C client's handle; its header stays in the .cpp files of this
 // directory, which are the only ones compiled with THREADED.

@@ -1,14 +1,14 @@
-#include "backends/zookeeper/zk_election.hpp"
+#include "caf_ha/backends/zookeeper/zk_election.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
 #include <caf/send.hpp>
 
-#include "backends/metadata_ops.hpp"
-#include "backends/zookeeper/zk_codec.hpp"
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
+#include "caf_ha/backends/zookeeper/zk_codec.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

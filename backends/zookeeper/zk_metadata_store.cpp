@@ -1,13 +1,13 @@
-#include "backends/zookeeper/zk_metadata_store.hpp"
+#include "caf_ha/backends/zookeeper/zk_metadata_store.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "backends/metadata_ops.hpp"
-#include "backends/zookeeper/zk_codec.hpp"
-#include "backends/zookeeper/zk_store_impl.hpp"
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
+#include "caf_ha/backends/zookeeper/zk_codec.hpp"
+#include "caf_ha/backends/zookeeper/zk_store_impl.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

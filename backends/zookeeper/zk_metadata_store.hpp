@@ -5,8 +5,8 @@
 
 #include <caf/expected.hpp>
 
-#include "backends/metadata_store.hpp"
-#include "backends/zookeeper/zk_settings.hpp"
+#include "caf_ha/backends/metadata_store.hpp"
+#include "caf_ha/backends/zookeeper/zk_settings.hpp"
 
 namespace ha {
 

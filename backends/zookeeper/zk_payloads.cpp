@@ -1,7 +1,7 @@
-#include "backends/zookeeper/zk_payloads.hpp"
+#include "caf_ha/backends/zookeeper/zk_payloads.hpp"
 
-#include "backends/metadata_ops.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -7,7 +7,7 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
-#include "backends/file/file_blob_storage.hpp"
+#include "caf_ha/backends/file/file_blob_storage.hpp"
 
 namespace ha {
 

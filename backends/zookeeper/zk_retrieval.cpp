@@ -1,12 +1,12 @@
-#include "backends/zookeeper/zk_retrieval.hpp"
+#include "caf_ha/backends/zookeeper/zk_retrieval.hpp"
 
 #include <algorithm>
 
 #include <caf/send.hpp>
 
-#include "backends/zookeeper/zk_codec.hpp"
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/zookeeper/zk_codec.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -8,9 +8,9 @@
 
 #include <caf/expected.hpp>
 
-#include "backends/retrieval_driver.hpp"
-#include "backends/zookeeper/zk_connection.hpp"
-#include "backends/zookeeper/zk_worker.hpp"
+#include "caf_ha/backends/retrieval_driver.hpp"
+#include "caf_ha/backends/zookeeper/zk_connection.hpp"
+#include "caf_ha/backends/zookeeper/zk_worker.hpp"
 
 namespace ha {
 

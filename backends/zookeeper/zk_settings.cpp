@@ -1,9 +1,9 @@
-#include "backends/zookeeper/zk_settings.hpp"
+#include "caf_ha/backends/zookeeper/zk_settings.hpp"
 
-#include "config/config.hpp"
-#include "config/options.hpp"
-#include "config/secret_file.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/config/options.hpp"
+#include "caf_ha/config/secret_file.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

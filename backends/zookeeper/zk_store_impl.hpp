@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "backends/metadata_store.hpp"
-#include "backends/zookeeper/zk_connection.hpp"
-#include "backends/zookeeper/zk_payloads.hpp"
+#include "caf_ha/backends/metadata_store.hpp"
+#include "caf_ha/backends/zookeeper/zk_connection.hpp"
+#include "caf_ha/backends/zookeeper/zk_payloads.hpp"
 
 namespace ha {
 

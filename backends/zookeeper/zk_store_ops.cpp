@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <map>
 
-#include "backends/metadata_ops.hpp"
-#include "backends/zookeeper/zk_codec.hpp"
-#include "backends/zookeeper/zk_store_impl.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
+#include "caf_ha/backends/zookeeper/zk_codec.hpp"
+#include "caf_ha/backends/zookeeper/zk_store_impl.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

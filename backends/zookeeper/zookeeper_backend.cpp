@@ -1,14 +1,14 @@
-#include "backends/zookeeper/zookeeper_backend.hpp"
+#include "caf_ha/backends/zookeeper/zookeeper_backend.hpp"
 
 #include <filesystem>
 #include <system_error>
 
-#include "backends/zookeeper/zk_connection.hpp"
-#include "backends/zookeeper/zk_election.hpp"
-#include "backends/zookeeper/zk_metadata_store.hpp"
-#include "backends/zookeeper/zk_retrieval.hpp"
-#include "config/config.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/zookeeper/zk_connection.hpp"
+#include "caf_ha/backends/zookeeper/zk_election.hpp"
+#include "caf_ha/backends/zookeeper/zk_metadata_store.hpp"
+#include "caf_ha/backends/zookeeper/zk_retrieval.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

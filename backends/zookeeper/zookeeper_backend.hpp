@@ -5,7 +5,7 @@
 
 #include <caf/expected.hpp>
 
-#include "backends/backend.hpp"
+#include "caf_ha/backends/backend.hpp"
 
 namespace ha {
 

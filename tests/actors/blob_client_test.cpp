@@ -2,7 +2,7 @@
 // real network only the system tests can go: two actor systems in one
 // process share a node id, and CAF then hands out the local actor.)
 
-#include "actors/blob_client.hpp"
+#include "caf_ha/actors/client/blob_client.hpp"
 
 #include "tests/support/blob_fixture.hpp"
 

@@ -1,7 +1,7 @@
 // The blob store's rules, driven by messages through a blob
 // store on real files.
 
-#include "actors/blob_store.hpp"
+#include "caf_ha/actors/blob_store.hpp"
 
 #include "tests/support/blob_fixture.hpp"
 

@@ -1,12 +1,12 @@
 // The rules of leader election, driven by messages through an
 // elector on the memory arbiter, under CAF's deterministic scheduler.
 
-#include "actors/elector.hpp"
+#include "caf_ha/actors/elector.hpp"
 
 #include <boost/uuid/random_generator.hpp>
 
-#include "actors/retriever.hpp"
-#include "backends/memory/memory_election.hpp"
+#include "caf_ha/actors/retriever.hpp"
+#include "caf_ha/backends/memory/memory_election.hpp"
 #include "tests/support/actor_fixture.hpp"
 #include "tests/support/inbox_spy.hpp"
 

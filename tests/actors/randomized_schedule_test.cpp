@@ -10,9 +10,9 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "actors/journal.hpp"
-#include "actors/replay.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/actors/journal/journal.hpp"
+#include "caf_ha/actors/journal/replay.hpp"
+#include "caf_ha/messages/errors.hpp"
 #include "tests/support/election_schedule.hpp"
 
 using namespace ha;

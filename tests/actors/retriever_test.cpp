@@ -1,11 +1,11 @@
 // The rules of leader retrieval, driven by messages through a
 // retriever on the memory arbiter, under CAF's deterministic scheduler.
 
-#include "actors/retriever.hpp"
+#include "caf_ha/actors/retriever.hpp"
 
 #include <boost/uuid/random_generator.hpp>
 
-#include "backends/memory/memory_election.hpp"
+#include "caf_ha/backends/memory/memory_election.hpp"
 #include "tests/support/actor_fixture.hpp"
 #include "tests/support/inbox_spy.hpp"
 

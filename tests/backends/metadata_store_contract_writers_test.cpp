@@ -8,7 +8,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "backends/require_fence.hpp"
+#include "caf_ha/backends/require_fence.hpp"
 #include "tests/backends/metadata_store_test_support.hpp"
 
 using namespace ha;

@@ -16,16 +16,16 @@
 
 #include <catch2/catch.hpp>
 
-#include "backends/grant_authority.hpp"
-#include "backends/memory/memory_metadata_store.hpp"
-#include "backends/metadata_ops.hpp"
-#include "backends/metadata_store.hpp"
-#include "backends/sqlite/sqlite_grants.hpp"
-#include "backends/sqlite/sqlite_metadata_store.hpp"
-#include "backends/zookeeper/zk_codec.hpp"
-#include "backends/zookeeper/zk_connection.hpp"
-#include "backends/zookeeper/zk_metadata_store.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/grant_authority.hpp"
+#include "caf_ha/backends/memory/memory_metadata_store.hpp"
+#include "caf_ha/backends/metadata_ops.hpp"
+#include "caf_ha/backends/metadata_store.hpp"
+#include "caf_ha/backends/sqlite/sqlite_grants.hpp"
+#include "caf_ha/backends/sqlite/sqlite_metadata_store.hpp"
+#include "caf_ha/backends/zookeeper/zk_codec.hpp"
+#include "caf_ha/backends/zookeeper/zk_connection.hpp"
+#include "caf_ha/backends/zookeeper/zk_metadata_store.hpp"
+#include "caf_ha/messages/errors.hpp"
 #include "tests/support/zookeeper_server.hpp"
 
 namespace ha::test {

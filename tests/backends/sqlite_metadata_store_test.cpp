@@ -14,7 +14,7 @@
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
-#include "backends/memory/memory_election.hpp"
+#include "caf_ha/backends/memory/memory_election.hpp"
 #include "tests/backends/metadata_store_test_support.hpp"
 
 using namespace ha;

@@ -7,11 +7,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "backends/factory.hpp"
-#include "backends/zookeeper/zk_connection.hpp"
-#include "backends/zookeeper/zk_metadata_store.hpp"
-#include "config/config.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/factory.hpp"
+#include "caf_ha/backends/zookeeper/zk_connection.hpp"
+#include "caf_ha/backends/zookeeper/zk_metadata_store.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/messages/errors.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/zookeeper_server.hpp"
 

@@ -10,9 +10,9 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
-#include "actors/blob_client.hpp"
-#include "actors/blob_store.hpp"
-#include "backends/file/file_blob_storage.hpp"
+#include "caf_ha/actors/client/blob_client.hpp"
+#include "caf_ha/actors/blob_store.hpp"
+#include "caf_ha/backends/file/file_blob_storage.hpp"
 #include "tests/bench/bench_support.hpp"
 
 namespace ha::bench {

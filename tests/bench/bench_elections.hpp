@@ -10,7 +10,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
-#include "messages/ha_services.hpp"
+#include "caf_ha/messages/ha_services.hpp"
 #include "tests/bench/bench_support.hpp"
 
 namespace ha::bench {

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "actors/ha_services.hpp"
+#include "caf_ha/actors/ha_services.hpp"
 #include "tests/bench/bench_probe.hpp"
 #include "tests/support/child_process.hpp"
 

@@ -12,8 +12,8 @@
 
 #include <caf/all.hpp>
 
-#include "messages/election.hpp"
-#include "messages/retrieval.hpp"
+#include "caf_ha/messages/election.hpp"
+#include "caf_ha/messages/retrieval.hpp"
 #include "tests/bench/bench_support.hpp"
 
 namespace ha::bench {

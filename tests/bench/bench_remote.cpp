@@ -8,8 +8,8 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
-#include "actors/ha_services.hpp"
-#include "config/config.hpp"
+#include "caf_ha/actors/ha_services.hpp"
+#include "caf_ha/config/config.hpp"
 #include "tests/bench/bench_elections.hpp"
 #include "tests/bench/bench_support.hpp"
 #include "tests/support/child_process.hpp"

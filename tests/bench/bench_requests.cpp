@@ -8,7 +8,7 @@
 #include <caf/io/all.hpp>
 #include <iostream>
 
-#include "actors/ha_services.hpp"
+#include "caf_ha/actors/ha_services.hpp"
 #include "tests/bench/bench_support.hpp"
 #include "tests/support/child_process.hpp"
 

@@ -9,8 +9,8 @@
 #include <caf/all.hpp>
 #include <sqlite3.h>
 
-#include "actors/ha_services.hpp"
-#include "config/config.hpp"
+#include "caf_ha/actors/ha_services.hpp"
+#include "caf_ha/config/config.hpp"
 #include "tests/bench/bench_clients.hpp"
 #include "tests/bench/bench_support.hpp"
 

@@ -1,8 +1,8 @@
 #include "tests/bench/bench_support.hpp"
 
 #include "tests/support/child_process.hpp"
-#include "actors/ha_services.hpp"
-#include "config/config.hpp"
+#include "caf_ha/actors/ha_services.hpp"
+#include "caf_ha/config/config.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -19,8 +19,8 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 
-#include "messages/blob_store.hpp"
-#include "messages/type_registry.hpp"
+#include "caf_ha/messages/blob_store.hpp"
+#include "caf_ha/messages/type_registry.hpp"
 
 namespace ha::bench {
 

@@ -15,8 +15,8 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/sec.hpp>
 
-#include "messages/ha_services.hpp"
-#include "messages/ids.hpp"
+#include "caf_ha/messages/ha_services.hpp"
+#include "caf_ha/messages/ids.hpp"
 
 namespace ha::test {
 class child_process;

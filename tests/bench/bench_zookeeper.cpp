@@ -20,10 +20,10 @@
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
 
-#include "actors/ha_services.hpp"
-#include "backends/zookeeper/zk_codec.hpp"
-#include "backends/zookeeper/zk_connection.hpp"
-#include "config/config.hpp"
+#include "caf_ha/actors/ha_services.hpp"
+#include "caf_ha/backends/zookeeper/zk_codec.hpp"
+#include "caf_ha/backends/zookeeper/zk_connection.hpp"
+#include "caf_ha/config/config.hpp"
 #include "tests/bench/bench_clients.hpp"
 #include "tests/bench/bench_probe.hpp"
 #include "tests/bench/bench_zookeeper.hpp"

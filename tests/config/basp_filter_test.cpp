@@ -1,7 +1,7 @@
 // The rules of the peer guard (config/basp_filter.hpp), fed the bytes a
 // hostile peer would write: only what CAF's clients send, in their order.
 
-#include "config/basp_filter.hpp"
+#include "caf_ha/actors/net/basp_filter.hpp"
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "config/config.hpp"
+#include "caf_ha/config/config.hpp"
 
 #include <algorithm>
 

@@ -9,7 +9,7 @@
 
 #include <caf/error.hpp>
 
-#include "messages/errors.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha::test {
 

@@ -1,4 +1,4 @@
-#include "config/options.hpp"
+#include "caf_ha/config/options.hpp"
 
 #include <set>
 

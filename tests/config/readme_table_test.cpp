@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "config/options.hpp"
+#include "caf_ha/config/options.hpp"
 
 TEST_CASE("the README's configuration table matches the option table",
           "[config]") {

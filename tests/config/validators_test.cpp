@@ -1,8 +1,8 @@
-#include "config/validators.hpp"
+#include "caf_ha/config/validators.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "config/config.hpp"
+#include "caf_ha/config/config.hpp"
 #include "tests/config/config_test_support.hpp"
 
 using ha::config;

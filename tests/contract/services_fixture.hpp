@@ -11,10 +11,10 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/ha_services.hpp"
-#include "config/config.hpp"
-#include "messages/errors.hpp"
-#include "messages/type_registry.hpp"
+#include "caf_ha/actors/ha_services.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/type_registry.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/zookeeper_server.hpp"
 

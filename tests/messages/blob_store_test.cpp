@@ -1,12 +1,12 @@
 // The blob store protocol: blob_key's string form, and every message on the
 // wire.
 
-#include "messages/blob_store.hpp"
+#include "caf_ha/messages/blob_store.hpp"
 
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
-#include "messages/type_registry.hpp"
+#include "caf_ha/messages/type_registry.hpp"
 
 using namespace ha;
 

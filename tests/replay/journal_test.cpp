@@ -2,7 +2,7 @@
 // (actors/replay.hpp): what a reader accepts, and that a changed recording
 // is reported at the first message that differs.
 
-#include "actors/journal.hpp"
+#include "caf_ha/actors/journal/journal.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,14 +14,14 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/blob_store.hpp"
-#include "actors/journal_hook.hpp"
-#include "actors/replay.hpp"
-#include "actors/store_journal.hpp"
-#include "messages/blob_store.hpp"
-#include "messages/errors.hpp"
-#include "messages/type_registry.hpp"
-#include "backends/file/file_blob_storage.hpp"
+#include "caf_ha/actors/blob_store.hpp"
+#include "caf_ha/actors/journal/journal_hook.hpp"
+#include "caf_ha/actors/journal/replay.hpp"
+#include "caf_ha/actors/journal/store_journal.hpp"
+#include "caf_ha/messages/blob_store.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/type_registry.hpp"
+#include "caf_ha/backends/file/file_blob_storage.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ha;

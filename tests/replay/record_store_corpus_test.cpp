@@ -10,8 +10,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/journal.hpp"
-#include "actors/replay.hpp"
+#include "caf_ha/actors/journal/journal.hpp"
+#include "caf_ha/actors/journal/replay.hpp"
 #include "tests/support/cluster.hpp"
 
 using namespace ha;

@@ -12,9 +12,9 @@
 #include <caf/test/dsl.hpp>
 #include <catch2/catch.hpp>
 
-#include "messages/errors.hpp"
-#include "messages/ha_services.hpp"
-#include "messages/type_registry.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/ha_services.hpp"
+#include "caf_ha/messages/type_registry.hpp"
 
 namespace ha::test {
 

@@ -19,12 +19,12 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/blob_client.hpp"
-#include "actors/blob_store.hpp"
-#include "backends/file/file_blob_storage.hpp"
-#include "messages/blob_store.hpp"
-#include "messages/errors.hpp"
-#include "messages/type_registry.hpp"
+#include "caf_ha/actors/client/blob_client.hpp"
+#include "caf_ha/actors/blob_store.hpp"
+#include "caf_ha/backends/file/file_blob_storage.hpp"
+#include "caf_ha/messages/blob_store.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/type_registry.hpp"
 #include "tests/support/faulty_blob_storage.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "messages/ids.hpp"
+#include "caf_ha/messages/ids.hpp"
 
 namespace ha::test {
 

@@ -20,10 +20,10 @@
 #include <utility>
 #include <vector>
 
-#include "actors/elector.hpp"
-#include "actors/journal.hpp"
-#include "actors/retriever.hpp"
-#include "backends/memory/memory_election.hpp"
+#include "caf_ha/actors/elector.hpp"
+#include "caf_ha/actors/journal/journal.hpp"
+#include "caf_ha/actors/retriever.hpp"
+#include "caf_ha/backends/memory/memory_election.hpp"
 #include "tests/support/actor_fixture.hpp"
 
 namespace ha::test {

@@ -12,8 +12,8 @@
 #include <string>
 #include <system_error>
 
-#include "backends/blob_storage.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/backends/blob_storage.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha::test {
 

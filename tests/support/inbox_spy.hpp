@@ -9,7 +9,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_cast.hpp>
 
-#include "backends/memory/memory_election.hpp"
+#include "caf_ha/backends/memory/memory_election.hpp"
 
 namespace ha::test {
 

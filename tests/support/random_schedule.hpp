@@ -12,7 +12,7 @@
 
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include "messages/ids.hpp"
+#include "caf_ha/messages/ids.hpp"
 
 namespace ha::test {
 

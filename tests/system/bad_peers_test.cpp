@@ -20,7 +20,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "config/peer_guard.hpp"
+#include "caf_ha/actors/net/peer_guard.hpp"
 #include "tests/support/cluster.hpp"
 
 using namespace ha::test;

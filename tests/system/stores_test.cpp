@@ -8,7 +8,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "messages/ids.hpp"
+#include "caf_ha/messages/ids.hpp"
 #include "tests/support/cluster.hpp"
 
 using namespace ha::test;

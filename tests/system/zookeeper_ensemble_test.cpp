@@ -16,7 +16,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "messages/ids.hpp"
+#include "caf_ha/messages/ids.hpp"
 #include "tests/support/cluster.hpp"
 #include "tests/support/zookeeper_server.hpp"
 #include "tests/system/zookeeper_hactl.hpp"

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "messages/blob_store.hpp"
+#include "caf_ha/messages/blob_store.hpp"
 #include "tests/support/hostile_peer/hostile_peer.hpp"
 
 namespace ha::hostile {

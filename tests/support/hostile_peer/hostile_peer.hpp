@@ -18,8 +18,8 @@
 #include <caf/scoped_actor.hpp>
 #include <nlohmann/json.hpp>
 
-#include "messages/errors.hpp"
-#include "messages/ha_services.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/ha_services.hpp"
 
 namespace ha::hostile {
 

@@ -11,11 +11,11 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman.hpp>
 
-#include "actors/ha_services.hpp"
-#include "config/config.hpp"
-#include "config/network.hpp"
-#include "config/tls.hpp"
-#include "messages/type_registry.hpp"
+#include "caf_ha/actors/ha_services.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/actors/net/network.hpp"
+#include "caf_ha/actors/net/tls.hpp"
+#include "caf_ha/messages/type_registry.hpp"
 #include "tests/support/hostile_peer/hostile_peer.hpp"
 
 namespace ha::hostile {

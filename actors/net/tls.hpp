@@ -21,7 +21,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/remote_actor.hpp>
 
-#include "config/peer_guard.hpp"
+#include "caf_ha/actors/net/peer_guard.hpp"
 
 namespace ha {
 

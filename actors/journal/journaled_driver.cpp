@@ -1,7 +1,7 @@
-#include "actors/journaled_driver.hpp"
+#include "caf_ha/actors/journal/journaled_driver.hpp"
 
-#include "actors/journal.hpp"
-#include "actors/journal_hook.hpp"
+#include "caf_ha/actors/journal/journal.hpp"
+#include "caf_ha/actors/journal/journal_hook.hpp"
 
 namespace ha {
 

@@ -7,7 +7,7 @@
 
 #include <caf/expected.hpp>
 
-#include "actors/journal.hpp"
+#include "caf_ha/actors/journal/journal.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "actors/journal.hpp"
+#include "caf_ha/actors/journal/journal.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

@@ -4,7 +4,7 @@
 
 #include <caf/fwd.hpp>
 
-#include "messages/services_link.hpp"
+#include "caf_ha/messages/services_link.hpp"
 
 namespace ha {
 

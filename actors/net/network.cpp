@@ -1,11 +1,11 @@
-#include "config/network.hpp"
+#include "caf_ha/actors/net/network.hpp"
 
 #include <algorithm>
 #include <chrono>
 
 #include <caf/timespan.hpp>
 
-#include "config/config.hpp"
+#include "caf_ha/config/config.hpp"
 
 namespace ha {
 

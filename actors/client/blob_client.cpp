@@ -1,13 +1,13 @@
-#include "actors/blob_client.hpp"
+#include "caf_ha/actors/client/blob_client.hpp"
 
 #include <filesystem>
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "actors/blob_transfer.hpp"
-#include "backends/file/file_blob_storage.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/actors/blob_transfer.hpp"
+#include "caf_ha/backends/file/file_blob_storage.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

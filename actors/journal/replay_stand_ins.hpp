@@ -14,10 +14,10 @@
 #include <caf/actor_cast.hpp>
 #include <caf/fwd.hpp>
 
-#include "actors/journal.hpp"
-#include "backends/election_driver.hpp"
-#include "backends/grant_authority.hpp"
-#include "backends/retrieval_driver.hpp"
+#include "caf_ha/actors/journal/journal.hpp"
+#include "caf_ha/backends/election_driver.hpp"
+#include "caf_ha/backends/grant_authority.hpp"
+#include "caf_ha/backends/retrieval_driver.hpp"
 
 namespace ha {
 

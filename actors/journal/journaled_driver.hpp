@@ -2,8 +2,8 @@
 
 #include <memory>
 
-#include "backends/election_driver.hpp"
-#include "backends/retrieval_driver.hpp"
+#include "caf_ha/backends/election_driver.hpp"
+#include "caf_ha/backends/retrieval_driver.hpp"
 
 namespace ha {
 

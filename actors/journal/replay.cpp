@@ -1,4 +1,4 @@
-#include "actors/replay.hpp"
+#include "caf_ha/actors/journal/replay.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -12,22 +12,22 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
-#include "actors/blob_store.hpp"
-#include "actors/checkpoint_store.hpp"
-#include "actors/elector.hpp"
-#include "actors/job_graph_store.hpp"
-#include "actors/job_result_store.hpp"
-#include "actors/journal_hook.hpp"
-#include "actors/retriever.hpp"
-#include "actors/replay_records.hpp"
-#include "actors/replay_stand_ins.hpp"
-#include "actors/running_jobs_registry.hpp"
-#include "actors/store_journal.hpp"
-#include "backends/factory.hpp"
-#include "config/config.hpp"
-#include "messages/errors.hpp"
-#include "messages/hex.hpp"
-#include "messages/type_registry.hpp"
+#include "caf_ha/actors/blob_store.hpp"
+#include "caf_ha/actors/checkpoint_store.hpp"
+#include "caf_ha/actors/elector.hpp"
+#include "caf_ha/actors/job_graph_store.hpp"
+#include "caf_ha/actors/job_result_store.hpp"
+#include "caf_ha/actors/journal/journal_hook.hpp"
+#include "caf_ha/actors/retriever.hpp"
+#include "caf_ha/actors/journal/replay_records.hpp"
+#include "caf_ha/actors/journal/replay_stand_ins.hpp"
+#include "caf_ha/actors/running_jobs_registry.hpp"
+#include "caf_ha/actors/journal/store_journal.hpp"
+#include "caf_ha/backends/factory.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/hex.hpp"
+#include "caf_ha/messages/type_registry.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "config/peer_guard.hpp"
+#include "caf_ha/actors/net/peer_guard.hpp"
 
 #include <optional>
 #include <string_view>
@@ -19,8 +19,8 @@
 #include <caf/openssl/session.hpp>
 #include <openssl/err.h>
 
-#include "config/basp_filter.hpp"
-#include "config/logging.hpp"
+#include "caf_ha/actors/net/basp_filter.hpp"
+#include "caf_ha/config/logging.hpp"
 
 namespace ha {
 

@@ -8,7 +8,7 @@
 #include <caf/error.hpp>
 #include <caf/fwd.hpp>
 
-#include "messages/leader_info.hpp"
+#include "caf_ha/messages/leader_info.hpp"
 
 namespace ha {
 

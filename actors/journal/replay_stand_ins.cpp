@@ -1,4 +1,4 @@
-#include "actors/replay_stand_ins.hpp"
+#include "caf_ha/actors/journal/replay_stand_ins.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -1,10 +1,10 @@
-#include "actors/journal_hook.hpp"
+#include "caf_ha/actors/journal/journal_hook.hpp"
 
 #include <caf/atom.hpp>
 #include <caf/local_actor.hpp>
 #include <caf/make_message.hpp>
 
-#include "actors/journal.hpp"
+#include "caf_ha/actors/journal/journal.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "config/tls.hpp"
+#include "caf_ha/actors/net/tls.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -10,9 +10,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "config/config.hpp"
-#include "config/secret_file.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/config/secret_file.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

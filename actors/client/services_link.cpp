@@ -1,4 +1,4 @@
-#include "actors/services_link.hpp"
+#include "caf_ha/actors/client/services_link.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -7,10 +7,10 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/ha_services.hpp"
-#include "config/config.hpp"
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/actors/ha_services.hpp"
+#include "caf_ha/config/config.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

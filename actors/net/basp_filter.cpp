@@ -1,4 +1,4 @@
-#include "config/basp_filter.hpp"
+#include "caf_ha/actors/net/basp_filter.hpp"
 
 #include <mutex>
 #include <optional>
@@ -11,8 +11,8 @@
 #include <caf/execution_unit.hpp>
 #include <caf/message_id.hpp>
 
-#include "config/logging.hpp"
-#include "config/peer_guard.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/actors/net/peer_guard.hpp"
 
 namespace ha {
 

@@ -1,4 +1,4 @@
-#include "actors/replay_records.hpp"
+#include "caf_ha/actors/journal/replay_records.hpp"
 
 #include <deque>
 #include <map>

@@ -1,4 +1,4 @@
-#include "actors/remote_service.hpp"
+#include "caf_ha/actors/client/remote_service.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -6,8 +6,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "config/logging.hpp"
-#include "messages/errors.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 

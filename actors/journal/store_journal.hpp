@@ -10,7 +10,7 @@
 #include <caf/result.hpp>
 #include <caf/type_erased_tuple.hpp>
 
-#include "actors/journal_hook.hpp"
+#include "caf_ha/actors/journal/journal_hook.hpp"
 
 namespace ha {
 

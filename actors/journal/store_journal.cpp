@@ -1,12 +1,12 @@
-#include "actors/store_journal.hpp"
+#include "caf_ha/actors/journal/store_journal.hpp"
 
 #include <caf/atom.hpp>
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 
-#include "actors/sha256.hpp"
-#include "messages/errors.hpp"
-#include "messages/hex.hpp"
+#include "caf_ha/actors/sha256.hpp"
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/hex.hpp"
 
 namespace ha {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/journal.hpp"
-#include "actors/replay.hpp"
+#include "caf_ha/actors/journal/journal.hpp"
+#include "caf_ha/actors/journal/replay.hpp"
 
 namespace ha {
 

@@ -1,0 +1,31 @@
+# What `cmake --install` puts in place: the library, its public headers under
+# include/caf_ha/, the CMake package and a pkg-config file.
+include(CMakePackageConfigHelpers)
+
+install(TARGETS caf_ha EXPORT caf_haTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+foreach(folder messages actors backends config)
+  # Concrete backends and journal replay are internals: only the mode
+  # factory and the tools reach them.
+  install(DIRECTORY ${folder}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/caf_ha/${folder}
+    FILES_MATCHING PATTERN "*.hpp"
+    PATTERN "memory" EXCLUDE PATTERN "sqlite" EXCLUDE
+    PATTERN "zookeeper" EXCLUDE PATTERN "file" EXCLUDE
+    PATTERN "package" EXCLUDE PATTERN "replay*" EXCLUDE)
+endforeach()
+
+set(CAF_HA_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/caf_ha)
+install(EXPORT caf_haTargets NAMESPACE caf_ha:: DESTINATION ${CAF_HA_CMAKE_DIR})
+configure_package_config_file(config/package/caf_haConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/caf_haConfig.cmake INSTALL_DESTINATION ${CAF_HA_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/caf_haConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES
+  ${PROJECT_BINARY_DIR}/caf_haConfig.cmake
+  ${PROJECT_BINARY_DIR}/caf_haConfigVersion.cmake
+  config/package/caf_ha_dependencies.cmake
+  DESTINATION ${CAF_HA_CMAKE_DIR})
+
+configure_file(config/package/caf_ha.pc.in ${PROJECT_BINARY_DIR}/caf_ha.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/caf_ha.pc
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
