@@ -20,7 +20,7 @@ caf::expected<ha_services_actor> make_services(caf::actor_system& sys,
                                                const config& cfg);
 
 /// Connects to the root published by an ha-node, over mutual TLS if `sys`
-/// was configured by `apply_tls_settings` (config/tls.hpp). Fails with
+/// was configured by `apply_tls_settings` (actors/net/tls.hpp). Fails with
 /// backend_unavailable naming the address when nobody answers there or the
 /// TLS handshake fails.
 caf::expected<ha_services_actor> connect(caf::actor_system& sys,

@@ -25,7 +25,7 @@ ha_services_actor spawn_services_gateway(caf::actor_system& sys,
 /// Publishes the services of `root` for remote peers on `ha.node.host` and
 /// `ha.node.port`, the way ha-node does: through a gateway
 /// (`spawn_services_gateway`, with the secret of `ha.admin.secret-file`),
-/// over mutual TLS or guarded plain TCP (config/peer_guard.hpp) as `sys` was
+/// over mutual TLS or guarded plain TCP (actors/net/peer_guard.hpp) as `sys` was
 /// configured. Refuses a non-loopback address without TLS unless
 /// `ha.node.allow-plaintext` is true. Removes the actors CAF registers by
 /// name (its configuration and spawn servers), which any peer could

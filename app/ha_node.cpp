@@ -21,10 +21,9 @@
 #include "app/process_signals.hpp"
 #include "caf_ha/config/config.hpp"
 #include "caf_ha/config/logging.hpp"
-#include "caf_ha/actors/net/network.hpp"
+#include "caf_ha/actors/net/system_setup.hpp"
 #include "caf_ha/actors/net/tls.hpp"
 #include "caf_ha/messages/errors.hpp"
-#include "caf_ha/messages/type_registry.hpp"
 
 namespace {
 
@@ -63,10 +62,8 @@ caf::actor watch_services(caf::actor_system& sys,
 
 int run(const ha::config& cfg) {
   caf::actor_system_config sys_cfg;
-  sys_cfg.load<caf::io::middleman>();
-  ha::register_types(sys_cfg);
-  ha::apply_network_settings(sys_cfg, cfg);
-  if (auto err = ha::apply_tls_settings(sys_cfg, cfg)) {
+  if (auto err = ha::configure_actor_system(sys_cfg, cfg,
+                                            ha::network_role::node)) {
     std::cerr << "ha-node: " << ha::describe(err) << std::endl;
     return 1;
   }

@@ -7,7 +7,6 @@
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/io/middleman.hpp>
 #include <spdlog/cfg/env.h>
 #include <spdlog/spdlog.h>
 
@@ -17,11 +16,9 @@
 #include "app/hactl_commands.hpp"
 #include "app/hactl_replay.hpp"
 #include "caf_ha/config/config.hpp"
-#include "caf_ha/actors/net/network.hpp"
+#include "caf_ha/actors/net/system_setup.hpp"
 #include "caf_ha/config/secret_file.hpp"
-#include "caf_ha/actors/net/tls.hpp"
 #include "caf_ha/messages/errors.hpp"
-#include "caf_ha/messages/type_registry.hpp"
 
 namespace ha::app {
 
@@ -142,10 +139,7 @@ int main(int argc, char** argv) {
   if (!cfg)
     return fail(ha::describe(cfg.error()));
   caf::actor_system_config sys_cfg;
-  sys_cfg.load<caf::io::middleman>();
-  ha::register_types(sys_cfg);
-  ha::apply_network_settings(sys_cfg, *cfg, ha::network_role::client);
-  if (auto err = ha::apply_tls_settings(sys_cfg, *cfg))
+  if (auto err = ha::configure_actor_system(sys_cfg, *cfg))
     return fail(ha::describe(err));
   caf::actor_system sys{sys_cfg};
   auto root = open_root(sys, args, *cfg);

@@ -4,7 +4,7 @@
 // blobs per job, moved only as bounded chunks over CAF messages. No message
 // names a file: every peer is a stranger, and a path would let it read or
 // overwrite any file of the store's host. A client moves its own files
-// (actors/blob_client.hpp). Errors are errc values whose one-line context
+// (actors/client/blob_client.hpp). Errors are errc values whose one-line context
 // names the job, the key, the upload or the value at fault.
 
 #include <array>

@@ -173,4 +173,15 @@ services_link_actor spawn_services_link(caf::actor_system& sys,
     sys.spawn(services_link, std::move(cfg)));
 }
 
+caf::expected<services_link_actor> connect_link(caf::actor_system& sys,
+                                                const std::string& host,
+                                                uint16_t port,
+                                                const config& cfg) {
+  auto root = connect(sys, host, port);
+  if (!root)
+    return std::move(root.error());
+  return spawn_services_link(
+    sys, {host, port, reconnect_policy_from(cfg), std::move(*root)});
+}
+
 } // namespace ha

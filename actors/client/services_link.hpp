@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
 #include "caf_ha/messages/services_link.hpp"
@@ -44,5 +45,16 @@ struct services_link_config {
 /// the link quits. Quits on an exit message; nothing else stops it.
 services_link_actor spawn_services_link(caf::actor_system& sys,
                                         services_link_config cfg);
+
+/// Connects to the ha-node at host:port and returns a link that keeps the
+/// connection, reconnecting by the `ha.client.reconnect.*` policy of `cfg`.
+/// Blocks the calling thread until the node answers or the attempt fails
+/// (backend_unavailable naming the address): call it from main or another
+/// plain thread, never from inside an actor. The link quits on an exit
+/// message; send one when the program ends.
+caf::expected<services_link_actor> connect_link(caf::actor_system& sys,
+                                                const std::string& host,
+                                                uint16_t port,
+                                                const config& cfg);
 
 } // namespace ha

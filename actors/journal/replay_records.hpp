@@ -1,6 +1,6 @@
 #pragma once
 
-// How the replay (actors/replay.cpp) orders a journal's records and compares
+// How the replay (actors/journal/replay.cpp) orders a journal's records and compares
 // what the replayed actors did with the recording.
 
 #include <optional>

@@ -1,6 +1,6 @@
 #pragma once
 
-// What the replay (actors/replay.cpp) puts in place of the recorded world:
+// What the replay (actors/journal/replay.cpp) puts in place of the recorded world:
 // a backend that does nothing and stand-ins for the recorded peers. Not for
 // use elsewhere.
 

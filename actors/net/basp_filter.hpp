@@ -1,7 +1,7 @@
 #pragma once
 
 // What a peer may send ha-node on the wire: the rules of the peer guard
-// (config/peer_guard.hpp), one `basp_filter` per accepted connection.
+// (actors/net/peer_guard.hpp), one `basp_filter` per accepted connection.
 //
 // CAF 0.17 trusts what a peer writes into its BASP headers and payloads, and
 // acts on several kinds of message before any behaviour or check of ours

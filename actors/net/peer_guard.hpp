@@ -3,7 +3,7 @@
 // A guard between accepted peers and CAF 0.17's BASP broker, on plain TCP
 // and on TLS alike: it reads every header and payload a peer sends before
 // CAF does, and drops the peer, with a warning naming its address, on
-// anything our clients do not send (the rules are in config/basp_filter.hpp).
+// anything our clients do not send (the rules are in actors/net/basp_filter.hpp).
 // CAF itself trusts them: a handshake header without payload makes it
 // dereference a null pointer, a header announcing 4 GiB makes its network
 // thread allocate 4 GiB, and several kinds of message would let a peer act

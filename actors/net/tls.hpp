@@ -45,7 +45,7 @@ inline bool uses_tls(caf::actor_system& sys) {
 
 /// Publishes `whom` on `host`:`port` (0 picks a free port) over TLS or
 /// plain TCP, as `whom`'s actor system was configured, guarded either way
-/// (config/peer_guard.hpp); returns the port.
+/// (actors/net/peer_guard.hpp); returns the port.
 template <class Handle>
 caf::expected<uint16_t> publish(const Handle& whom, uint16_t port,
                                 const std::string& host) {

@@ -1,4 +1,4 @@
-// The rules of the peer guard (config/basp_filter.hpp), fed the bytes a
+// The rules of the peer guard (actors/net/basp_filter.hpp), fed the bytes a
 // hostile peer would write: only what CAF's clients send, in their order.
 
 #include "caf_ha/actors/net/basp_filter.hpp"

@@ -1,5 +1,5 @@
-// The journal file (actors/journal.hpp) and the replay's verdicts
-// (actors/replay.hpp): what a reader accepts, and that a changed recording
+// The journal file (actors/journal/journal.hpp) and the replay's verdicts
+// (actors/journal/replay.hpp): what a reader accepts, and that a changed recording
 // is reported at the first message that differs.
 
 #include "caf_ha/actors/journal/journal.hpp"

@@ -9,13 +9,10 @@
 #include <stdexcept>
 
 #include <caf/actor_system_config.hpp>
-#include <caf/io/middleman.hpp>
 
 #include "caf_ha/actors/ha_services.hpp"
 #include "caf_ha/config/config.hpp"
-#include "caf_ha/actors/net/network.hpp"
-#include "caf_ha/actors/net/tls.hpp"
-#include "caf_ha/messages/type_registry.hpp"
+#include "caf_ha/actors/net/system_setup.hpp"
 #include "tests/support/hostile_peer/hostile_peer.hpp"
 
 namespace ha::hostile {
@@ -147,10 +144,7 @@ int main(int argc, char** argv) {
   if (!cfg)
     return fail(ha::describe(cfg.error()));
   caf::actor_system_config sys_cfg;
-  sys_cfg.load<caf::io::middleman>();
-  ha::register_types(sys_cfg);
-  ha::apply_network_settings(sys_cfg, *cfg, ha::network_role::client);
-  if (auto err = ha::apply_tls_settings(sys_cfg, *cfg))
+  if (auto err = ha::configure_actor_system(sys_cfg, *cfg))
     return fail(ha::describe(err));
   caf::actor_system sys{sys_cfg};
   return run(sys, args, attack->second);

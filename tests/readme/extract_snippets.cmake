@@ -1,0 +1,27 @@
+# Writes every ```cpp block of README.md to its own file, readme_N.cpp in
+# OUT_DIR (N counts from 1 in document order), so that the build compiles
+# what the README shows. A file is rewritten only when its block changed.
+function(caf_ha_extract_readme_snippets readme out_dir out_files)
+  file(READ ${readme} text)
+  # CMake lists split at semicolons, which C++ is full of.
+  string(REPLACE ";" "@CAF_HA_SEMICOLON@" text "${text}")
+  string(REGEX MATCHALL "```cpp\n[^`]*```" blocks "${text}")
+  set(files "")
+  set(n 0)
+  foreach(block IN LISTS blocks)
+    math(EXPR n "${n} + 1")
+    string(REGEX REPLACE "^```cpp\n" "" block "${block}")
+    string(REGEX REPLACE "```$" "" block "${block}")
+    string(REPLACE "@CAF_HA_SEMICOLON@" ";" block "${block}")
+    set(file ${out_dir}/readme_${n}.cpp)
+    set(old "")
+    if(EXISTS ${file})
+      file(READ ${file} old)
+    endif()
+    if(NOT old STREQUAL block)
+      file(WRITE ${file} "${block}")
+    endif()
+    list(APPEND files ${file})
+  endforeach()
+  set(${out_files} ${files} PARENT_SCOPE)
+endfunction()
