@@ -245,7 +245,8 @@ void note_forgery(leader_pointer self, epoch_t epoch) {
   auto level = std::exchange(st.warned_forgery, true) ? spdlog::level::debug
                                                       : spdlog::level::warn;
   st.log->log(level,
-              "{}: dropped a grant of epoch {} that its elector did not send",
+              "{}: dropped a grant of epoch {}: its elector does not "
+              "confirm it (stale or forged)",
               st.cfg.component, epoch);
 }
 

@@ -89,6 +89,9 @@ struct fake_elector_state {
   std::set<session_id> current;
   /// Answers to the next joins, in order; ok once empty.
   std::vector<caf::error> join_errors;
+  /// When set, confirm and resign fail with these.
+  caf::error confirm_error;
+  caf::error resign_error;
   std::vector<std::string> calls;
 };
 
@@ -117,15 +120,20 @@ caf::behavior fake_elector(caf::event_based_actor* self, fake_state st) {
       st->contenders.clear();
       return caf::ok_atom::value;
     },
-    [=](confirm_atom, const session_id& s, const std::string&) {
+    [=](confirm_atom, const session_id& s,
+        const std::string&) -> caf::result<bool> {
       st->calls.push_back("confirm");
+      if (st->confirm_error)
+        return st->confirm_error;
       return st->current.count(s) > 0;
     },
     [=](leadership_atom, const session_id& s) {
       return st->current.count(s) > 0;
     },
-    [=](resign_atom, const session_id& s) {
+    [=](resign_atom, const session_id& s) -> caf::result<bool> {
       st->calls.push_back("resign");
+      if (st->resign_error)
+        return st->resign_error;
       return st->current.erase(s) > 0;
     },
     [=](grant_atom, const session_id& s, epoch_t e) {
@@ -475,6 +483,34 @@ TEST_CASE_METHOD(leader_fixture,
   auto seen = events_of(a);
   REQUIRE(seen.size() == 2);
   check_not_leading(seen[1], errc::fenced);
+}
+
+TEST_CASE_METHOD(leader_fixture,
+                 "a grant that cannot be confirmed goes back to the elector, "
+                 "by leaving and joining again if resigning fails too",
+                 "[leader]") {
+  auto [elector, st] = make_fake_elector();
+  auto a = make_app("a", caf::actor_cast<elector_actor>(elector));
+  auto s1 = new_session();
+  st->current = {s1};
+  st->confirm_error = make_error(errc::backend_unavailable, "timeout");
+  using calls = std::vector<std::string>;
+  SECTION("resign works") {
+    self->send(elector, grant_atom::value, s1, epoch_t{1});
+    run();
+    CHECK(st->calls == calls{"join", "confirm", "resign"});
+    CHECK(st->current.empty());
+  }
+  SECTION("resign fails") {
+    st->resign_error = make_error(errc::backend_unavailable, "timeout");
+    self->send(elector, grant_atom::value, s1, epoch_t{1});
+    run();
+    CHECK(st->calls
+          == calls{"join", "confirm", "resign", "leave", "join"});
+    CHECK(st->contenders.size() == 1);
+  }
+  CHECK(events_of(a).empty());
+  CHECK(token(a).empty());
 }
 
 TEST_CASE_METHOD(leader_fixture,
