@@ -37,8 +37,9 @@ struct leader_state {
   std::optional<held_grant> grant;
   /// On the way out: grants no longer count.
   bool leaving = false;
-  /// Forged grants are logged once, then at debug level: their sender's
-  /// node is unknown by the time they are found out.
+  /// Grants the elector does not confirm (stale or forged) are logged as a
+  /// warning once, then at debug level: by the time they are found out,
+  /// their sender's node is no longer at hand for `warnings`.
   bool warned_forgery = false;
   std::shared_ptr<spdlog::logger> log = logger("election");
   peer_warnings warnings;
@@ -60,13 +61,19 @@ bool sent_by(leader_pointer self, const caf::actor_addr& who) {
 }
 
 /// True if the current message comes from the elector or from the elector
-/// behind it; others are dropped and logged.
-bool from_elector(leader_pointer self, const char* kind) {
+/// behind it.
+bool is_from_elector(leader_pointer self) {
   auto& st = self->state;
-  if (sent_by(self, st.elector.address()) || sent_by(self, st.delegate))
+  return sent_by(self, st.elector.address()) || sent_by(self, st.delegate);
+}
+
+/// As `is_from_elector`, logging what it drops.
+bool from_elector(leader_pointer self, const char* kind) {
+  if (is_from_elector(self))
     return true;
-  st.warnings.warn_once(self, std::string{"a '"} + kind
-                                + "' that did not come from its elector");
+  self->state.warnings.warn_once(self, std::string{"a '"} + kind
+                                         + "' that did not come from its "
+                                           "elector");
   return false;
 }
 
@@ -336,8 +343,7 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
            epoch_t epoch) {
       if (self->state.leaving)
         return;
-      if (sent_by(self, self->state.elector.address())
-          || sent_by(self, self->state.delegate))
+      if (is_from_elector(self))
         on_grant(self, session, epoch);
       else
         verify_grant(self, session, epoch);
