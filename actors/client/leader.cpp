@@ -119,7 +119,7 @@ void end_grant(leader_pointer self, const caf::error& why) {
 void give_up(leader_pointer self, const caf::error& why) {
   auto& st = self->state;
   st.log->warn("{}: leader helper gives up: {}", st.cfg.component,
-                describe(why));
+               describe(why));
   st.grant.reset();
   st.leaving = true;
   self->send(st.app, not_leading_atom::value, st.cfg.component, why);
@@ -355,7 +355,12 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
         end_grant(self, ended(self, "leadership revoked"));
     },
     [self](election_error_atom, const std::string&, const caf::error& err) {
-      if (from_elector(self, "election_error"))
+      if (!from_elector(self, "election_error"))
+        return;
+      // A remote elector's node refuses the component name: for good.
+      if (is(err, errc::invalid_argument))
+        give_up(self, err);
+      else
         end_grant(self, err);
     },
     [self](caf::get_atom) -> caf::result<fencing_token> {

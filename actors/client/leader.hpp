@@ -46,7 +46,9 @@ struct leader_config {
 ///   with bounded backoff (`leader_config`); any other error, or the last
 ///   attempt failing, is told to `app` as `not_leading(component, error)`
 ///   and the helper quits with that error. `already_exists` counts as
-///   joined. The same happens when `elector` terminates.
+///   joined. The same happens when `elector` terminates, and on an
+///   election_error with invalid_argument (a remote elector's node refuses
+///   the component name).
 /// - A session the helper cannot confirm or give back (the request fails)
 ///   is given back by leaving and joining again, so that the election
 ///   never keeps a leader that does no work.

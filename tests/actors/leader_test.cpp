@@ -469,6 +469,23 @@ TEST_CASE_METHOD(leader_fixture,
 }
 
 TEST_CASE_METHOD(leader_fixture,
+                 "a component name the node refuses ends the helper",
+                 "[leader]") {
+  auto [elector, st] = make_fake_elector();
+  auto a = make_app("a", caf::actor_cast<elector_actor>(elector));
+  self->monitor(a.helper);
+  self->send(elector, election_error_atom::value,
+             make_error(errc::invalid_argument, "no component"));
+  run();
+  auto seen = events_of(a);
+  REQUIRE(seen.size() == 1);
+  check_not_leading(seen[0], errc::invalid_argument);
+  auto ended = downs();
+  REQUIRE(ended.size() == 1);
+  CHECK(is(ended[0].reason, errc::invalid_argument));
+}
+
+TEST_CASE_METHOD(leader_fixture,
                  "a fenced report gives the session back to the elector",
                  "[leader]") {
   auto [elector, st] = make_fake_elector();
