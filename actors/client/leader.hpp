@@ -1,0 +1,61 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <caf/fwd.hpp>
+#include <caf/timespan.hpp>
+
+#include "caf_ha/messages/election.hpp"
+#include "caf_ha/messages/leader.hpp"
+
+namespace ha {
+
+/// What a leader helper contends with.
+struct leader_config {
+  /// The component to lead, as the elector names it (component::canonical).
+  std::string component;
+  /// What the helper publishes when it confirms a grant.
+  std::string address;
+  /// How long each request to the elector may take.
+  caf::timespan request_timeout = std::chrono::seconds(10);
+  /// Joins that fail with backend_unavailable or a timeout are retried up
+  /// to this many times in all, waiting `join_backoff` before the second
+  /// and twice as long before each further one.
+  uint32_t join_attempts = 5;
+  caf::timespan join_backoff = std::chrono::milliseconds(100);
+};
+
+/// Contends for `cfg.component` on behalf of `app` and does the
+/// grant -> confirm -> revoke bookkeeping once: it joins `elector`,
+/// confirms each grant with `cfg.address`, and tells `app` `leading` once a
+/// grant is confirmed and `not_leading` when it ends (messages/leader.hpp).
+/// A stale grant (confirm answers false) produces nothing.
+///
+/// - Grants, revokes and election errors count only from `elector` or, for
+///   a proxy such as `spawn_remote_elector`, from the elector it speaks
+///   for: a grant from any other sender is checked by asking `elector`
+///   whether the session leads, and counts only if that answer comes from
+///   the grant's sender. Everything else is dropped and logged.
+/// - Requests count only from `app`.
+/// - Over a remote elector a lost connection ends leadership
+///   (election_error); the proxy joins the helper again once the link is
+///   back, and the new grant starts leadership with its new epoch.
+/// - A join that fails with backend_unavailable or a timeout is retried
+///   with bounded backoff (`leader_config`); any other error, or the last
+///   attempt failing, is told to `app` as `not_leading(component, error)`
+///   and the helper quits with that error. `already_exists` counts as
+///   joined. The same happens when `elector` terminates, and on an
+///   election_error with invalid_argument (a remote elector's node refuses
+///   the component name).
+/// - A session the helper cannot confirm or give back (the request fails)
+///   is given back by leaving and joining again, so that the election
+///   never keeps a leader that does no work.
+/// - It monitors `app`: when `app` terminates, the helper leaves the
+///   election (leadership hands over at once) and quits. `app` may monitor
+///   the helper in turn.
+leader_actor spawn_leader(caf::actor_system& sys, elector_actor elector,
+                          leader_config cfg, leadership_listener_actor app);
+
+} // namespace ha
