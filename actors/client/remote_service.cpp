@@ -1,11 +1,11 @@
 #include "caf_ha/actors/client/remote_service.hpp"
 
-#include <algorithm>
 #include <vector>
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "caf_ha/actors/client/link_follower.hpp"
 #include "caf_ha/config/logging.hpp"
 #include "caf_ha/messages/errors.hpp"
 
@@ -129,19 +129,9 @@ caf::result<caf::ok_atom> on_join(remote_pointer<Traits> self,
 }
 
 template <class Traits>
-void forget(remote_pointer<Traits> self, const caf::actor_addr& member) {
-  auto& members = self->state.members;
-  members.erase(std::remove_if(members.begin(), members.end(),
-                               [&](const typename Traits::member& x) {
-                                 return x.address() == member;
-                               }),
-                members.end());
-}
-
-template <class Traits>
 caf::result<caf::ok_atom> on_leave(remote_pointer<Traits> self,
                                    const typename Traits::member& member) {
-  forget<Traits>(self, member.address());
+  erase_actor(self->state.members, member.address());
   if (!self->state.service)
     return caf::ok_atom::value;
   return self->delegate(self->state.service, leave_atom::value, member);
@@ -161,7 +151,6 @@ template <class Traits>
 void init(remote_pointer<Traits> self, const services_link_actor& link,
           std::string component) {
   self->state.component = std::move(component);
-  self->monitor(link);
   self->set_down_handler([self, link](const caf::down_msg& msg) {
     auto& st = self->state;
     if (msg.source == link.address()) {
@@ -173,11 +162,10 @@ void init(remote_pointer<Traits> self, const services_link_actor& link,
       if (st.root && msg.reason != caf::exit_reason::remote_link_unreachable)
         on_connected<Traits>(self, st.root);
     } else {
-      forget<Traits>(self, msg.source);
+      erase_actor(st.members, msg.source);
     }
   });
-  self->send(link, join_atom::value,
-             caf::actor_cast<link_subscriber_actor>(self));
+  follow_link(self, link);
 }
 
 using elector_pointer = remote_pointer<election_traits>;
@@ -203,11 +191,13 @@ remote_elector(elector_pointer self, services_link_actor link,
     [self](resign_atom what, const session_id& session) {
       return forward<election_traits, bool>(self, what, session);
     },
-    [self](connected_atom, const ha_services_actor& root) {
-      on_connected<election_traits>(self, root);
+    [self, link](connected_atom, const ha_services_actor& root) {
+      if (from_link(self, link, "connected"))
+        on_connected<election_traits>(self, root);
     },
-    [self](disconnected_atom, const caf::error& err) {
-      on_disconnected<election_traits>(self, err);
+    [self, link](disconnected_atom, const caf::error& err) {
+      if (from_link(self, link, "disconnected"))
+        on_disconnected<election_traits>(self, err);
     },
   };
 }
@@ -228,11 +218,13 @@ remote_retriever(retriever_pointer self, services_link_actor link,
     [self](caf::get_atom what) {
       return forward<retrieval_traits, leader_info>(self, what);
     },
-    [self](connected_atom, const ha_services_actor& root) {
-      on_connected<retrieval_traits>(self, root);
+    [self, link](connected_atom, const ha_services_actor& root) {
+      if (from_link(self, link, "connected"))
+        on_connected<retrieval_traits>(self, root);
     },
-    [self](disconnected_atom, const caf::error& err) {
-      on_disconnected<retrieval_traits>(self, err);
+    [self, link](disconnected_atom, const caf::error& err) {
+      if (from_link(self, link, "disconnected"))
+        on_disconnected<retrieval_traits>(self, err);
     },
   };
 }
