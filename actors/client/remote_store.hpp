@@ -34,18 +34,24 @@ constexpr std::chrono::seconds remote_store_timeout{30};
 // A handle quits when its link quits, or on an exit message; requests it
 // still holds then fail.
 
+/// The job graph store of the ha-node behind `link`.
 job_graph_store_actor spawn_remote_job_graphs(caf::actor_system& sys,
                                               services_link_actor link);
 
+/// The job result store of the ha-node behind `link`.
 job_result_store_actor spawn_remote_job_results(caf::actor_system& sys,
                                                 services_link_actor link);
 
+/// The running jobs registry of the ha-node behind `link`.
 running_jobs_registry_actor spawn_remote_registry(caf::actor_system& sys,
                                                   services_link_actor link);
 
+/// The checkpoint store of the ha-node behind `link`.
 checkpoint_store_actor spawn_remote_checkpoints(caf::actor_system& sys,
                                                 services_link_actor link);
 
+/// The blob store of the ha-node behind `link`; blob_client's
+/// upload_file and download_file take it like a local one.
 blob_store_actor spawn_remote_blobs(caf::actor_system& sys,
                                     services_link_actor link);
 

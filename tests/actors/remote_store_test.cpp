@@ -8,9 +8,12 @@
 
 #include "caf_ha/actors/client/remote_store.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <vector>
 
+#include "caf_ha/actors/client/blob_client.hpp"
 #include "caf_ha/actors/client/link_follower.hpp"
 #include "tests/contract/services_fixture.hpp"
 
@@ -103,7 +106,8 @@ caf::behavior fake_job_graphs(caf::stateful_actor<fake_store_state>* self,
       }
       auto i = st.graphs.find(id);
       if (i == st.graphs.end())
-        return make_error(errc::not_found, "fake: no job graph " + to_string(id));
+        return make_error(errc::not_found,
+                          "fake: no job graph " + to_string(id));
       return i->second;
     },
     [=](caf::delete_atom, const job_id& id, const fencing_token&) {
@@ -346,6 +350,15 @@ TEST_CASE("every remote store handle passes requests on to the node's store "
   CHECK(fx.ask<uint64_t>(blobs, download_atom::value, job, key) == 3);
   CHECK(is(fx.failure<uint64_t>(blobs, download_atom::value, unknown, key),
            errc::not_found));
+  // The chunked client takes the handle like a local store.
+  auto source = fx.services.dir().str() + "/source";
+  auto copy = fx.services.dir().str() + "/copy";
+  { std::ofstream{source} << "remote blob"; }
+  auto uploaded = upload_file(fx.sys, blobs, job, blob_type::permanent, source);
+  REQUIRE(uploaded);
+  CHECK_FALSE(download_file(fx.sys, blobs, job, *uploaded, copy));
+  std::ifstream in{copy};
+  CHECK(std::string{std::istreambuf_iterator<char>{in}, {}} == "remote blob");
   // Only the services root may clean up.
   CHECK(is(fx.failure<ok>(blobs, cleanup_atom::value),
            errc::permission_denied));
