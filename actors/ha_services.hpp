@@ -22,7 +22,9 @@ caf::expected<ha_services_actor> make_services(caf::actor_system& sys,
 /// Connects to the root published by an ha-node, over mutual TLS if `sys`
 /// was configured by `apply_tls_settings` (actors/net/tls.hpp). Fails with
 /// backend_unavailable naming the address when nobody answers there or the
-/// TLS handshake fails.
+/// TLS handshake fails. Blocks the calling thread until then: call it from
+/// main or another plain thread, never inside an actor. Masters want
+/// `connect_link` (actors/client/services_link.hpp), which reconnects.
 caf::expected<ha_services_actor> connect(caf::actor_system& sys,
                                          const std::string& host,
                                          uint16_t port);

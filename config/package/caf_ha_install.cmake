@@ -26,6 +26,10 @@ install(FILES
   config/package/caf_ha_dependencies.cmake
   DESTINATION ${CAF_HA_CMAKE_DIR})
 
+# Relative to the .pc file, so the installed tree can move (--prefix).
+file(RELATIVE_PATH CAF_HA_PC_TO_PREFIX
+  /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
+string(REGEX REPLACE "/$" "" CAF_HA_PC_TO_PREFIX "${CAF_HA_PC_TO_PREFIX}")
 configure_file(config/package/caf_ha.pc.in ${PROJECT_BINARY_DIR}/caf_ha.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/caf_ha.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -16,6 +16,7 @@
 #include "caf_ha/messages/leader.hpp"
 #include "caf_ha/messages/services_link.hpp"
 #include "tests/support/actor_fixture.hpp"
+#include "tests/support/fake_services_link.hpp"
 #include "tests/support/inbox_spy.hpp"
 
 using namespace ha;
@@ -592,17 +593,6 @@ TEST_CASE_METHOD(leader_fixture,
 
 namespace {
 
-/// A services link that never connects by itself: the test tells the
-/// remote elector `connected` and `disconnected`.
-caf::behavior fake_link(caf::event_based_actor*) {
-  return {
-    [](join_atom, const link_subscriber_actor&) {},
-    [](caf::get_atom) -> caf::result<ha_services_actor> {
-      return make_error(errc::backend_unavailable, "fake link");
-    },
-  };
-}
-
 /// An ha-node root that hands out the elector the test put in `current`.
 caf::behavior fake_root(caf::event_based_actor*,
                         std::shared_ptr<elector_actor> current) {
@@ -620,19 +610,17 @@ TEST_CASE_METHOD(leader_fixture,
   auto node_elector = std::make_shared<elector_actor>(make_elector());
   auto root = caf::actor_cast<ha_services_actor>(
     keep(sys.spawn(fake_root, node_elector)));
-  auto link = caf::actor_cast<services_link_actor>(keep(sys.spawn(fake_link)));
+  auto link_actor = keep(sys.spawn(fake_link));
+  auto link = caf::actor_cast<services_link_actor>(link_actor);
   auto proxy = keep(spawn_remote_elector(sys, link, dispatcher));
-  // The link's messages are outside the elector interface the handle shows.
-  auto proxy_as_subscriber = caf::actor_cast<link_subscriber_actor>(proxy);
   auto a = make_app("a", proxy);
   CHECK(events_of(a).empty());
-  self->send(proxy_as_subscriber, connected_atom::value, root);
+  self->send(link_actor, go_up_atom::value, root);
   run();
   auto seen = events_of(a);
   REQUIRE(seen.size() == 1);
   check_leading(seen[0], 1);
-  self->send(proxy_as_subscriber, disconnected_atom::value,
-             make_error(errc::backend_unavailable, "lost ha-node"));
+  self->send(link_actor, go_down_atom::value);
   run();
   seen = events_of(a);
   REQUIRE(seen.size() == 2);
@@ -644,7 +632,7 @@ TEST_CASE_METHOD(leader_fixture,
   caf::anon_send_exit(*node_elector, caf::exit_reason::user_shutdown);
   run();
   *node_elector = make_elector();
-  self->send(proxy_as_subscriber, connected_atom::value, root);
+  self->send(link_actor, go_up_atom::value, root);
   run();
   seen = events_of(a);
   REQUIRE(seen.size() == 3);

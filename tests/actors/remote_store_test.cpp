@@ -16,6 +16,7 @@
 #include "caf_ha/actors/client/blob_client.hpp"
 #include "caf_ha/actors/client/link_follower.hpp"
 #include "tests/contract/services_fixture.hpp"
+#include "tests/support/fake_services_link.hpp"
 
 using namespace ha;
 using namespace ha::test;
@@ -26,54 +27,13 @@ constexpr auto test_wait = std::chrono::seconds(5);
 static_assert(test_wait < remote_store_timeout);
 
 // The test's commands to its fakes.
-using go_up_atom = caf::atom_constant<caf::atom("go_up")>;
-using go_down_atom = caf::atom_constant<caf::atom("go_down")>;
 using hold_atom = caf::atom_constant<caf::atom("hold")>;
 using held_atom = caf::atom_constant<caf::atom("held")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using notify_atom = caf::atom_constant<caf::atom("notify")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
 
-const std::string lost_reason = "lost the connection to ha-node at fake:1";
-
-// -- fake services link -------------------------------------------------------
-
-struct fake_link_state {
-  ha_services_actor root;
-  std::vector<link_subscriber_actor> subscribers;
-};
-
-/// A services link that connects and disconnects when the test says so; it
-/// answers the test after it told every subscriber.
-caf::behavior fake_link(caf::stateful_actor<fake_link_state>* self) {
-  return {
-    [=](caf::get_atom) -> caf::result<ha_services_actor> {
-      if (self->state.root)
-        return self->state.root;
-      return make_error(errc::backend_unavailable,
-                        "not connected to ha-node at fake:1 (reconnecting)");
-    },
-    [=](join_atom, const link_subscriber_actor& subscriber) {
-      self->state.subscribers.push_back(subscriber);
-      if (self->state.root)
-        self->send(subscriber, connected_atom::value, self->state.root);
-    },
-    [=](go_up_atom, const ha_services_actor& root) {
-      self->state.root = root;
-      for (auto& subscriber : self->state.subscribers)
-        self->send(subscriber, connected_atom::value, root);
-      return caf::ok_atom::value;
-    },
-    [=](go_down_atom) {
-      self->state.root = nullptr;
-      for (auto& subscriber : self->state.subscribers)
-        self->send(subscriber, disconnected_atom::value,
-                   make_error(errc::backend_unavailable,
-                              lost_reason + ": killed"));
-      return caf::ok_atom::value;
-    },
-  };
-}
+const std::string& lost_reason = fake_link_lost_reason;
 
 // -- fake job graph store and root --------------------------------------------
 

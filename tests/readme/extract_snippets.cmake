@@ -1,18 +1,24 @@
 # Writes every ```cpp block of README.md to its own file, readme_N.cpp in
 # OUT_DIR (N counts from 1 in document order), so that the build compiles
-# what the README shows. A file is rewritten only when its block changed.
+# what the README shows. A block ends at the first line starting with ```.
+# A file is rewritten only when its block changed.
 function(caf_ha_extract_readme_snippets readme out_dir out_files)
-  file(READ ${readme} text)
-  # CMake lists split at semicolons, which C++ is full of.
-  string(REPLACE ";" "@CAF_HA_SEMICOLON@" text "${text}")
-  string(REGEX MATCHALL "```cpp\n[^`]*```" blocks "${text}")
+  file(READ ${readme} rest)
   set(files "")
-  set(n 0)
-  foreach(block IN LISTS blocks)
-    math(EXPR n "${n} + 1")
-    string(REGEX REPLACE "^```cpp\n" "" block "${block}")
-    string(REGEX REPLACE "```$" "" block "${block}")
-    string(REPLACE "@CAF_HA_SEMICOLON@" ";" block "${block}")
+  foreach(n RANGE 1 100)
+    string(FIND "${rest}" "\n```cpp\n" start)
+    if(start EQUAL -1)
+      break()
+    endif()
+    math(EXPR start "${start} + 8")
+    string(SUBSTRING "${rest}" ${start} -1 rest)
+    string(FIND "${rest}" "\n```" end)
+    if(end EQUAL -1)
+      message(FATAL_ERROR "${readme}: code block ${n} is not closed")
+    endif()
+    math(EXPR end "${end} + 1")
+    string(SUBSTRING "${rest}" 0 ${end} block)
+    string(SUBSTRING "${rest}" ${end} -1 rest)
     set(file ${out_dir}/readme_${n}.cpp)
     set(old "")
     if(EXISTS ${file})

@@ -1,0 +1,227 @@
+// example_master: a master process on caf-ha; copy it as a start.
+//
+// It contends for dispatcher and resource_manager through leader helpers,
+// follows both leaders, and while it leads the dispatcher it finishes what
+// the previous leader left: every job result still dirty is marked clean,
+// each write fenced with the dispatcher's token. A write that comes back
+// `fenced` means another master leads now: the work stops at once. The
+// services link, the electors, retrievers and the store handle all
+// reconnect by themselves when ha-node is lost and comes back.
+//
+//   example_master --port 4242 --name master-a:6123 [--host H] [-D key=value]
+//
+// Exits 0 on SIGINT or SIGTERM (leadership hands over at once), 1 when the
+// master actor ends for another reason (e.g. the link gave up on ha-node).
+
+#include <charconv>
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include <caf_ha/actors/client/leader.hpp>
+#include <caf_ha/actors/client/remote_service.hpp>
+#include <caf_ha/actors/client/remote_store.hpp>
+#include <caf_ha/actors/client/services_link.hpp>
+#include <caf_ha/actors/net/system_setup.hpp>
+#include <caf_ha/config/config.hpp>
+#include <caf_ha/config/logging.hpp>
+#include <caf_ha/messages/errors.hpp>
+
+namespace {
+
+using namespace ha;
+
+using master_actor = leadership_listener_actor::extend_with<listener_actor>;
+
+struct master_state {
+  std::map<std::string, leader_actor> helpers;
+  std::map<std::string, fencing_token> leading;
+  job_result_store_actor results;
+  static inline const char* name = "example_master";
+};
+
+using master_pointer = master_actor::stateful_pointer<master_state>;
+
+auto log() {
+  return logger("master");
+}
+
+bool still_leads(master_pointer self, const fencing_token& token) {
+  auto i = self->state.leading.find(token.component);
+  return i != self->state.leading.end() && i->second.epoch == token.epoch;
+}
+
+/// A fenced write: someone else leads now. Stop, and let the helper know so
+/// that it queues for the next grant.
+void on_write_error(master_pointer self, const fencing_token& token,
+                    const std::string& what, const caf::error& err) {
+  log()->warn("{}: {} failed: {}", token.component, what, describe(err));
+  if (err == errc::fenced)
+    self->send(self->state.helpers[token.component], fenced_atom::value,
+               token);
+}
+
+/// The dispatcher's recovery: mark every dirty result clean, fenced.
+void clean_up_results(master_pointer self, const fencing_token& token) {
+  auto timeout = std::chrono::seconds(10);
+  self->request(self->state.results, timeout, caf::get_atom::value,
+                dirty_atom::value)
+    .then(
+      [=](const std::vector<job_result_entry>& dirty) {
+        for (auto& entry : dirty) {
+          if (!still_leads(self, token))
+            return;
+          auto job = to_string(entry.id);
+          self->request(self->state.results, timeout, mark_clean_atom::value,
+                        entry.id, token)
+            .then([=](caf::ok_atom) {
+                    log()->info("{}: marked job {} clean", token.component, job);
+                  },
+                  [=](const caf::error& err) {
+                    on_write_error(self, token, "marking " + job + " clean", err);
+                  });
+        }
+      },
+      [=](const caf::error& err) {
+        log()->warn("{}: cannot list dirty results: {}", token.component,
+                    describe(err));
+      });
+}
+
+struct master_init {
+  std::string address;
+  std::map<std::string, elector_actor> electors;
+  std::map<std::string, retriever_actor> retrievers;
+  job_result_store_actor results;
+};
+
+master_actor::behavior_type master(master_pointer self, master_init init) {
+  self->state.results = init.results;
+  for (auto& [component, elector] : init.electors) {
+    auto helper = spawn_leader(self->system(), elector,
+                               {component, init.address}, self);
+    self->monitor(helper); // a helper that gives up ends the master
+    self->state.helpers[component] = helper;
+  }
+  for (auto& [component, retriever] : init.retrievers)
+    self->request(retriever, std::chrono::seconds(10), join_atom::value,
+                  caf::actor_cast<listener_actor>(self))
+      .then([](caf::ok_atom) {},
+            [self](const caf::error& err) {
+              self->quit(err); // cannot follow: let main report it
+            });
+  self->set_down_handler([self](const caf::down_msg& down) {
+    self->quit(down.reason);
+  });
+  return {
+    [self](leading_atom, const std::string& component, fencing_token token) {
+      log()->info("{}: leading with epoch {}", component, token.epoch);
+      self->state.leading[component] = token;
+      if (component == "dispatcher")
+        clean_up_results(self, token);
+    },
+    [self](not_leading_atom, const std::string& component,
+           const caf::error& why) {
+      self->state.leading.erase(component);
+      log()->info("{}: not leading ({})", component, describe(why));
+    },
+    [](leader_atom, const std::string& component, const leader_info& info) {
+      log()->info("{} is led by {} (epoch {})", component,
+                  info.address.empty() ? "nobody" : info.address, info.epoch);
+    },
+    [](retrieval_error_atom, const std::string& component,
+       const caf::error& err) {
+      log()->warn("lost track of the {} leader: {}", component, describe(err));
+    },
+  };
+}
+
+struct arguments {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  std::string name;
+  std::vector<std::string> overrides;
+};
+
+std::optional<arguments> parse(int argc, char** argv) {
+  arguments args;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string key = argv[i], value = argv[i + 1];
+    if (key == "--host")
+      args.host = value;
+    else if (key == "--port")
+      std::from_chars(value.data(), value.data() + value.size(), args.port);
+    else if (key == "--name")
+      args.name = value;
+    else if (key == "-D")
+      args.overrides.push_back(value);
+    else
+      return std::nullopt;
+  }
+  if (argc % 2 == 0 || args.port == 0 || args.name.empty())
+    return std::nullopt;
+  return args;
+}
+
+int run(const arguments& args, const config& cfg, sigset_t signals) {
+  caf::actor_system_config sys_cfg;
+  if (auto err = configure_actor_system(sys_cfg, cfg)) {
+    std::cerr << "example_master: " << describe(err) << std::endl;
+    return 1;
+  }
+  caf::actor_system sys{sys_cfg};
+  auto link = connect_link(sys, args.host, args.port, cfg);
+  if (!link) {
+    std::cerr << "example_master: " << describe(link.error()) << std::endl;
+    return 1;
+  }
+  master_init init{args.name, {}, {}, spawn_remote_job_results(sys, *link)};
+  for (std::string component : {"dispatcher", "resource_manager"}) {
+    init.electors[component] = spawn_remote_elector(sys, *link, component);
+    init.retrievers[component] = spawn_remote_retriever(sys, *link, component);
+  }
+  auto self_handle = sys.spawn(master, std::move(init));
+  // A signal stops the master; main then sees it end like any other way.
+  std::thread([signals, self_handle]() mutable {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    caf::anon_send_exit(self_handle, caf::exit_reason::user_shutdown);
+  }).detach();
+  caf::scoped_actor main_actor{sys};
+  main_actor->monitor(self_handle);
+  caf::error reason;
+  main_actor->receive([&](caf::down_msg& down) { reason = down.reason; });
+  caf::anon_send_exit(*link, caf::exit_reason::user_shutdown);
+  if (reason == caf::exit_reason::user_shutdown)
+    return 0;
+  std::cerr << "example_master: stopped: " << describe(reason) << std::endl;
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  // Signals go to the waiting thread only: block them before CAF starts
+  // its threads, which inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto args = parse(argc, argv);
+  if (!args) {
+    std::cerr << "usage: example_master --port PORT --name ADDRESS "
+                 "[--host HOST] [-D key=value]..."
+              << std::endl;
+    return 2;
+  }
+  auto cfg = config::load("", args->overrides);
+  if (!cfg) {
+    std::cerr << "example_master: " << describe(cfg.error()) << std::endl;
+    return 1;
+  }
+  return run(*args, *cfg, signals);
+}
