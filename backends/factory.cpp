@@ -189,4 +189,8 @@ caf::expected<backend> make_backend(const config& cfg,
   return be;
 }
 
+std::shared_ptr<blob_storage> local_file_storage() {
+  return std::make_shared<file_blob_storage>();
+}
+
 } // namespace ha

@@ -22,4 +22,8 @@ caf::expected<backend> make_backend(const config& cfg);
 caf::expected<backend> make_backend(const config& cfg,
                                     std::shared_ptr<grant_authority> grants);
 
+/// The process's own file system as blob storage: how a blob client reads
+/// the file it uploads and writes the file it downloads.
+std::shared_ptr<blob_storage> local_file_storage();
+
 } // namespace ha

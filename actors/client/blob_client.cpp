@@ -6,7 +6,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "caf_ha/actors/blob_transfer.hpp"
-#include "caf_ha/backends/file/file_blob_storage.hpp"
+#include "caf_ha/backends/factory.hpp"
 #include "caf_ha/messages/errors.hpp"
 
 namespace ha {
@@ -29,7 +29,7 @@ caf::expected<R> ask(caf::scoped_actor& self, const blob_store_actor& store,
 std::shared_ptr<blob_storage> local_files(const blob_client_options& opts) {
   if (opts.local)
     return opts.local;
-  return std::make_shared<file_blob_storage>();
+  return local_file_storage();
 }
 
 caf::error check_chunk_size(const blob_client_options& opts) {

@@ -277,10 +277,14 @@ void verify_grant(leader_pointer self, const session_id& session,
         self->state.delegate = sender;
         on_grant(self, session, epoch);
       },
-      [self, epoch](const caf::error& err) {
-        self->state.log->debug("{}: cannot check a grant of epoch {}: {}",
-                               self->state.cfg.component, epoch,
-                               describe(err));
+      [self, session, epoch](const caf::error& err) {
+        // Unchecked, the grant may be real: give it back rather than leave
+        // the component granted to a helper that does no work.
+        self->state.log->warn("{}: cannot check a grant of epoch {} ({}); "
+                              "giving it back",
+                              self->state.cfg.component, epoch,
+                              describe(err));
+        hand_back(self, session);
       });
 }
 

@@ -13,17 +13,23 @@ namespace ha {
 /// remote service. It remembers the contenders that joined through it:
 /// when the connection is lost each gets `election_error` at once (it can
 /// no longer prove that it leads); when the link is back it joins them
-/// again to the node's elector, where they queue as followers. confirm,
-/// leadership and resign go to the node's elector; while disconnected they
-/// fail with backend_unavailable. Quits when the link quits (telling its
-/// contenders) or on an exit message.
+/// again to the node's elector, where they queue as followers (a lookup or
+/// rejoin that fails while connected is tried again every second).
+/// confirm and resign go to the node's elector: while disconnected they
+/// fail at once with backend_unavailable, and so does one still waiting
+/// for its answer when the connection is lost; one made while the service
+/// is being looked up (or before the link first reported) waits for it.
+/// `leadership` is delegated, so its answer comes from the node's elector
+/// itself. Quits when the link quits (telling its contenders) or on an
+/// exit message.
 elector_actor spawn_remote_elector(caf::actor_system& sys,
                                    services_link_actor link,
                                    std::string component);
 
 /// The same for retrieval: listeners get `retrieval_error` when the
 /// connection is lost and the current leader again (the node's retriever
-/// sends it on join) once the link is back.
+/// sends it on join) once the link is back; `get` fails or waits as
+/// confirm does above.
 retriever_actor spawn_remote_retriever(caf::actor_system& sys,
                                        services_link_actor link,
                                        std::string component);

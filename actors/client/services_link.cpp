@@ -69,9 +69,10 @@ void on_attempt_failed(link_pointer self, const caf::error& err) {
     auto msg = "gave up reconnecting to ha-node at " + st.where() + " after "
                + std::to_string(max) + " attempts: " + describe(err);
     logger("net")->error("{}", msg);
-    tell_subscribers(self, disconnected_atom::value,
-                     make_error(errc::backend_unavailable, msg));
-    self->quit(caf::exit_reason::user_shutdown);
+    auto gave_up = make_error(errc::backend_unavailable, msg);
+    tell_subscribers(self, disconnected_atom::value, gave_up);
+    // Whoever monitors the link (or a proxy ending with it) learns why.
+    self->quit(gave_up);
     return;
   }
   logger("net")->debug("attempt {} to reach ha-node at {} failed, next in {} "

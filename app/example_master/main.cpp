@@ -40,6 +40,7 @@ struct master_state {
   std::map<std::string, leader_actor> helpers;
   std::map<std::string, fencing_token> leading;
   job_result_store_actor results;
+  bool stopping = false;
   static inline const char* name = "example_master";
 };
 
@@ -64,31 +65,58 @@ void on_write_error(master_pointer self, const fencing_token& token,
                token);
 }
 
+constexpr auto timeout = std::chrono::seconds(10);
+
+/// Marks `dirty[i..]` clean one after the other, each write fenced; stops
+/// when leadership ends or a write fails.
+void mark_clean_from(master_pointer self, const fencing_token& token,
+                     std::vector<job_result_entry> dirty, size_t i) {
+  if (i == dirty.size() || !still_leads(self, token))
+    return;
+  auto job = to_string(dirty[i].id);
+  self->request(self->state.results, timeout, mark_clean_atom::value,
+                dirty[i].id, token)
+    .then(
+      [=](caf::ok_atom) {
+        log()->info("{}: marked job {} clean", token.component, job);
+        mark_clean_from(self, token, dirty, i + 1);
+      },
+      [=](const caf::error& err) {
+        on_write_error(self, token, "marking " + job + " clean", err);
+      });
+}
+
 /// The dispatcher's recovery: mark every dirty result clean, fenced.
 void clean_up_results(master_pointer self, const fencing_token& token) {
-  auto timeout = std::chrono::seconds(10);
   self->request(self->state.results, timeout, caf::get_atom::value,
                 dirty_atom::value)
     .then(
-      [=](const std::vector<job_result_entry>& dirty) {
-        for (auto& entry : dirty) {
-          if (!still_leads(self, token))
-            return;
-          auto job = to_string(entry.id);
-          self->request(self->state.results, timeout, mark_clean_atom::value,
-                        entry.id, token)
-            .then([=](caf::ok_atom) {
-                    log()->info("{}: marked job {} clean", token.component, job);
-                  },
-                  [=](const caf::error& err) {
-                    on_write_error(self, token, "marking " + job + " clean", err);
-                  });
-        }
+      [=](std::vector<job_result_entry> dirty) {
+        mark_clean_from(self, token, std::move(dirty), 0);
       },
       [=](const caf::error& err) {
         log()->warn("{}: cannot list dirty results: {}", token.component,
                     describe(err));
       });
+}
+
+/// On SIGTERM: leave every election before ending, so that the next master
+/// is granted at once and not when the connection drops.
+void leave_and_quit(master_pointer self, caf::error reason) {
+  auto& st = self->state;
+  st.stopping = true;
+  auto left = std::make_shared<size_t>(st.helpers.size());
+  if (*left == 0)
+    self->quit(reason);
+  for (auto& [component, helper] : st.helpers) {
+    auto done = [self, left, reason] {
+      if (--*left == 0)
+        self->quit(reason);
+    };
+    self->request(helper, timeout, leave_atom::value)
+      .then([done](caf::ok_atom) { done(); },
+            [done](const caf::error&) { done(); });
+  }
 }
 
 struct master_init {
@@ -107,14 +135,18 @@ master_actor::behavior_type master(master_pointer self, master_init init) {
     self->state.helpers[component] = helper;
   }
   for (auto& [component, retriever] : init.retrievers)
-    self->request(retriever, std::chrono::seconds(10), join_atom::value,
+    self->request(retriever, timeout, join_atom::value,
                   caf::actor_cast<listener_actor>(self))
       .then([](caf::ok_atom) {},
             [self](const caf::error& err) {
               self->quit(err); // cannot follow: let main report it
             });
   self->set_down_handler([self](const caf::down_msg& down) {
-    self->quit(down.reason);
+    if (!self->state.stopping)
+      self->quit(down.reason);
+  });
+  self->set_exit_handler([self](const caf::exit_msg& msg) {
+    leave_and_quit(self, msg.reason);
   });
   return {
     [self](leading_atom, const std::string& component, fencing_token token) {

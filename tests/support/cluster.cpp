@@ -1,5 +1,7 @@
 #include "tests/support/cluster.hpp"
 
+#include <algorithm>
+
 #include <regex>
 
 #include <catch2/catch.hpp>
@@ -91,11 +93,34 @@ std::vector<std::string> append(std::vector<std::string> x,
   return x;
 }
 
-outcome run_to_end(std::vector<std::string> argv) {
+outcome run_to_end(std::vector<std::string> argv,
+                   std::chrono::milliseconds timeout) {
   child_process proc{std::move(argv)};
-  auto code = proc.wait(20s);
+  auto code = proc.wait(timeout);
+  INFO("stderr: " << proc.error_output());
   REQUIRE(code);
   return {*code, proc.error_output()};
+}
+
+void await_lines(child_process& proc, std::vector<std::string> texts,
+                 std::chrono::milliseconds timeout) {
+  std::string seen;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (int i = 0; i < 500 && !texts.empty(); ++i) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    auto line = left.count() > 0 ? proc.read_line(left) : std::nullopt;
+    if (!line)
+      break;
+    seen += *line + "\n";
+    texts.erase(std::remove_if(texts.begin(), texts.end(),
+                               [&](const std::string& x) {
+                                 return line->find(x) != std::string::npos;
+                               }),
+                texts.end());
+  }
+  INFO("read:\n" << seen);
+  REQUIRE(texts.empty());
 }
 
 nlohmann::json next_event(child_process& proc,

@@ -71,8 +71,16 @@ struct outcome {
   std::string stderr_text;
 };
 
-/// Runs `argv` to its end; fails the test if it takes longer than 20 s.
-outcome run_to_end(std::vector<std::string> argv);
+/// Runs `argv` to its end; fails the test if it takes longer than
+/// `timeout`. Its stdout must stay small (nobody reads it before the end).
+outcome run_to_end(std::vector<std::string> argv,
+                   std::chrono::milliseconds timeout = 20s);
+
+/// Reads lines of `proc` until each of `texts` has been in one of them, in
+/// any order; fails the test if that takes longer than `timeout` (or 500
+/// lines).
+void await_lines(child_process& proc, std::vector<std::string> texts,
+                 std::chrono::milliseconds timeout = 15s);
 
 /// The job id 0...0<n> in hex, as hactl takes it.
 std::string job_hex(int n);

@@ -16,47 +16,14 @@ using namespace ha::test;
 namespace {
 
 /// Runs `argv` to its end within `timeout`; fails the test otherwise, with
-/// what the program wrote.
+/// what the program wrote (stdout joins stderr, which nobody has to read
+/// while it runs).
 void run_step(std::vector<std::string> argv, std::chrono::seconds timeout) {
-  auto shown = argv.front() + " " + argv[1];
-  std::vector<std::string> shell{"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1"};
-  shell.insert(shell.end(), argv.begin(), argv.end());
-  child_process step{shell};
-  std::string output;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (int i = 0; i < 100000; ++i) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    auto line = left.count() > 0 ? step.read_line(left) : std::nullopt;
-    if (!line)
-      break;
-    output += *line + "\n";
-  }
-  auto code = step.wait(1s);
-  INFO(shown << " printed:\n" << output);
-  REQUIRE(code);
-  REQUIRE(*code == 0);
-}
-
-/// Reads lines of `proc` until one contains `text`; returns it. Fails the
-/// test after `timeout` or 500 lines.
-std::string await_line(child_process& proc, const std::string& text,
-                       std::chrono::milliseconds timeout = 15s) {
-  std::string seen;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (int i = 0; i < 500; ++i) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    auto line = left.count() > 0 ? proc.read_line(left) : std::nullopt;
-    if (!line)
-      break;
-    if (line->find(text) != std::string::npos)
-      return *line;
-    seen += *line + "\n";
-  }
-  INFO("waiting for '" << text << "', read:\n" << seen);
-  FAIL("no such line");
-  return {};
+  auto result = run_to_end(
+    append({"/bin/sh", "-c", "exec \"$0\" \"$@\" 1>&2"}, argv), timeout);
+  INFO(argv.front() << " " << argv.at(1) << " printed:\n"
+                    << result.stderr_text);
+  REQUIRE(result.exit_code == 0);
 }
 
 } // namespace
@@ -92,8 +59,8 @@ TEST_CASE("consumer: the installed package builds app/example_master on its "
     "--port", node.port(), "--name", "master-a:6123"};
   master_argv = append(master_argv, options);
   child_process master{master_argv};
-  await_line(master, "dispatcher: leading with epoch");
-  await_line(master, "marked job " + job + " clean");
+  await_lines(master, {"dispatcher: leading with epoch",
+                      "marked job " + job + " clean"});
   auto clean = hactl_lines(node.endpoint, {"results", "list"});
   REQUIRE(clean.size() == 1);
   CHECK(clean[0]["state"] == "clean");
@@ -101,10 +68,10 @@ TEST_CASE("consumer: the installed package builds app/example_master on its "
   auto port = node.port();
   node.process->signal(SIGKILL);
   REQUIRE(node.process->wait(10s));
-  await_line(master, "dispatcher: not leading");
+  await_lines(master, {"dispatcher: not leading"});
   running_node restarted{append(options, {"-D", "ha.node.port=" + port}),
                          storage.str()};
-  await_line(master, "dispatcher: leading with epoch", 20s);
+  await_lines(master, {"dispatcher: leading with epoch"}, 20s);
   master.signal(SIGTERM);
   CHECK(master.wait(10s) == 0);
 }
@@ -121,10 +88,10 @@ TEST_CASE("consumer: the example master exits non-zero when its link to "
     {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", binary("example_master"),
      "--port", node.port(), "--name", "master-a:6123"},
     options)};
-  await_line(master, "dispatcher: leading with epoch");
+  await_lines(master, {"dispatcher: leading with epoch"});
   node.process->signal(SIGKILL);
   REQUIRE(node.process->wait(10s));
-  await_line(master, "gave up", 20s);
+  await_lines(master, {"gave up"}, 20s);
   auto code = master.wait(10s);
   REQUIRE(code);
   CHECK(*code != 0);

@@ -2,7 +2,6 @@
 // in the README's tour: the first leads and cleans up the dirty job
 // results; when it is killed, the second takes over and cleans up too.
 
-#include <algorithm>
 #include <csignal>
 
 #include <catch2/catch.hpp>
@@ -22,30 +21,6 @@ std::unique_ptr<child_process> start_master(const std::string& port,
   return std::make_unique<child_process>(std::vector<std::string>{
     "/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", binary("example_master"),
     "--port", port, "--name", name});
-}
-
-/// Reads lines of `proc` until each of `texts` has been in one of them, in
-/// any order; fails the test if that takes longer than `timeout` (or 500
-/// lines).
-void await_lines(child_process& proc, std::vector<std::string> texts,
-                 std::chrono::milliseconds timeout = 15s) {
-  std::string seen;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (int i = 0; i < 500 && !texts.empty(); ++i) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    auto line = left.count() > 0 ? proc.read_line(left) : std::nullopt;
-    if (!line)
-      break;
-    seen += *line + "\n";
-    texts.erase(std::remove_if(texts.begin(), texts.end(),
-                               [&](const std::string& x) {
-                                 return line->find(x) != std::string::npos;
-                               }),
-                texts.end());
-  }
-  INFO("read:\n" << seen);
-  REQUIRE(texts.empty());
 }
 
 void run_ok(const std::string& endpoint, std::vector<std::string> args) {
