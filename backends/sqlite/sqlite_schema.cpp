@@ -209,10 +209,10 @@ namespace {
 std::string cause_of(const failure& x, const std::string& path) {
   auto primary = x.code() & 0xff;
   auto os = x.system_errno();
-  // SQLite does not always keep the OS error (opening a WAL database on a
-  // read-only file system fails as "unable to open database file").
-  if (os == 0 && primary == SQLITE_CANTOPEN
-      && ::access(path.c_str(), W_OK) != 0)
+  // SQLite keeps the OS error of its last attempt only (opening a WAL
+  // database on a read-only file system fails as "unable to open database
+  // file" after trying the index read-only): ask the file system itself.
+  if (primary == SQLITE_CANTOPEN && ::access(path.c_str(), W_OK) != 0)
     os = errno;
   if (primary == SQLITE_FULL || os == ENOSPC || os == EDQUOT)
     return "the file system is full, writes fail until space is freed";
