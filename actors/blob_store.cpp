@@ -98,6 +98,8 @@ caf::result<caf::ok_atom> remove_blob(pointer self, const job_id& job,
                                       const blob_key& key) {
   auto& st = self->state;
   auto path = blob_file_path(st.cfg.root, job, key);
+  if (auto err = verify_root(st))
+    return with_context(err, "cannot remove " + describe_blob(job, key));
   if (auto err = st.cfg.storage->remove(path))
     return with_context(err, "cannot remove " + describe_blob(job, key));
   return caf::ok_atom::value;
@@ -106,6 +108,9 @@ caf::result<caf::ok_atom> remove_blob(pointer self, const job_id& job,
 caf::result<caf::ok_atom> remove_job(pointer self, const job_id& job) {
   auto& st = self->state;
   end_uploads_if(self, [&](const upload_state& up) { return up.job == job; });
+  if (auto err = verify_root(st))
+    return with_context(err, "cannot remove the blobs of job "
+                               + to_string(job));
   if (auto err = st.cfg.storage->remove_all(blob_job_dir(st.cfg.root, job)))
     return with_context(err, "cannot remove the blobs of job "
                                + to_string(job));
@@ -268,8 +273,15 @@ std::string describe_blob(const job_id& job, const blob_key& key) {
   return "blob " + to_string(key) + " of job " + to_string(job);
 }
 
+caf::error verify_root(const blob_store_state& st) {
+  return st.cfg.verify_root ? st.cfg.verify_root() : caf::none;
+}
+
 caf::expected<std::unique_ptr<blob_writer>>
 new_blob_file(blob_store_state& st, const job_id& job) {
+  // Checked first: make_dirs would otherwise recreate a deleted root.
+  if (auto err = verify_root(st))
+    return err;
   auto dir = blob_job_dir(st.cfg.root, job);
   if (auto err = st.cfg.storage->make_dirs(dir))
     return err;

@@ -33,6 +33,11 @@ struct blob_store_config {
   std::string root;
   /// All file I/O goes through it (tests wrap it to inject faults).
   std::shared_ptr<blob_storage> storage;
+  /// None while `root` is still the directory the node opened; otherwise
+  /// why writes are refused (deleted or replaced under the running node).
+  /// Checked before each upload and removal and after each commit. Empty:
+  /// nothing is checked.
+  std::function<caf::error()> verify_root{};
   /// The largest chunk upload_chunk accepts and read_chunk serves.
   uint32_t max_chunk_size = 8 * default_blob_chunk_size;
   /// An upload that receives no message for this long is abandoned.

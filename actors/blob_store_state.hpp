@@ -54,6 +54,9 @@ using blob_store_pointer = blob_store_impl::stateful_pointer<blob_store_state>;
 /// "blob <key> of job <job>", for messages.
 std::string describe_blob(const job_id& job, const blob_key& key);
 
+/// None unless the blob directory is no longer the one the node opened.
+caf::error verify_root(const blob_store_state& st);
+
 /// A new temporary file in the job's directory, created if missing.
 caf::expected<std::unique_ptr<blob_writer>>
 new_blob_file(blob_store_state& st, const job_id& job);

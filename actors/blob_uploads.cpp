@@ -143,6 +143,9 @@ caf::result<blob_key> commit_upload(blob_store_pointer self, uint64_t id) {
     err = std::move(key.error());
   else
     err = commit_durably(*up.writer, blob_file_name(*key));
+  // A blob committed into a directory deleted meanwhile is lost: no ack.
+  if (!err)
+    err = verify_root(st);
   end_upload(self, i);
   if (err)
     return with_context(err, "cannot store upload " + std::to_string(id)

@@ -144,6 +144,7 @@ void spawn_stores(services_pointer self, store_connections& conns) {
   blob_store_config blob_cfg;
   blob_cfg.root = st.be.blob_root;
   blob_cfg.storage = st.be.blobs;
+  blob_cfg.verify_root = st.be.verify_blob_root;
   blob_cfg.message_journal = st.message_journal;
   blob_cfg.max_uploads_per_peer = st.limits.max_uploads_per_peer;
   blob_cfg.max_uploads = st.limits.max_uploads;

@@ -35,6 +35,9 @@ struct backend {
   /// The blob store's directory and the file I/O beneath it.
   std::string blob_root{};
   std::shared_ptr<blob_storage> blobs{};
+  /// None while `blob_root` is the directory opened at start (see
+  /// `blob_store_config::verify_root`).
+  std::function<caf::error()> verify_blob_root{};
   /// Keeps a directory that lives only as long as the services (blobs of the
   /// memory modes without a storageDir); removes it when released.
   std::shared_ptr<const void> scratch{};

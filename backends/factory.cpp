@@ -1,5 +1,6 @@
 #include "caf_ha/backends/factory.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <system_error>
 
@@ -13,8 +14,10 @@
 #include "caf_ha/backends/require_fence.hpp"
 #include "caf_ha/backends/sqlite/sqlite_grants.hpp"
 #include "caf_ha/backends/sqlite/sqlite_metadata_store.hpp"
+#include "caf_ha/backends/storage_identity.hpp"
 #include "caf_ha/backends/zookeeper/zookeeper_backend.hpp"
 #include "caf_ha/config/config.hpp"
+#include "caf_ha/config/logging.hpp"
 #include "caf_ha/messages/errors.hpp"
 
 namespace ha {
@@ -67,25 +70,37 @@ backend make_embedded(const config& cfg) {
   return be;
 }
 
+/// Microseconds since the Unix epoch: the floor of the sqlite arbiter's
+/// epochs, so that a database lost and recreated (deleted storage, a
+/// restored backup) still hands out only epochs above every earlier one.
+/// Below 2^53 until the year 2255, so JSON readers keep every digit.
+epoch_t wall_clock_epoch_floor() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return static_cast<epoch_t>(
+    std::chrono::duration_cast<std::chrono::microseconds>(now).count());
+}
+
 caf::expected<backend> make_sqlite(const config& cfg) {
   auto dir = cluster_dir(cfg);
-  auto db_path = (dir / "metadata.db").string();
-  auto open = [db_path]() -> caf::expected<std::shared_ptr<metadata_store>> {
-    auto store = open_sqlite_metadata_store(db_path);
+  // Opening once here makes a corrupted or newer database fail at start;
+  // every connection after holds to the file opened now.
+  auto db = prepare_sqlite_database((dir / "metadata.db").string());
+  if (!db)
+    return std::move(db.error());
+  auto open = [db = *db]() -> caf::expected<std::shared_ptr<metadata_store>> {
+    auto store = open_sqlite_metadata_store(db);
     if (!store)
       return std::move(store.error());
     return std::shared_ptr<metadata_store>{std::move(*store)};
   };
-  // Opening once here makes a corrupted or newer database fail at start.
-  auto epochs = open();
+  auto epochs = open_sqlite_epoch_reserver(*db, wall_clock_epoch_floor);
   if (!epochs)
     return std::move(epochs.error());
-  auto grants = open_sqlite_grant_recorder(db_path);
+  auto grants = open_sqlite_grant_recorder(*db);
   if (!grants)
     return std::move(grants.error());
-  auto arbiter = memory_election::make_durable(
-    [store = *epochs](epoch_t n) { return store->reserve_epochs(n); },
-    std::move(*grants));
+  auto arbiter = memory_election::make_durable(std::move(*epochs),
+                                               std::move(*grants));
   if (!arbiter)
     return std::move(arbiter.error());
   backend be{"sqlite", cfg.cluster_id(), *arbiter, *arbiter,
@@ -139,6 +154,26 @@ make_scratch_dir(const std::string& cluster_id) {
   return std::shared_ptr<const fs::path>(new fs::path(dir), remove);
 }
 
+/// Creates the blob directory, removes the temporary files of uploads a
+/// crash interrupted (kill -9 leaves them behind) and pins the directory:
+/// writes are refused once the path names another one.
+caf::error open_blob_root(backend& be) {
+  if (auto err = be.blobs->make_dirs(be.blob_root))
+    return err;
+  auto swept = remove_abandoned_temporary_files(be.blob_root);
+  if (!swept)
+    return std::move(swept.error());
+  if (*swept > 0)
+    logger("store")->info("removed {} temporary files of interrupted uploads "
+                          "under {}",
+                          *swept, be.blob_root);
+  auto identity = storage_identity::of(be.blob_root);
+  if (!identity)
+    return std::move(identity.error());
+  be.verify_blob_root = [id = std::move(*identity)] { return id.verify(); };
+  return caf::none;
+}
+
 /// Blobs live in `<storageDir>/<cluster-id>/blob`; without a storageDir (the
 /// memory modes) in a scratch directory that goes away with the services,
 /// just as their metadata does.
@@ -146,14 +181,14 @@ caf::error attach_blobs(backend& be, const config& cfg) {
   be.blobs = std::make_shared<file_blob_storage>();
   if (!cfg.get_string("high-availability.storageDir").empty()) {
     be.blob_root = (cluster_dir(cfg) / "blob").string();
-    return caf::none;
+    return open_blob_root(be);
   }
   auto scratch = make_scratch_dir(be.cluster_id);
   if (!scratch)
     return std::move(scratch.error());
   be.blob_root = (**scratch / "blob").string();
   be.scratch = std::move(*scratch);
-  return caf::none;
+  return open_blob_root(be);
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -188,6 +189,41 @@ bool is_temporary_blob_file(const std::string& file_name) {
   return file_name.rfind(temp_prefix, 0) == 0;
 }
 
+namespace {
+
+/// Removes `path` if nobody holds its writer's lock (its writer died).
+bool remove_if_abandoned(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return false;
+  auto abandoned = ::flock(fd, LOCK_EX | LOCK_NB) == 0
+                   && ::unlink(path.c_str()) == 0;
+  ::close(fd);
+  return abandoned;
+}
+
+} // namespace
+
+caf::expected<size_t> remove_abandoned_temporary_files(const std::string& root) {
+  size_t removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator job{root, ec}, end; !ec && job != end;
+       job.increment(ec)) {
+    if (!job->is_directory(ec))
+      continue;
+    for (fs::directory_iterator file{job->path(), ec}; !ec && file != end;
+         file.increment(ec))
+      if (is_temporary_blob_file(file->path().filename().string())
+          && file->is_regular_file(ec) && remove_if_abandoned(file->path()))
+        ++removed;
+    if (ec)
+      break;
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    return io_error("sweep temporary files in", root, ec.value());
+  return removed;
+}
+
 caf::expected<std::unique_ptr<blob_reader>>
 file_blob_storage::open_read(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -204,8 +240,12 @@ file_blob_storage::create(const std::string& dir) {
     auto path = (fs::path{dir} / (temp_prefix + random_suffix())).string();
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                     0666);
-    if (fd >= 0)
+    if (fd >= 0) {
+      // Held until the writer ends, by this process only: the sweep at
+      // start-up leaves a file alone while anyone writes it.
+      ::flock(fd, LOCK_EX | LOCK_NB);
       return std::unique_ptr<blob_writer>{new file_writer(fd, dir, path)};
+    }
     if (errno != EEXIST)
       return io_error("create a file in", dir, errno);
   }

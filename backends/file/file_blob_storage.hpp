@@ -26,4 +26,10 @@ public:
 /// True for the names `file_blob_storage` gives files not yet committed.
 bool is_temporary_blob_file(const std::string& file_name);
 
+/// Removes the temporary files in the job directories under `root` (the
+/// blob store's layout) whose writer is gone: a writer holds a lock on its
+/// file while it lives, so a live upload of any process is left alone.
+/// Returns how many were removed; a missing `root` has none.
+caf::expected<size_t> remove_abandoned_temporary_files(const std::string& root);
+
 } // namespace ha

@@ -36,9 +36,11 @@ class memory_election : public election_driver,
                         public retrieval_driver,
                         public grant_authority {
 public:
-  /// Epochs reserved per trip to durable storage: large, so that grants
-  /// almost never wait for I/O.
-  static constexpr epoch_t reserve_block = epoch_t{1} << 20;
+  /// Epochs reserved per trip to durable storage: large enough that grants
+  /// rarely wait for I/O, small enough that a reserver whose floor is the
+  /// wall clock in microseconds (sqlite) stays behind the clock: one block
+  /// spans about a millisecond, less than a restart or 1024 grants take.
+  static constexpr epoch_t reserve_block = epoch_t{1} << 10;
 
   memory_election() = default;
 

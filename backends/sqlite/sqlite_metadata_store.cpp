@@ -30,8 +30,9 @@ constexpr const char* clear_statements[] = {
 
 class sqlite_metadata_store final : public metadata_store {
 public:
-  sqlite_metadata_store(std::string path, sqlite::connection db)
-    : path_(std::move(path)),
+  sqlite_metadata_store(storage_identity identity, sqlite::connection db)
+    : path_(identity.path()),
+      identity_(std::move(identity)),
       db_(std::move(db)),
       sql_(db_.get()),
       origin_(random_origin()) {}
@@ -45,16 +46,17 @@ public:
       return {};
     std::vector<caf::error> errors;
     errors.reserve(ops.size());
-    try {
+    auto done = write<bool>([&]() -> caf::expected<bool> {
       transaction tx{db_.get()};
       for (auto& op : ops)
         errors.push_back(apply_one(op));
       tx.commit();
-    } catch (const failure& x) {
-      auto err = sqlite::to_error(x, path_);
+      return true;
+    });
+    if (!done) {
       logger("store")->warn("a batch of {} writes failed: {}", ops.size(),
-                            describe(err));
-      errors.assign(ops.size(), err);
+                            describe(done.error()));
+      errors.assign(ops.size(), done.error());
     }
     return errors;
   }
@@ -191,24 +193,16 @@ public:
   caf::expected<epoch_t> reserve_epochs(epoch_t count) override {
     if (count == 0)
       return make_error(errc::invalid_argument, "cannot reserve 0 epochs");
-    return attempt<epoch_t>([&]() -> caf::expected<epoch_t> {
+    return write<epoch_t>([&]() -> caf::expected<epoch_t> {
       transaction tx{db_.get()};
-      epoch_t high_water = 0;
-      {
-        auto select = sql_("SELECT high_water FROM epochs WHERE id = 1");
-        if (select.step())
-          high_water = select.uint_at(0);
-      }
-      sql_("INSERT OR REPLACE INTO epochs(id, high_water) VALUES(1, ?)")
-        .bind(high_water + count)
-        .run();
+      auto first = sqlite::reserve_epochs(sql_, count, 0);
       tx.commit();
-      return high_water + 1;
+      return first;
     });
   }
 
   caf::error clear() override {
-    auto done = attempt<bool>([&]() -> caf::expected<bool> {
+    auto done = write<bool>([&]() -> caf::expected<bool> {
       transaction tx{db_.get()};
       for (auto statement : clear_statements)
         sql_(statement).run();
@@ -238,17 +232,18 @@ private:
     return {row.job_at(0), row.text_at(1), row.int_at(2), row.int_at(3) != 0};
   }
 
-  /// Runs `f`, turning a database failure into an error naming the file.
-  template<class T, class F>
+  template <class T, class F>
+  caf::expected<T> write(F f) {
+    return sqlite::attempt_write<T>(identity_, f);
+  }
+
+  template <class T, class F>
   caf::expected<T> attempt(F f) {
-    try {
-      return f();
-    } catch (const failure& x) {
-      return sqlite::to_error(x, path_);
-    }
+    return sqlite::attempt<T>(path_, f);
   }
 
   std::string path_;
+  storage_identity identity_;
   sqlite::connection db_;
   /// Declared after `db_`: its statements are finalized before it closes.
   statement_cache sql_;
@@ -257,13 +252,32 @@ private:
 
 } // namespace
 
-caf::expected<std::unique_ptr<metadata_store>>
-open_sqlite_metadata_store(const std::string& db_path) {
+caf::expected<storage_identity>
+prepare_sqlite_database(const std::string& db_path) {
   auto db = sqlite::open_database(db_path);
   if (!db)
     return std::move(db.error());
+  return storage_identity::of(db_path);
+}
+
+caf::expected<std::unique_ptr<metadata_store>>
+open_sqlite_metadata_store(const storage_identity& identity) {
+  auto db = sqlite::open_database(identity.path());
+  if (!db)
+    return std::move(db.error());
+  // The connection may have opened a file that replaced the node's.
+  if (auto err = identity.verify())
+    return err;
   return std::unique_ptr<metadata_store>{
-    std::make_unique<sqlite_metadata_store>(db_path, std::move(*db))};
+    std::make_unique<sqlite_metadata_store>(identity, std::move(*db))};
+}
+
+caf::expected<std::unique_ptr<metadata_store>>
+open_sqlite_metadata_store(const std::string& db_path) {
+  auto identity = prepare_sqlite_database(db_path);
+  if (!identity)
+    return std::move(identity.error());
+  return open_sqlite_metadata_store(*identity);
 }
 
 } // namespace ha

@@ -177,4 +177,18 @@ caf::error run_op(statement_cache& sql, write_op& op, uint64_t origin) {
   return std::visit(op_runner{sql, origin}, op);
 }
 
+epoch_t reserve_epochs(statement_cache& sql, epoch_t count, epoch_t floor) {
+  epoch_t high_water = 0;
+  {
+    auto select = sql("SELECT high_water FROM epochs WHERE id = 1");
+    if (select.step())
+      high_water = select.uint_at(0);
+  }
+  auto first = std::max(high_water, floor) + 1;
+  sql("INSERT OR REPLACE INTO epochs(id, high_water) VALUES(1, ?)")
+    .bind(first + count - 1)
+    .run();
+  return first;
+}
+
 } // namespace ha::sqlite

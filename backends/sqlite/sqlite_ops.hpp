@@ -16,4 +16,8 @@ namespace ha::sqlite {
 /// when the database fails. `origin` marks the job graph change log.
 caf::error run_op(statement_cache& sql, write_op& op, uint64_t origin);
 
+/// Reserves `count` epochs, none of them below `floor`, inside the caller's
+/// write transaction; returns the first. Throws `failure`.
+epoch_t reserve_epochs(statement_cache& sql, epoch_t count, epoch_t floor);
+
 } // namespace ha::sqlite

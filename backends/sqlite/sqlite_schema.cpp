@@ -1,10 +1,13 @@
 #include "caf_ha/backends/sqlite/sqlite_schema.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <iterator>
 #include <system_error>
 #include <thread>
+
+#include <unistd.h>
 
 #include "caf_ha/config/logging.hpp"
 #include "caf_ha/messages/errors.hpp"
@@ -199,12 +202,39 @@ caf::expected<connection> open_database(const std::string& path) {
   }
 }
 
+namespace {
+
+/// What an operator must fix, for the failures the file system causes;
+/// empty for others.
+std::string cause_of(const failure& x, const std::string& path) {
+  auto primary = x.code() & 0xff;
+  auto os = x.system_errno();
+  // SQLite keeps the OS error of its last attempt only (opening a WAL
+  // database on a read-only file system fails as "unable to open database
+  // file" after trying the index read-only): ask the file system itself.
+  if (primary == SQLITE_CANTOPEN && ::access(path.c_str(), W_OK) != 0)
+    os = errno;
+  if (primary == SQLITE_FULL || os == ENOSPC || os == EDQUOT)
+    return "the file system is full, writes fail until space is freed";
+  if (primary == SQLITE_READONLY || os == EROFS)
+    return "the file system is read-only, writes fail until it is "
+           "writable again";
+  if (primary == SQLITE_IOERR && os != 0)
+    return "I/O error: " + std::system_category().message(os);
+  return {};
+}
+
+} // namespace
+
 caf::error to_error(const failure& x, const std::string& path) {
   auto primary = x.code() & 0xff;
   auto code = primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB
     ? errc::corrupted
     : errc::backend_unavailable;
-  return make_error(code, "metadata database " + path + ": " + x.what());
+  auto cause = cause_of(x, path);
+  auto what = cause.empty() ? std::string{x.what()}
+                            : cause + " (" + x.what() + ")";
+  return make_error(code, "metadata database " + path + ": " + what);
 }
 
 } // namespace ha::sqlite

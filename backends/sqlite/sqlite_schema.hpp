@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "caf_ha/backends/sqlite/sqlite_statement.hpp"
+#include "caf_ha/backends/storage_identity.hpp"
 
 namespace ha::sqlite {
 
@@ -33,5 +34,29 @@ caf::expected<connection> open_database(const std::string& path);
 /// The error for `x` on the database at `path`: corrupted for a damaged
 /// file, backend_unavailable for everything else (I/O, locks, full disk).
 caf::error to_error(const failure& x, const std::string& path);
+
+/// Runs `f` (returning caf::expected<T>) on the database at `path`, turning
+/// a `failure` into an error naming the file.
+template <class T, class F>
+caf::expected<T> attempt(const std::string& path, F f) {
+  try {
+    return f();
+  } catch (const failure& x) {
+    return to_error(x, path);
+  }
+}
+
+/// `attempt` for a write, run only while the path still names the database
+/// `db` identifies: checked before (a lost file fails fast) and after (a
+/// write that landed in a file deleted meanwhile is not acknowledged).
+template <class T, class F>
+caf::expected<T> attempt_write(const storage_identity& db, F f) {
+  if (auto err = db.verify())
+    return err;
+  auto result = attempt<T>(db.path(), f);
+  if (auto err = db.verify())
+    return err;
+  return result;
+}
 
 } // namespace ha::sqlite

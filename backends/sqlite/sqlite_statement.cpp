@@ -9,7 +9,10 @@ void check(sqlite3* db, int rc) {
     return;
   // A failed open leaves no usable handle message in some cases.
   std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  throw failure{rc, message};
+  auto primary = rc & 0xff;
+  auto io = primary == SQLITE_IOERR || primary == SQLITE_FULL
+            || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY;
+  throw failure{rc, message, io && db != nullptr ? sqlite3_system_errno(db) : 0};
 }
 
 void exec(sqlite3* db, const char* sql) {

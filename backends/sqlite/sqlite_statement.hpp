@@ -17,16 +17,22 @@ namespace ha::sqlite {
 /// value: it spares checking each of a transaction's many steps by hand.
 class failure : public std::runtime_error {
 public:
-  failure(int code, const std::string& what)
-    : std::runtime_error(what), code_(code) {}
+  failure(int code, const std::string& what, int system_errno = 0)
+    : std::runtime_error(what), code_(code), system_errno_(system_errno) {}
 
   /// The (extended) SQLite result code.
   int code() const {
     return code_;
   }
 
+  /// The OS error behind an I/O failure (ENOSPC, EROFS, ...), else 0.
+  int system_errno() const {
+    return system_errno_;
+  }
+
 private:
   int code_;
+  int system_errno_;
 };
 
 /// Throws `failure` with the connection's message unless `rc` is SQLITE_OK,

@@ -192,7 +192,7 @@ private:
 
   grant_recorder& sqlite_grants() {
     if (!sqlite_recorder_) {
-      auto recorder = open_sqlite_grant_recorder(db_path());
+      auto recorder = open_sqlite_grant_recorder(*prepare_sqlite_database(db_path()));
       REQUIRE(recorder);
       sqlite_recorder_ = std::move(*recorder);
     }

@@ -329,7 +329,7 @@ TEST_CASE("sqlite: a starting arbiter voids every grant recorded before",
       *store, set_counter_op{make_job(1), value, fence("dispatcher", epoch)}));
   };
   CHECK(set(5) == "none");
-  auto recorder = open_sqlite_grant_recorder(opener.db_path());
+  auto recorder = open_sqlite_grant_recorder(*prepare_sqlite_database(opener.db_path()));
   REQUIRE(recorder);
   auto arbiter = memory_election::make_durable(
     [&](epoch_t n) { return store->reserve_epochs(n); }, std::move(*recorder));
