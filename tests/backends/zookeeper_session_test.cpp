@@ -406,8 +406,8 @@ TEST_CASE("zookeeper: a listener reports no leader, not garbage, when the "
 }
 
 TEST_CASE("zookeeper: only the confirmed leader writes the leader "
-          "information; a queued, a granted but unconfirmed and a former "
-          "leader never do",
+          "information back, never a queued, an unconfirmed or a former "
+          "leader",
           "[zookeeper]") {
   leader_node_fixture f;
   zk_process a{f.quorum, f.root, f.storage};
