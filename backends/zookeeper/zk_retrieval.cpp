@@ -18,15 +18,16 @@ bool same(const leader_info& x, const leader_info& y) {
 
 } // namespace
 
-zk_retrieval::zk_retrieval(std::shared_ptr<zk_connection> conn)
-  : conn_(std::move(conn)), settings_(conn_->settings()) {
+zk_retrieval::zk_retrieval(zk_settings settings)
+  : settings_(std::move(settings)) {
 }
 
-std::shared_ptr<zk_retrieval>
-zk_retrieval::make(std::shared_ptr<zk_connection> conn) {
-  std::shared_ptr<zk_retrieval> result{new zk_retrieval(std::move(conn))};
+caf::expected<std::shared_ptr<zk_retrieval>>
+zk_retrieval::make(const zk_settings& settings) {
+  std::shared_ptr<zk_retrieval> result{new zk_retrieval(settings)};
   auto self = result.get();
-  result->listener_ = result->conn_->add_listener(
+  auto conn = zk_connection::open(
+    settings,
     [self](zk_state state) {
       self->worker_.post([self, state] { self->on_state(state); });
     },
@@ -35,12 +36,15 @@ zk_retrieval::make(std::shared_ptr<zk_connection> conn) {
       if (!component.empty())
         self->worker_.post([self, component] { self->refresh(component); });
     });
+  if (!conn)
+    return std::move(conn.error());
+  result->conn_ = std::move(*conn);
   return result;
 }
 
 zk_retrieval::~zk_retrieval() {
-  conn_->remove_listener(listener_);
   worker_.stop();
+  conn_.reset();
 }
 
 void zk_retrieval::subscribe(const std::string& component,
@@ -65,10 +69,8 @@ caf::expected<leader_info> zk_retrieval::read(const std::string& component) {
     if (rc == zk_rc::ok) {
       if (auto info = decode_leader_info(data))
         return *info;
-      // Not written by a leader: whoever leads writes it back (which fires
-      // the watch just set); until then there is no leader to report.
-      logger("zk")->warn("malformed leader information in {}", path);
-      return leader_info{};
+      return make_error(errc::corrupted,
+                        "malformed leader information in " + path);
     }
     if (rc != zk_rc::no_node)
       return conn_->error_for(rc, "reading " + path);
