@@ -22,6 +22,8 @@
 #include "caf_ha/messages/errors.hpp"
 #include "caf_ha/messages/type_registry.hpp"
 #include "caf_ha/backends/file/file_blob_storage.hpp"
+#include "caf_ha/messages/hex.hpp"
+#include "tests/support/hostile_bytes.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ha;
@@ -190,6 +192,22 @@ TEST_CASE("a journal whose header or records hold values of the wrong type "
     REQUIRE_FALSE(back);
     CHECK(is(back.error(), errc::corrupted));
   }
+}
+
+TEST_CASE("a journaled message announcing more bytes than it holds is "
+          "corrupted, and nothing allocates them") {
+  caf::actor_system_config cfg;
+  register_types(cfg);
+  caf::actor_system sys{cfg};
+  std::string text;
+  auto bytes = test::chunk_claiming(sys, 0xffffffff);
+  hex::append(text, reinterpret_cast<const uint8_t*>(bytes.data()),
+              bytes.size());
+  auto before = test::peak_rss_mib();
+  auto msg = message_from(sys, {{"bytes", text}});
+  CHECK(test::peak_rss_mib() - before < 256);
+  REQUIRE_FALSE(msg);
+  CHECK(is(msg.error(), errc::corrupted));
 }
 
 TEST_CASE("peers keep the name they were first given") {
