@@ -66,12 +66,18 @@ int64_t read_int(statement_cache& once, const char* sql) {
   return query.step() ? query.int_at(0) : 0;
 }
 
-caf::error newer_schema(const std::string& path, int64_t version) {
-  return corrupted(path,
-                   "schema version " + std::to_string(version)
-                     + " is newer than this binary's "
-                     + std::to_string(schema_version())
-                     + "; upgrade caf-ha or use another storageDir");
+/// An error unless this binary reads or migrates from schema `version`.
+/// The version is any 32-bit number a file holds: a negative one would
+/// index the migrations before their start.
+caf::error check_version(const std::string& path, int64_t version) {
+  auto text = "schema version " + std::to_string(version);
+  if (version < 0)
+    return corrupted(path, text + " is not one caf-ha writes");
+  if (version > schema_version())
+    return corrupted(path, text + " is newer than this binary's "
+                             + std::to_string(schema_version())
+                             + "; upgrade caf-ha or use another storageDir");
+  return caf::none;
 }
 
 /// Reads only: nothing may write to a file before it passed. One snapshot,
@@ -93,9 +99,7 @@ caf::error validate(sqlite3* db, const std::string& path, int64_t& version) {
                        + std::to_string(app) + ")");
   if (version == 0 && objects > 0)
     return corrupted(path, "a SQLite database without caf-ha's schema");
-  if (version > schema_version())
-    return newer_schema(path, version);
-  return caf::none;
+  return check_version(path, version);
 }
 
 void use_wal(sqlite3* db) {
@@ -113,8 +117,8 @@ caf::error migrate(sqlite3* db, const std::string& path) {
     statement_cache once{db};
     version = read_int(once, "PRAGMA user_version");
   }
-  if (version > schema_version())
-    return newer_schema(path, version);
+  if (auto err = check_version(path, version))
+    return err;
   if (version == schema_version())
     return caf::none;
   for (auto step = version; step < schema_version(); ++step)

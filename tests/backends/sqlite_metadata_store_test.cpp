@@ -186,6 +186,18 @@ TEST_CASE("sqlite: a database with a newer schema version is refused naming "
                 "binary's 2");
 }
 
+TEST_CASE("sqlite: a database with a negative schema version is refused and "
+          "left unchanged",
+          "[metadata_store]") {
+  // Read as the step to migrate from, it indexed the migrations before
+  // their start (found by fuzz_sqlite_schema).
+  store_opener opener{"sqlite"};
+  opener.open().reset();
+  run_sql(opener.db_path(), "PRAGMA user_version = -256");
+  check_refused(opener.db_path(), "schema version -256 is not one caf-ha "
+                                  "writes");
+}
+
 TEST_CASE("sqlite: another application's SQLite database is refused and left "
           "unchanged",
           "[metadata_store]") {
