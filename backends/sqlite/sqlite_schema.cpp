@@ -109,6 +109,22 @@ void use_wal(sqlite3* db) {
     throw failure{SQLITE_CANTOPEN, "cannot switch to WAL journal mode"};
 }
 
+/// Runs the migration from schema `step`. A file whose tables are not what
+/// its version says (a table missing, or there already) fails it with a
+/// SQL error: corrupted, not unavailable.
+caf::error migrate_from(sqlite3* db, const std::string& path, int64_t step) {
+  try {
+    exec(db, migrations[step]);
+    return caf::none;
+  } catch (const failure& x) {
+    if ((x.code() & 0xff) != SQLITE_ERROR)
+      throw;
+    return corrupted(path, "schema version " + std::to_string(step)
+                             + " does not hold its tables (" + x.what()
+                             + ")");
+  }
+}
+
 /// Under the write lock, as another process may be migrating too.
 caf::error migrate(sqlite3* db, const std::string& path) {
   transaction tx{db};
@@ -122,7 +138,8 @@ caf::error migrate(sqlite3* db, const std::string& path) {
   if (version == schema_version())
     return caf::none;
   for (auto step = version; step < schema_version(); ++step)
-    exec(db, migrations[step]);
+    if (auto err = migrate_from(db, path, step))
+      return err;
   auto set_version = "PRAGMA user_version = "
     + std::to_string(schema_version());
   exec(db, set_version.c_str());
@@ -170,11 +187,13 @@ caf::expected<connection> try_open(const std::string& path) {
   int64_t version = 0;
   if (auto err = validate(db.get(), path, version))
     return err;
-  use_wal(db.get());
   exec(db.get(), "PRAGMA synchronous = FULL");
+  // Migrating before the switch to WAL, which writes the file's header: a
+  // file that fails its migration stays as it was.
   if (version < schema_version())
     if (auto err = migrate(db.get(), path))
       return err;
+  use_wal(db.get());
   return db;
 }
 

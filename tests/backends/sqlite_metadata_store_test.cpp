@@ -198,6 +198,19 @@ TEST_CASE("sqlite: a database with a negative schema version is refused and "
                                   "writes");
 }
 
+TEST_CASE("sqlite: a database whose tables are not those of its schema "
+          "version is refused as corrupted and left unchanged",
+          "[metadata_store]") {
+  // Schema 1 still had the fencing table its migration drops. The failed
+  // migration was reported as backend_unavailable, after the switch to WAL
+  // had written the file's header (found by fuzz_sqlite_schema).
+  temp_dir dir;
+  auto path = (dir.path() / "metadata.db").string();
+  run_sql(path, "PRAGMA application_id = 1667328097; PRAGMA user_version = 1;"
+                "CREATE TABLE job_graphs(job_id BLOB PRIMARY KEY)");
+  check_refused(path, "schema version 1 does not hold its tables");
+}
+
 TEST_CASE("sqlite: another application's SQLite database is refused and left "
           "unchanged",
           "[metadata_store]") {
