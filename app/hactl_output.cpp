@@ -13,6 +13,16 @@ int64_t now_ms() {
     .count();
 }
 
+namespace {
+
+/// Peers choose addresses and names: bytes that are not UTF-8 print as
+/// U+FFFD instead of ending hactl.
+std::string json_line(const nlohmann::json& obj) {
+  return obj.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+} // namespace
+
 void printer::print(const leader_event& ev) {
   std::string line;
   if (json_) {
@@ -24,7 +34,7 @@ void printer::print(const leader_event& ev) {
                        {"ts_ms", now_ms()}};
     if (!ev.error.empty())
       obj["error"] = ev.error;
-    line = obj.dump();
+    line = json_line(obj);
   } else {
     line = ev.event + " " + ev.component + " address="
            + (ev.info.address.empty() ? "-" : ev.info.address)
@@ -42,7 +52,7 @@ void printer::print(const std::string& event, nlohmann::json fields) {
   if (json_) {
     fields["event"] = event;
     fields["ts_ms"] = now_ms();
-    line = fields.dump();
+    line = json_line(fields);
   } else {
     line = event;
     for (auto& [key, value] : fields.items())

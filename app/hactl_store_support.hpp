@@ -47,7 +47,7 @@ inline caf::expected<fencing_token> fence_arg(const std::string& str) {
     return fencing_token{};
   auto bad = [&](const std::string& why) {
     return make_error(errc::invalid_argument,
-                      "invalid --fence '" + str + "': " + why);
+                      "invalid --fence " + quoted(str) + ": " + why);
   };
   auto colon = str.rfind(':');
   if (colon == std::string::npos)

@@ -90,6 +90,11 @@ caf::error check_arguments(const write_op& op) {
   if (auto x = std::get_if<add_checkpoint_op>(&op); x && x->max_retained == 0)
     return make_error(errc::invalid_argument,
                       "max_retained of 0 for " + target_of(op));
+  if (auto x = std::get_if<shutdown_checkpoints_op>(&op);
+      x && !is_valid_job_status(x->status))
+    return make_error(errc::invalid_argument,
+                      "unknown " + to_string(x->status) + " for "
+                        + target_of(op));
   return caf::none;
 }
 

@@ -21,7 +21,8 @@ const fencing_token& fence_of(const write_op& op);
 fencing_token& fence_of(write_op& op);
 
 /// invalid_argument for an op no backend may apply (a result status outside
-/// SUCCEEDED/FAILED/CANCELED/UNKNOWN, max_retained 0).
+/// SUCCEEDED/FAILED/CANCELED/UNKNOWN, max_retained 0, a job status that is
+/// none of the enumerators).
 caf::error check_arguments(const write_op& op);
 
 /// Replaces the fence's component by its canonical spelling; a component

@@ -119,8 +119,9 @@ caf::error config::apply_override(const std::string& argument,
   auto equals = argument.find('=');
   auto key = trimmed(argument.substr(0, equals));
   if (equals == std::string::npos || key.empty())
-    return make_error(errc::invalid_config, "malformed override '" + argument
-                                              + "' (expected key=value)");
+    return make_error(errc::invalid_config, "malformed override "
+                                              + quoted(argument)
+                                              + " (expected key=value)");
   return set_option(key, argument.substr(equals + 1),
                     " in override '" + argument + "'", warnings);
 }

@@ -183,7 +183,10 @@ std::string closest_option_key(const std::string& key) {
   std::string best;
   auto best_distance = max_distance + 1;
   auto consider = [&](const std::string& candidate) {
-    if (candidate.empty())
+    // The distance is at least the difference in length.
+    auto longer = std::max(wanted.size(), candidate.size());
+    auto shorter = std::min(wanted.size(), candidate.size());
+    if (candidate.empty() || longer - shorter > max_distance)
       return;
     auto distance = edit_distance(wanted, lowercase(candidate));
     if (distance < best_distance) {

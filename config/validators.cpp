@@ -15,29 +15,6 @@ namespace {
 
 constexpr int64_t max_int = std::numeric_limits<int32_t>::max();
 
-/// Quotes a value for a one-line message: control characters are escaped
-/// and very long values cut, so a stray block scalar cannot flood the log.
-std::string quoted(const std::string& value) {
-  constexpr size_t max_shown = 120;
-  std::string result = "'";
-  for (size_t i = 0; i < value.size() && i < max_shown; ++i) {
-    auto c = static_cast<unsigned char>(value[i]);
-    if (c == '\n') {
-      result += "\\n";
-    } else if (c < 0x20 || c == 0x7f) {
-      static constexpr char hex[] = "0123456789abcdef";
-      result += "\\x";
-      result += hex[c >> 4];
-      result += hex[c & 0xf];
-    } else {
-      result += static_cast<char>(c);
-    }
-  }
-  if (value.size() > max_shown)
-    result += "...";
-  return result + "'";
-}
-
 std::optional<int64_t> parse_int(std::string_view text) {
   int64_t result = 0;
   auto last = text.data() + text.size();

@@ -34,6 +34,27 @@ std::string to_string(errc x) {
   return "errc(" + std::to_string(static_cast<int>(x)) + ")";
 }
 
+std::string quoted(const std::string& value) {
+  constexpr size_t max_shown = 120;
+  std::string result = "'";
+  for (size_t i = 0; i < value.size() && i < max_shown; ++i) {
+    auto c = static_cast<unsigned char>(value[i]);
+    if (c == '\n') {
+      result += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      static constexpr char hex[] = "0123456789abcdef";
+      result += "\\x";
+      result += hex[c >> 4];
+      result += hex[c & 0xf];
+    } else {
+      result += static_cast<char>(c);
+    }
+  }
+  if (value.size() > max_shown)
+    result += "...";
+  return result + "'";
+}
+
 std::string describe(const caf::error& err) {
   if (!err)
     return "no error";

@@ -54,6 +54,12 @@ inline caf::error make_error(errc x, std::string what) {
           caf::make_message(std::move(what))};
 }
 
+/// `value` for a one-line message: in single quotes, newlines and other
+/// control characters escaped, cut after 120 characters, so that a value
+/// from a peer, a file or a command line can neither break the line nor
+/// flood a log.
+std::string quoted(const std::string& value);
+
 /// One line for a user: the context of an `errc` error (which names what
 /// was wrong), or CAF's rendering of any other error.
 std::string describe(const caf::error& err);

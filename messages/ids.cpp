@@ -12,16 +12,6 @@ namespace {
 
 constexpr std::string_view job_manager_prefix = "job_manager/";
 
-/// A value from a peer, shortened so that an error message stays one line.
-std::string quoted(const std::string& value) {
-  constexpr size_t max_shown = 80;
-  std::string result = "'";
-  for (auto c : value.substr(0, max_shown))
-    result += (c >= 0x20 && c < 0x7f) ? c : '?';
-  result += value.size() > max_shown ? "...'" : "'";
-  return result;
-}
-
 } // namespace
 
 std::string to_string(const session_id& x) {

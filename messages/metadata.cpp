@@ -29,7 +29,14 @@ std::string to_string(scheduling_status x) {
   return "pending";
 }
 
+bool is_valid_job_status(job_status x) {
+  return static_cast<size_t>(x) < std::size(job_status_names);
+}
+
 std::string to_string(job_status x) {
+  // A peer's message may carry any value of the underlying byte.
+  if (!is_valid_job_status(x))
+    return "job_status(" + std::to_string(static_cast<int>(x)) + ")";
   return job_status_names[static_cast<size_t>(x)];
 }
 

@@ -80,6 +80,11 @@ std::string to_string(scheduling_status x);
 enum class job_status : uint8_t { running, finished, failed, canceled,
                                   suspended };
 
+/// False for a value outside the enumerators (CAF decodes an enum from any
+/// byte a peer sends).
+bool is_valid_job_status(job_status x);
+
+/// The name, or `job_status(<n>)` for an invalid value.
 std::string to_string(job_status x);
 
 /// Parses FINISHED, FAILED, ... (any case).

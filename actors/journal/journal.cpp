@@ -49,12 +49,20 @@ bool write_all(int fd, const std::string& line) {
   return true;
 }
 
+/// True if `doc` has `key` and it is an integer. json's own conversion of a
+/// float to an integer is undefined for floats outside the integer's range.
+bool has_integer(const nlohmann::json& doc, const char* key) {
+  auto i = doc.find(key);
+  return i != doc.end() && i->is_number_integer();
+}
+
 caf::error check_header(const std::string& line, const std::string& path) {
   auto header = nlohmann::json::parse(line, nullptr, false);
-  if (header.is_discarded() || !header.is_object()
-      || header.value("format", "") != format_name)
+  if (!header.is_object() || header.find("format") == header.end()
+      || *header.find("format") != format_name)
     return make_error(errc::corrupted, path + " is not a caf-ha journal");
-  if (header.value("version", 0) != journal_version)
+  if (!has_integer(header, "version")
+      || header.at("version").get<int64_t>() != journal_version)
     return make_error(errc::corrupted,
                       path + " is a journal of version "
                         + header.value("version", nlohmann::json{}).dump()
@@ -65,7 +73,7 @@ caf::error check_header(const std::string& line, const std::string& path) {
 
 std::optional<journal_record> parse_record(const std::string& line) {
   auto doc = nlohmann::json::parse(line, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object())
+  if (!doc.is_object() || !has_integer(doc, "i") || !has_integer(doc, "t"))
     return std::nullopt;
   try {
     journal_record x;
@@ -110,7 +118,9 @@ std::string to_json_line(const journal_record& x) {
                              {"actor", x.actor}, {"dir", x.direction},
                              {"peer", x.peer},   {"kind", x.kind},
                              {"fields", fields}};
-  return doc.dump();
+  // Peers choose much of a record (addresses, names): bytes that are not
+  // UTF-8 are written as U+FFFD instead of failing the write.
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 journal::journal(clock now, int fd, std::string node, size_t max_queued)
@@ -220,7 +230,8 @@ void journal::append(journal_record x) {
   x.index = next_index_++;
   x.time_us = now_();
   if (fd_ < 0) {
-    kept_.push_back(std::move(x));
+    // As a file would give it back, so that a replay compares like with like.
+    kept_.push_back(*parse_record(to_json_line(x)));
     return;
   }
   enqueue(to_json_line(x) + "\n");

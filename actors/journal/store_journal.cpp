@@ -1,10 +1,10 @@
 #include "caf_ha/actors/journal/store_journal.hpp"
 
 #include <caf/atom.hpp>
-#include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 
 #include "caf_ha/actors/sha256.hpp"
+#include "caf_ha/messages/bounded_deserializer.hpp"
 #include "caf_ha/messages/errors.hpp"
 #include "caf_ha/messages/hex.hpp"
 
@@ -67,7 +67,8 @@ caf::expected<caf::message> message_from(caf::actor_system& sys,
                      buf.size()))
     return undecodable("bytes are not hex");
   caf::message result;
-  caf::binary_deserializer source{sys, buf};
+  // A journal is a file from anywhere: its sizes are not to be trusted.
+  bounded_deserializer source{sys, buf};
   if (auto err = inspect(source, result))
     return undecodable("does not decode: " + sys.render(err));
   if (source.remaining() != 0)

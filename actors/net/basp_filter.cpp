@@ -9,10 +9,14 @@
 #include <caf/binary_deserializer.hpp>
 #include <caf/error.hpp>
 #include <caf/execution_unit.hpp>
+#include <caf/message.hpp>
 #include <caf/message_id.hpp>
+#include <caf/proxy_registry.hpp>
+#include <caf/scoped_execution_unit.hpp>
 
-#include "caf_ha/config/logging.hpp"
 #include "caf_ha/actors/net/peer_guard.hpp"
+#include "caf_ha/config/logging.hpp"
+#include "caf_ha/messages/bounded_deserializer.hpp"
 
 namespace ha {
 
@@ -118,7 +122,33 @@ bool is_system_message(std::string_view types) {
   return false;
 }
 
-const char* direct_message_problem(const uint8_t* bytes, size_t size) {
+/// Handles of actors on other nodes decode to null here: checking a payload
+/// must not create proxies.
+struct no_proxies final : caf::proxy_registry::backend {
+  caf::strong_actor_ptr make_proxy(caf::node_id, caf::actor_id) override {
+    return nullptr;
+  }
+  void set_last_hop(caf::node_id*) override {
+  }
+};
+
+/// True if `read` decodes the whole payload within the bounds of
+/// `bounded_deserializer`. CAF decodes it again afterwards, trusting every
+/// size it reads: its decoding of a message is ours to check first.
+template <class Read>
+bool decodes(caf::execution_unit* ctx, const void* buf, size_t size,
+             Read read) {
+  no_proxies backend;
+  caf::proxy_registry proxies{ctx->system(), backend};
+  caf::scoped_execution_unit unit{&ctx->system()};
+  unit.proxy_registry_ptr(&proxies);
+  bounded_deserializer source{&unit, static_cast<const char*>(buf), size};
+  auto err = read(source);
+  return !err && !source.failed() && source.remaining() == 0;
+}
+
+const char* direct_message_problem(caf::execution_unit* ctx,
+                                   const uint8_t* bytes, size_t size) {
   // A forwarding stack would make CAF pass our answer on to the actors it
   // names (any actor of ours a peer ever talked to, or another peer's).
   if (size > 0 && bytes[0] != 0)
@@ -128,6 +158,13 @@ const char* direct_message_problem(const uint8_t* bytes, size_t size) {
     return "a message that is not laid out as CAF lays out one";
   if (is_system_message(*types))
     return "a system message (exit, down, error, link, stream)";
+  auto read = [](caf::deserializer& source) {
+    std::vector<caf::strong_actor_ptr> stages;
+    caf::message msg;
+    return source(stages, msg);
+  };
+  if (!decodes(ctx, bytes, size, read))
+    return "a message that does not decode within its bounds";
   return nullptr;
 }
 
@@ -222,10 +259,20 @@ const char* basp_filter::payload_problem(caf::execution_unit* ctx,
       caf::node_id to;
       if (source(from, to) || from != peer_ || to != ctx->system().node())
         return "a monitor or down message that is not from it to us";
+      if (pending_.operation == op::down_message
+          && !decodes(ctx, buf, size, [](caf::deserializer& down) {
+               caf::node_id from;
+               caf::node_id to;
+               caf::error reason;
+               return down(from, to, reason);
+             }))
+        return "a down message whose reason does not decode within its "
+               "bounds";
       return nullptr;
     }
     case op::direct_message:
-      return direct_message_problem(static_cast<const uint8_t*>(buf), size);
+      return direct_message_problem(ctx, static_cast<const uint8_t*>(buf),
+                                    size);
     default:
       return nullptr;
   }

@@ -17,7 +17,11 @@
 //   or stream messages, no forwarding stacks, no system messages (exit,
 //   down, error, link, timeout, stream) and no messages to actors by name
 //   (but CAF's spawn server greeting, which reaches nobody);
-// - no payload over `max_peer_message_size`, no handshake over 4 KiB.
+// - no payload over `max_peer_message_size`, no handshake over 4 KiB;
+// - a direct message or a down message's reason only if it decodes
+//   completely within the bounds of messages/bounded_deserializer.hpp (no
+//   size beyond the bytes sent, only the protocol's types): CAF allocates
+//   whatever size a payload announces.
 
 #include <cstddef>
 #include <string>

@@ -69,12 +69,18 @@ int64_t read_int(statement_cache& once, const char* sql) {
   return query.step() ? query.int_at(0) : 0;
 }
 
-caf::error newer_schema(const std::string& path, int64_t version) {
-  return corrupted(path,
-                   "schema version " + std::to_string(version)
-                     + " is newer than this binary's "
-                     + std::to_string(schema_version())
-                     + "; upgrade caf-ha or use another storageDir");
+/// An error unless this binary reads or migrates from schema `version`.
+/// The version is any 32-bit number a file holds: a negative one would
+/// index the migrations before their start.
+caf::error check_version(const std::string& path, int64_t version) {
+  auto text = "schema version " + std::to_string(version);
+  if (version < 0)
+    return corrupted(path, text + " is not one caf-ha writes");
+  if (version > schema_version())
+    return corrupted(path, text + " is newer than this binary's "
+                             + std::to_string(schema_version())
+                             + "; upgrade caf-ha or use another storageDir");
+  return caf::none;
 }
 
 /// Reads only: nothing may write to a file before it passed. One snapshot,
@@ -96,9 +102,7 @@ caf::error validate(sqlite3* db, const std::string& path, int64_t& version) {
                        + std::to_string(app) + ")");
   if (version == 0 && objects > 0)
     return corrupted(path, "a SQLite database without caf-ha's schema");
-  if (version > schema_version())
-    return newer_schema(path, version);
-  return caf::none;
+  return check_version(path, version);
 }
 
 void use_wal(sqlite3* db) {
@@ -106,6 +110,22 @@ void use_wal(sqlite3* db) {
   auto mode = once("PRAGMA journal_mode = WAL");
   if (!mode.step() || mode.text_at(0) != "wal")
     throw failure{SQLITE_CANTOPEN, "cannot switch to WAL journal mode"};
+}
+
+/// Runs the migration from schema `step`. A file whose tables are not what
+/// its version says (a table missing, or there already) fails it with a
+/// SQL error: corrupted, not unavailable.
+caf::error migrate_from(sqlite3* db, const std::string& path, int64_t step) {
+  try {
+    exec(db, migrations[step]);
+    return caf::none;
+  } catch (const failure& x) {
+    if ((x.code() & 0xff) != SQLITE_ERROR)
+      throw;
+    return corrupted(path, "schema version " + std::to_string(step)
+                             + " does not hold its tables (" + x.what()
+                             + ")");
+  }
 }
 
 /// Under the write lock, as another process may be migrating too.
@@ -116,12 +136,13 @@ caf::error migrate(sqlite3* db, const std::string& path) {
     statement_cache once{db};
     version = read_int(once, "PRAGMA user_version");
   }
-  if (version > schema_version())
-    return newer_schema(path, version);
+  if (auto err = check_version(path, version))
+    return err;
   if (version == schema_version())
     return caf::none;
   for (auto step = version; step < schema_version(); ++step)
-    exec(db, migrations[step]);
+    if (auto err = migrate_from(db, path, step))
+      return err;
   auto set_version = "PRAGMA user_version = "
     + std::to_string(schema_version());
   exec(db, set_version.c_str());
@@ -169,11 +190,13 @@ caf::expected<connection> try_open(const std::string& path) {
   int64_t version = 0;
   if (auto err = validate(db.get(), path, version))
     return err;
-  use_wal(db.get());
   exec(db.get(), "PRAGMA synchronous = FULL");
+  // Migrating before the switch to WAL, which writes the file's header: a
+  // file that fails its migration stays as it was.
   if (version < schema_version())
     if (auto err = migrate(db.get(), path))
       return err;
+  use_wal(db.get());
   return db;
 }
 

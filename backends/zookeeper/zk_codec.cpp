@@ -1,6 +1,7 @@
 #include "caf_ha/backends/zookeeper/zk_codec.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <sstream>
 
 #include <caf/binary_deserializer.hpp>
@@ -20,14 +21,11 @@ std::optional<leader_info> decode_leader_info(const std::string& data) {
   auto second = data.find('\n', first + 1);
   if (second == std::string::npos)
     return std::nullopt;
-  auto epoch = data.substr(0, first);
-  if (epoch.empty() || epoch.size() > 19
-      || epoch.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
+  auto epoch = decode_number(data.substr(0, first));
   auto session = parse_session_id(data.substr(first + 1, second - first - 1));
-  if (!session)
+  if (!epoch || !session)
     return std::nullopt;
-  return leader_info{data.substr(second + 1), *session, std::stoull(epoch)};
+  return leader_info{data.substr(second + 1), *session, *epoch};
 }
 
 std::optional<uint64_t> sequence_of(const std::string& name) {
@@ -61,22 +59,46 @@ std::optional<std::vector<std::string>> fields(const std::string& data,
   return result;
 }
 
-std::optional<int64_t> decode_signed(const std::string& x) {
-  auto negative = !x.empty() && x[0] == '-';
-  auto magnitude = decode_number(negative ? x.substr(1) : x);
-  if (!magnitude)
+/// The whole of `x` as a number of type T, which must hold it.
+template <class T>
+std::optional<T> parse_whole(const std::string& x) {
+  T result = 0;
+  auto last = x.data() + x.size();
+  auto [ptr, ec] = std::from_chars(x.data(), last, result);
+  if (ec != std::errc{} || ptr != last)
     return std::nullopt;
-  auto value = static_cast<int64_t>(*magnitude);
-  return negative ? -value : value;
+  return result;
+}
+
+/// Decimal digits with an optional '-', within int64.
+std::optional<int64_t> decode_signed(const std::string& x) {
+  return parse_whole<int64_t>(x);
+}
+
+/// A payload file as `zk_payloads::write` names it: `/`-separated names of
+/// letters, digits, '_' and '-'. Anything else (`..`, an absolute path)
+/// would let whoever can write the node make the store read or delete any
+/// file of the host.
+bool is_payload_name(const std::string& name) {
+  auto segment_ok = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  };
+  if (name.empty() || name.front() == '/' || name.back() == '/'
+      || name.find("//") != std::string::npos)
+    return false;
+  for (auto c : name)
+    if (c != '/' && !segment_ok(c))
+      return false;
+  return true;
 }
 
 } // namespace
 
 std::optional<uint64_t> decode_number(const std::string& data) {
-  if (data.empty() || data.size() > 20
-      || data.find_first_not_of("0123456789") != std::string::npos)
+  // from_chars takes no sign, but a '-' would wrap around.
+  if (data.empty() || data.find_first_not_of("0123456789") != std::string::npos)
     return std::nullopt;
-  return std::stoull(data);
+  return parse_whole<uint64_t>(data);
 }
 
 std::string encode_graph_node(const job_graph& graph,
@@ -94,7 +116,8 @@ std::optional<std::string> decode_graph_node(const std::string& data,
                                              job_graph& graph) {
   caf::binary_deserializer source{nullptr, data.data(), data.size()};
   std::string file;
-  if (source(graph.name, graph.metadata, file) || source.remaining() != 0)
+  if (source(graph.name, graph.metadata, file) || source.remaining() != 0
+      || !is_payload_name(file))
     return std::nullopt;
   return file;
 }
@@ -143,7 +166,7 @@ std::optional<std::string> decode_checkpoint_node(const std::string& data,
   if (!xs)
     return std::nullopt;
   auto timestamp = decode_signed((*xs)[0]);
-  if (!timestamp)
+  if (!timestamp || !is_payload_name((*xs)[1]))
     return std::nullopt;
   out.timestamp_ms = *timestamp;
   return (*xs)[1];

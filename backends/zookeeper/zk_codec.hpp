@@ -21,7 +21,9 @@ std::optional<uint64_t> sequence_of(const std::string& name);
 /// A job graph's node: everything but the payload, and the payload file.
 std::string encode_graph_node(const job_graph& graph, const std::string& file);
 
-/// Fills all of `graph` but the payload; nullopt (corrupted) on bad data.
+/// Fills all of `graph` but the payload; returns the payload file, or
+/// nullopt (corrupted) on bad data, including a file name that is not one
+/// `zk_payloads` gives (a relative path of letters, digits, '_' and '-').
 std::optional<std::string> decode_graph_node(const std::string& data,
                                              job_graph& graph);
 
@@ -39,11 +41,12 @@ std::optional<job_graph_change> decode_change(uint64_t sequence,
 std::string encode_checkpoint_node(const completed_checkpoint& checkpoint,
                                    const std::string& file);
 
-/// Fills the timestamp; returns the file.
+/// Fills the timestamp; returns the file, checked like `decode_graph_node`'s.
 std::optional<std::string> decode_checkpoint_node(const std::string& data,
                                                   completed_checkpoint& out);
 
-/// A decimal number node (counters, fencing epochs).
+/// A decimal number node (counters, fencing epochs): digits only, within
+/// uint64.
 std::optional<uint64_t> decode_number(const std::string& data);
 
 } // namespace ha

@@ -360,3 +360,17 @@ TEST_CASE("shutdown with a status that is not globally terminal keeps the "
   CHECK(retained_ids(*store, 1) == std::vector<uint64_t>{1});
   CHECK(*store->counter(make_job(1)) == 2);
 }
+
+TEST_CASE("shutdown with a job status outside the enumerators is refused and "
+          "keeps the job's checkpoints",
+          "[metadata_store]") {
+  store_opener opener{each_backend()};
+  CAPTURE(opener.backend());
+  auto store = opener.open();
+  apply_op(*store, add_checkpoint_op{make_checkpoint(1, 1), 2, {}, {}});
+  auto err = apply_op(*store, shutdown_checkpoints_op{
+                                make_job(1), static_cast<job_status>(43), {}});
+  CHECK(code_of(err) == "invalid_argument");
+  CHECK_THAT(describe(err), Catch::Contains("job_status(43)"));
+  CHECK(retained_ids(*store, 1) == std::vector<uint64_t>{1});
+}

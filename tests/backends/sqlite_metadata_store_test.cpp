@@ -186,6 +186,31 @@ TEST_CASE("sqlite: a database with a newer schema version is refused naming "
                 "binary's 2");
 }
 
+TEST_CASE("sqlite: a database with a negative schema version is refused and "
+          "left unchanged",
+          "[metadata_store]") {
+  // Read as the step to migrate from, it indexed the migrations before
+  // their start (found by fuzz_sqlite_schema).
+  store_opener opener{"sqlite"};
+  opener.open().reset();
+  run_sql(opener.db_path(), "PRAGMA user_version = -256");
+  check_refused(opener.db_path(), "schema version -256 is not one caf-ha "
+                                  "writes");
+}
+
+TEST_CASE("sqlite: a database whose tables are not those of its schema "
+          "version is refused as corrupted and left unchanged",
+          "[metadata_store]") {
+  // Schema 1 still had the fencing table its migration drops. The failed
+  // migration was reported as backend_unavailable, after the switch to WAL
+  // had written the file's header (found by fuzz_sqlite_schema).
+  temp_dir dir;
+  auto path = (dir.path() / "metadata.db").string();
+  run_sql(path, "PRAGMA application_id = 1667328097; PRAGMA user_version = 1;"
+                "CREATE TABLE job_graphs(job_id BLOB PRIMARY KEY)");
+  check_refused(path, "schema version 1 does not hold its tables");
+}
+
 TEST_CASE("sqlite: another application's SQLite database is refused and left "
           "unchanged",
           "[metadata_store]") {

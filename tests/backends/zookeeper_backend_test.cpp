@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "caf_ha/backends/factory.hpp"
+#include "caf_ha/backends/zookeeper/zk_codec.hpp"
 #include "caf_ha/backends/zookeeper/zk_connection.hpp"
 #include "caf_ha/backends/zookeeper/zk_metadata_store.hpp"
 #include "caf_ha/config/config.hpp"
@@ -183,4 +184,56 @@ TEST_CASE("zookeeper: with the creator ACL, a client without the "
     CHECK((*read)->status == "FAILED");
   }
   REQUIRE_FALSE(owner->clear());
+}
+
+TEST_CASE("zookeeper: a job graph node naming a file outside the payload "
+          "directory reads as corrupted, and removing it leaves the file",
+          "[zookeeper]") {
+  zk_settings settings;
+  settings.quorum = zookeeper_quorum();
+  settings.root = unique_zookeeper_root();
+  settings.connection_timeout = std::chrono::milliseconds{5000};
+  temp_dir storage;
+  auto victim = storage.str() + "/victim";
+  std::ofstream{victim} << "not the store's";
+  auto store = open_zk_metadata_store(settings, storage.str() + "/payloads");
+  REQUIRE(store);
+  auto conn = zk_connection::open(settings);
+  REQUIRE(conn);
+  job_graph graph;
+  graph.id = *parse_job_id("a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0");
+  auto node = settings.cluster_path() + "/jobgraphs/" + to_string(graph.id);
+  REQUIRE((*conn)->ensure_path(node) == zk_rc::ok);
+  REQUIRE((*conn)->set(node, encode_graph_node(graph, "../victim"))
+          == zk_rc::ok);
+  auto read = (*store)->get_job_graph(graph.id);
+  REQUIRE_FALSE(read);
+  CHECK(is(read.error(), errc::corrupted));
+  std::vector<write_op> remove{remove_job_graph_op{graph.id, {}}};
+  CHECK_FALSE((*store)->apply(remove).front());
+  CHECK(std::filesystem::exists(victim));
+  CHECK((*conn)->exists(node) == zk_rc::no_node);
+  (*conn)->remove_recursive(settings.root);
+}
+
+TEST_CASE("zookeeper: a counter node beyond uint64 reads as corrupted",
+          "[zookeeper]") {
+  // It ended the process before (std::stoull threw out of range).
+  zk_settings settings;
+  settings.quorum = zookeeper_quorum();
+  settings.root = unique_zookeeper_root();
+  settings.connection_timeout = std::chrono::milliseconds{5000};
+  temp_dir storage;
+  auto store = open_zk_metadata_store(settings, storage.str());
+  REQUIRE(store);
+  auto conn = zk_connection::open(settings);
+  REQUIRE(conn);
+  auto job = *parse_job_id("a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a1");
+  auto node = settings.cluster_path() + "/counters/" + to_string(job);
+  REQUIRE((*conn)->ensure_path(node) == zk_rc::ok);
+  REQUIRE((*conn)->set(node, "99999999999999999999") == zk_rc::ok);
+  auto counter = (*store)->counter(job);
+  REQUIRE_FALSE(counter);
+  CHECK(is(counter.error(), errc::corrupted));
+  (*conn)->remove_recursive(settings.root);
 }

@@ -10,19 +10,32 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/binary_serializer.hpp>
 #include <caf/io/basp/message_type.hpp>
+#include <caf/make_message.hpp>
 #include <caf/message_id.hpp>
 #include <caf/scoped_execution_unit.hpp>
 #include <catch2/catch.hpp>
 
+#include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/stores.hpp"
+#include "caf_ha/messages/type_registry.hpp"
+#include "tests/support/hostile_bytes.hpp"
+
 using namespace ha;
+using namespace ha::test;
 
 namespace {
 
 namespace basp = caf::io::basp;
 using op = basp::message_type;
 
+struct registered_config : caf::actor_system_config {
+  registered_config() {
+    register_types(*this);
+  }
+};
+
 struct filter_fixture {
-  caf::actor_system_config cfg;
+  registered_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_execution_unit ctx{&sys};
   caf::node_id peer = node(7);
@@ -58,6 +71,19 @@ struct filter_fixture {
     return buf;
   }
 
+  /// A direct message's payload as CAF's clients write it: no forwarding
+  /// stack, then the message.
+  std::vector<char> direct(const caf::message& msg) {
+    return payload(std::vector<caf::strong_actor_ptr>{}, msg);
+  }
+
+  /// A direct message's payload that holds the message `bytes`.
+  static std::vector<char> direct_bytes(const std::vector<char>& bytes) {
+    std::vector<char> result{0};
+    result.insert(result.end(), bytes.begin(), bytes.end());
+    return result;
+  }
+
   /// Feeds a header and its payload; false if the filter dropped the peer.
   bool send(basp_filter& f, op operation, const std::vector<char>& body,
             uint8_t flags = 0,
@@ -91,7 +117,9 @@ TEST_CASE_METHOD(filter_fixture,
     basp_filter f;
     CHECK(handshake(f, peer));
     CHECK(handshake(f, peer, select_flag));
-    CHECK(send(f, op::direct_message, message_with_types("@<>+@atom+@str")));
+    CHECK(send(f, op::direct_message,
+               direct(caf::make_message(caf::get_atom::value,
+                                        std::string{"dispatcher"}))));
   }
   SECTION("a second handshake that selects nothing") {
     basp_filter f;
@@ -177,4 +205,97 @@ TEST_CASE_METHOD(filter_fixture,
   basp_filter relayed;
   REQUIRE(handshake(relayed, node(13)));
   CHECK_FALSE(send(relayed, op::monitor_message, payload(node(13), node(14))));
+}
+
+TEST_CASE_METHOD(filter_fixture,
+                 "a message announcing more bytes than it carries is dropped "
+                 "before anybody allocates them") {
+  // CAF's own decoding allocates and zeroes the 4 GiB a 40-byte message
+  // announces for its chunk, before it finds the bytes missing.
+  basp_filter f;
+  REQUIRE(handshake(f, peer));
+  auto before = peak_rss_mib();
+  CHECK_FALSE(send(f, op::direct_message,
+                   direct_bytes(chunk_claiming(sys, 0xffffffff))));
+  CHECK(peak_rss_mib() - before < 256);
+  basp_filter g;
+  REQUIRE(handshake(g, node(20)));
+  CHECK_FALSE(send(g, op::direct_message,
+                   direct_bytes(chunk_claiming(sys, 2))));
+}
+
+TEST_CASE_METHOD(filter_fixture,
+                 "every value of the protocol passes, a chunk at the store's "
+                 "limit too") {
+  basp_filter f;
+  REQUIRE(handshake(f, peer));
+  job_graph graph;
+  graph.name = "wordcount";
+  graph.metadata = {{"k", "v"}};
+  graph.payload = std::vector<uint8_t>(1000, 7);
+  CHECK(send(f, op::direct_message,
+             direct(caf::make_message(caf::put_atom::value, graph,
+                                      fencing_token{"dispatcher", 3}))));
+  CHECK(send(f, op::direct_message,
+             direct(caf::make_message(upload_chunk_atom::value, uint64_t{1},
+                                      std::vector<uint8_t>(8 << 20, 1)))));
+  CHECK(send(f, op::direct_message,
+             direct(caf::make_message(shutdown_atom::value, job_id{},
+                                      job_status::finished,
+                                      fencing_token{}))));
+}
+
+TEST_CASE_METHOD(filter_fixture,
+                 "a message holding a type outside the protocol is "
+                 "dropped") {
+  // CAF's built-in types a peer could use for harm: a byte buffer CAF sizes
+  // as announced, messages, errors and config values nested without bound
+  // (and a group, which CAF creates and keeps on decoding).
+  auto inner = caf::make_message(caf::get_atom::value);
+  std::vector<caf::message> messages{
+    caf::make_message(std::vector<char>(4, 'x')),
+    caf::make_message(caf::get_atom::value, inner),
+    caf::make_message(caf::get_atom::value, caf::config_value{1}),
+    caf::make_message(caf::get_atom::value, 1.5),
+  };
+  uint32_t pid = 30;
+  for (auto& msg : messages) {
+    INFO(caf::to_string(msg));
+    basp_filter f;
+    REQUIRE(handshake(f, node(++pid)));
+    CHECK_FALSE(send(f, op::direct_message, direct(msg)));
+  }
+}
+
+TEST_CASE_METHOD(filter_fixture,
+                 "errors pass inside messages, but not nested without bound") {
+  // An error's context is a message, which may hold an error: each level
+  // is a level of recursion in CAF's decoder.
+  auto nested = [](int depth) {
+    auto err = make_error(errc::closed, "innermost");
+    for (int i = 1; i < depth; ++i)
+      err = caf::error{1, caf::atom("x"), caf::make_message(err)};
+    return caf::make_message(caf::get_atom::value, err);
+  };
+  basp_filter f;
+  REQUIRE(handshake(f, peer));
+  CHECK(send(f, op::direct_message, direct(nested(2))));
+  basp_filter g;
+  REQUIRE(handshake(g, node(50)));
+  CHECK_FALSE(send(g, op::direct_message, direct(nested(100))));
+}
+
+TEST_CASE_METHOD(filter_fixture,
+                 "a down message passes with a plain reason, not with one "
+                 "that holds a type outside the protocol in its context") {
+  basp_filter f;
+  REQUIRE(handshake(f, peer));
+  CHECK(send(f, op::down_message,
+             payload(peer, sys.node(),
+                     make_error(errc::closed, "the contender left"))));
+  basp_filter g;
+  REQUIRE(handshake(g, node(40)));
+  auto reason = caf::error{1, caf::atom("x"),
+                           caf::make_message(std::vector<char>(4, 'x'))};
+  CHECK_FALSE(send(g, op::down_message, payload(node(40), sys.node(), reason)));
 }

@@ -177,6 +177,14 @@ TEST_CASE("malformed override fails naming the argument", "[config]") {
   }
 }
 
+TEST_CASE("a malformed override with a newline fails in one line",
+          "[config]") {
+  auto cfg = config::load("", {"\x01;\n"});
+  REQUIRE_FALSE(cfg);
+  CHECK(message_of(cfg.error())
+        == "malformed override '\\x01;\\n' (expected key=value)");
+}
+
 TEST_CASE("missing file fails naming the file", "[config]") {
   auto cfg = config::load("/nonexistent/x.yaml", {});
   REQUIRE_FALSE(cfg);

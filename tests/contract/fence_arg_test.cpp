@@ -42,3 +42,15 @@ TEST_CASE("hactl --fence refuses everything else naming the value",
     CHECK(text.find('\n') == std::string::npos);
   }
 }
+
+TEST_CASE("hactl --fence with control characters fails in one line",
+          "[fence][hactl]") {
+  for (auto bad : {"\n", "dispatcher:7\n", "dispatcher\r\n:7"}) {
+    CAPTURE(bad);
+    auto fence = app::fence_arg(bad);
+    REQUIRE_FALSE(fence);
+    auto text = describe(fence.error());
+    CHECK(text.find('\n') == std::string::npos);
+    CHECK(text.find('\r') == std::string::npos);
+  }
+}

@@ -22,6 +22,8 @@
 #include "caf_ha/messages/errors.hpp"
 #include "caf_ha/messages/type_registry.hpp"
 #include "caf_ha/backends/file/file_blob_storage.hpp"
+#include "caf_ha/messages/hex.hpp"
+#include "tests/support/hostile_bytes.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ha;
@@ -142,6 +144,70 @@ TEST_CASE("a journal of another version is refused, not misread") {
   REQUIRE_FALSE(back);
   CHECK(is(back.error(), errc::corrupted));
   CHECK_FALSE(journal::open(path));
+}
+
+TEST_CASE("a record holding bytes that are not UTF-8 is journaled with "
+          "U+FFFD in their place, in a file and in memory alike") {
+  // A peer chooses addresses and names; JSON refuses such bytes, and the
+  // write used to throw out of the journaling actor's handler.
+  const std::string replacement = "\xEF\xBF\xBD";
+  auto record = make_record("confirm", {{"address", "master-\xff:1"}});
+  record.peer = "contender#\xc3";
+  test::temp_dir dir;
+  auto path = dir.str() + "/j.jsonl";
+  {
+    auto sink = journal::open(path);
+    REQUIRE(sink);
+    (*sink)->append(record);
+  }
+  auto back = read_journal(path);
+  REQUIRE(back);
+  REQUIRE(back->records.size() == 1);
+  CHECK(back->records[0].field("address") == "master-" + replacement + ":1");
+  CHECK(back->records[0].peer == "contender#" + replacement);
+  auto memory = journal::in_memory([] { return int64_t{1}; });
+  memory->append(record);
+  REQUIRE(memory->records().size() == 1);
+  CHECK(same_message(memory->records()[0], back->records[0]));
+}
+
+TEST_CASE("a journal whose header or records hold values of the wrong type "
+          "is corrupted, never a crash") {
+  // A string where a string belongs threw out of the reader; a float where
+  // an integer belongs was converted with undefined behaviour.
+  test::temp_dir dir;
+  auto path = dir.str() + "/j.jsonl";
+  const std::string header = R"({"format":"caf-ha-journal","version":1})";
+  const std::string fields
+    = R"("actor":"a","dir":"in","peer":"p","kind":"k","fields":[]})";
+  for (auto text :
+       {std::string{R"({"format":1,"version":1})"},
+        std::string{R"({"format":"caf-ha-journal","version":1e300})"},
+        std::string{R"({"format":"caf-ha-journal","version":"1"})"},
+        header + "\n" + R"({"i":1e300,"t":1,)" + fields + "\n",
+        header + "\n" + R"({"i":1,"t":-1.5,)" + fields + "\n"}) {
+    CAPTURE(text);
+    write_all(path, text);
+    auto back = read_journal(path);
+    REQUIRE_FALSE(back);
+    CHECK(is(back.error(), errc::corrupted));
+  }
+}
+
+TEST_CASE("a journaled message announcing more bytes than it holds is "
+          "corrupted, and nothing allocates them") {
+  caf::actor_system_config cfg;
+  register_types(cfg);
+  caf::actor_system sys{cfg};
+  std::string text;
+  auto bytes = test::chunk_claiming(sys, 0xffffffff);
+  hex::append(text, reinterpret_cast<const uint8_t*>(bytes.data()),
+              bytes.size());
+  auto before = test::peak_rss_mib();
+  auto msg = message_from(sys, {{"bytes", text}});
+  CHECK(test::peak_rss_mib() - before < 256);
+  REQUIRE_FALSE(msg);
+  CHECK(is(msg.error(), errc::corrupted));
 }
 
 TEST_CASE("peers keep the name they were first given") {

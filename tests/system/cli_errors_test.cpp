@@ -1,6 +1,8 @@
 // Bad input to ha-node and hactl: a non-zero exit and one line on stderr
 // that names what was wrong; never a crash.
 
+#include <csignal>
+
 #include <catch2/catch.hpp>
 
 #include "tests/support/cluster.hpp"
@@ -88,5 +90,18 @@ TEST_CASE("hactl in mode NONE reports the configured fixed addresses") {
   CHECK(ev["address"].get<std::string>().find(":9090") != std::string::npos);
   CHECK(ev["session_id"] == "00000000-0000-0000-0000-000000000000");
   CHECK(ev["epoch"] == 0);
+  CHECK(proc.wait(10s) == 0);
+}
+
+TEST_CASE("hactl --json prints a leader address that is not UTF-8 with "
+          "U+FFFD, not a crash") {
+  // Any contender chooses its address; JSON refuses such bytes, and hactl
+  // died on the first event that carried them.
+  child_process proc{{binary("hactl"), "--config",
+                      source_file("config/embedded.yaml"), "--json",
+                      "contend", "dispatcher", "--address", "master-\xff:1"}};
+  auto granted = await_event(proc, "granted");
+  CHECK(granted["address"] == "master-\xEF\xBF\xBD:1");
+  proc.signal(SIGTERM);
   CHECK(proc.wait(10s) == 0);
 }
