@@ -20,8 +20,9 @@ namespace ha {
 /// node per change.
 ///
 /// On `conn`, the process's shared session: a write fails with
-/// backend_unavailable while the session is lost, and every write's fence
-/// check names a latch node of the current session's elections.
+/// backend_unavailable while the session is lost, and one under the epoch
+/// of a grant that ended with it is `fenced` (its latch node vanished with
+/// the session).
 std::unique_ptr<metadata_store>
 make_zk_metadata_store(std::shared_ptr<zk_connection> conn,
                        const std::string& payload_dir);

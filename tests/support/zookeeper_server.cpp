@@ -225,6 +225,18 @@ int zookeeper_sessions(const std::string& quorum) {
   return count;
 }
 
+int await_zookeeper_sessions(const std::string& quorum, int count,
+                             std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Bounded by the deadline; one `cons` per 50 ms.
+  for (;;) {
+    auto seen = zookeeper_sessions(quorum);
+    if (seen == count || std::chrono::steady_clock::now() >= deadline)
+      return seen;
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+}
+
 const std::string& zookeeper_quorum() {
   static const std::string from_env = [] {
     auto x = std::getenv("CAF_HA_ZK_QUORUM");

@@ -65,6 +65,11 @@ private:
 /// (`127.0.0.1:PORT`), counted in its `cons` answer.
 int zookeeper_sessions(const std::string& quorum);
 
+/// `zookeeper_sessions` once it equals `count`, or what it is after
+/// `timeout`: the server takes a moment to drop a closed connection.
+int await_zookeeper_sessions(const std::string& quorum, int count,
+                             std::chrono::milliseconds timeout);
+
 /// An ensemble on loopback for the tests that kill servers: each server has
 /// its own directory, data dir with `myid`, client, peer and election ports,
 /// the same short ticks as the standalone server, and is stopped by PID in
