@@ -51,7 +51,9 @@ struct zk_process {
            "high-availability.storageDir=" + storage.str(),
            "high-availability.zookeeper.quorum=" + quorum,
            "high-availability.zookeeper.path.root=" + root,
-           "high-availability.zookeeper.client.session-timeout=2000",
+           // No test here waits for a timeout to expire a session; a long
+           // one keeps a loaded machine from losing sessions by itself.
+           "high-availability.zookeeper.client.session-timeout=20000",
            "high-availability.zookeeper.client.connection-timeout=5000",
            "high-availability.zookeeper.client.retry-wait=100"});
     REQUIRE(cfg);
