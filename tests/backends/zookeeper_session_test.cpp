@@ -316,6 +316,16 @@ struct leader_node_fixture {
                         caf::actor_cast<election_events_actor>(events));
   }
 
+  /// Joins candidate 1 of `p`, awaits its grant and publishes `address`
+  /// with the granted epoch.
+  leader_info lead(zk_process& p, caf::scoped_actor& events,
+                   const std::string& address) {
+    join(p, 1, events);
+    auto info = info_of(address, await_grant(events));
+    p.be.election->publish(test_component, 1, info);
+    return info;
+  }
+
   void subscribe(zk_process& p, caf::scoped_actor& listener) {
     p.be.retrieval->subscribe(test_component,
                               caf::actor_cast<listener_actor>(listener));
@@ -376,10 +386,7 @@ TEST_CASE("zookeeper: the confirmed leader writes back leader information "
   zk_process watcher{f.quorum, f.root, f.storage};
   caf::scoped_actor events{f.sys};
   caf::scoped_actor listener{f.sys};
-  f.join(leader, 1, events);
-  auto epoch = await_grant(events);
-  auto info = info_of("leader:1", epoch);
-  leader.be.election->publish(test_component, 1, info);
+  auto info = f.lead(leader, events, "leader:1");
   f.subscribe(watcher, listener);
   CHECK(await_report(listener, "leader leader") == "leader leader:1");
   node_observer node{*f.raw, f.path};
@@ -392,7 +399,7 @@ TEST_CASE("zookeeper: the confirmed leader writes back leader information "
     REQUIRE(f.raw->set(f.path, "\x01not leader information") == zk_rc::ok);
   }
   SECTION("replaced by another session's node") {
-    auto forged = encode_leader_info(info_of("impostor:1", epoch + 1));
+    auto forged = encode_leader_info(info_of("impostor:1", info.epoch + 1));
     std::vector<zk_op> ops{{zk_op::remove, f.path},
                            {zk_op::create, f.path, forged, -1, true}};
     REQUIRE(f.raw->multi(ops) == zk_rc::ok);
@@ -436,10 +443,7 @@ TEST_CASE("zookeeper: only the confirmed leader writes the leader "
   zk_process b{f.quorum, f.root, f.storage};
   caf::scoped_actor a_events{f.sys};
   caf::scoped_actor b_events{f.sys};
-  f.join(a, 1, a_events);
-  auto a_epoch = await_grant(a_events);
-  auto a_info = info_of("a:1", a_epoch);
-  a.be.election->publish(test_component, 1, a_info);
+  auto a_info = f.lead(a, a_events, "a:1");
   f.join(b, 1, b_events);
   node_observer node{*f.raw, f.path};
   auto a_session = a.connection().session_id();
@@ -449,7 +453,7 @@ TEST_CASE("zookeeper: only the confirmed leader writes the leader "
   CHECK(node.await(holds(a_info, a_session), 10s));
   a.be.election->leave(test_component, 1);
   auto b_epoch = await_grant(b_events);
-  CHECK(b_epoch > a_epoch);
+  CHECK(b_epoch > a_info.epoch);
   // The leave removed the node (A holds no grant any more) before B's grant.
   CHECK(f.raw->exists(f.path) == zk_rc::no_node);
   REQUIRE(f.raw->create(f.path, "garbage") == zk_rc::ok);
