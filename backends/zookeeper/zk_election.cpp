@@ -305,10 +305,6 @@ void zk_election::on_state(zk_state state) {
         cs.granted = false;
         cs.node.clear();
         cs.published.clear();
-        // A new name: the lost session's node may still be on the servers
-        // (when the loss was our verdict after the session timeout), and
-        // must not be taken for the new session's own.
-        ++cs.generation;
       }
     }
     orphans_.clear();
