@@ -42,13 +42,10 @@ zk_connection::zk_connection(zk_settings settings)
 }
 
 caf::expected<std::unique_ptr<zk_connection>>
-zk_connection::open(const zk_settings& settings, state_listener on_state,
-                    watch_listener on_watch) {
+zk_connection::open(const zk_settings& settings) {
   static std::once_flag quiet;
   std::call_once(quiet, [] { zoo_set_debug_level(ZOO_LOG_LEVEL_WARN); });
   std::unique_ptr<zk_connection> result{new zk_connection(settings)};
-  result->on_state_ = std::move(on_state);
-  result->on_watch_ = std::move(on_watch);
   auto attempts = 1 + std::max(0, settings.max_retry_attempts);
   for (int i = 0; i < attempts; ++i) {
     if (i > 0)
@@ -88,8 +85,8 @@ void zk_connection::on_event(zhandle_t* zh, int type, int state,
                              const char* path, void* context) {
   auto self = static_cast<zk_connection*>(context);
   if (type != ZOO_SESSION_EVENT) {
-    if (self->on_watch_ && path && zh == self->current_.load())
-      self->on_watch_(path);
+    if (path && zh == self->current_.load())
+      self->notify_watch(path);
     return;
   }
   {
@@ -166,8 +163,45 @@ void zk_connection::set_state(zk_state next) {
                                            : spdlog::level::warn;
   logger("zk")->log(level, "connection to {} {}", settings_.quorum,
                     to_string(next));
-  if (on_state_)
-    on_state_(next);
+  std::lock_guard<std::mutex> guard{listeners_mtx_};
+  for (auto& x : listeners_)
+    if (x.on_state)
+      x.on_state(next);
+}
+
+void zk_connection::notify_watch(const std::string& path) {
+  std::lock_guard<std::mutex> guard{listeners_mtx_};
+  for (auto& x : listeners_)
+    if (x.on_watch)
+      x.on_watch(path);
+}
+
+uint64_t zk_connection::add_listener(state_listener on_state,
+                                     watch_listener on_watch) {
+  std::lock_guard<std::mutex> guard{listeners_mtx_};
+  listeners_.push_back({++next_listener_, std::move(on_state),
+                        std::move(on_watch)});
+  return next_listener_;
+}
+
+void zk_connection::remove_listener(uint64_t id) {
+  // Listeners run under this lock: taking it waits for a running one.
+  std::lock_guard<std::mutex> guard{listeners_mtx_};
+  listeners_.erase(std::remove_if(listeners_.begin(), listeners_.end(),
+                                  [id](auto& x) { return x.id == id; }),
+                   listeners_.end());
+}
+
+int64_t zk_connection::session_id() {
+  return session_credentials().first;
+}
+
+std::pair<int64_t, std::string> zk_connection::session_credentials() {
+  std::shared_lock<std::shared_mutex> guard{handle_mtx_};
+  auto id = zh_ ? zoo_client_id(zh_) : nullptr;
+  if (!id)
+    return {0, {}};
+  return {id->client_id, std::string(id->passwd, sizeof(id->passwd))};
 }
 
 void zk_connection::supervise() {

@@ -11,6 +11,7 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <caf/error.hpp>
@@ -63,9 +64,12 @@ struct zk_op {
   bool sequential = false;
 };
 
-/// One session with a ZooKeeper quorum through the multi-threaded C client.
-/// Calls block (never call them from a watch or state callback, which run on
-/// the client's threads) and return the client's return code. Thread-safe.
+/// One session with a ZooKeeper quorum through the multi-threaded C client,
+/// shared by everything of a process in ZooKeeper mode (election, retrieval,
+/// stores, admin): one connection, one event thread, and one session whose
+/// loss ends leadership and store writes together. Calls block (never call
+/// them from a watch or state callback, which run on the client's threads)
+/// and return the client's return code. Thread-safe.
 ///
 /// A supervisor thread follows the session: when it expires, or stays
 /// disconnected for longer than the session timeout, the connection reports
@@ -80,10 +84,9 @@ public:
 
   /// Connects within `connection-timeout`, trying `max-retry-attempts` more
   /// times `retry-wait` apart; backend_unavailable naming the quorum if no
-  /// attempt succeeds. The listeners must outlive the connection.
+  /// attempt succeeds.
   static caf::expected<std::unique_ptr<zk_connection>>
-  open(const zk_settings& settings, state_listener on_state = {},
-       watch_listener on_watch = {});
+  open(const zk_settings& settings);
 
   ~zk_connection();
 
@@ -93,6 +96,22 @@ public:
   const zk_settings& settings() const {
     return settings_;
   }
+
+  /// Every listener hears every state change and every fired watch (each
+  /// filters the paths it cares about). Returns the id for
+  /// `remove_listener`.
+  uint64_t add_listener(state_listener on_state, watch_listener on_watch);
+
+  /// Once it returns, the listeners are not called any more.
+  void remove_listener(uint64_t id);
+
+  /// The current session's id, 0 while there is none.
+  int64_t session_id();
+
+  /// The current session's id and password. Another client that attaches
+  /// to the session with them and closes it expires it: how tests make a
+  /// session expire. Never logged.
+  std::pair<int64_t, std::string> session_credentials();
 
   int get(const std::string& path, std::string& data, zk_stat* stat = nullptr,
           bool watch = false);
@@ -162,9 +181,18 @@ private:
 
   void set_state(zk_state next);
 
+  void notify_watch(const std::string& path);
+
+  struct listener {
+    uint64_t id;
+    state_listener on_state;
+    watch_listener on_watch;
+  };
+
   zk_settings settings_;
-  state_listener on_state_;
-  watch_listener on_watch_;
+  std::mutex listeners_mtx_;
+  std::vector<listener> listeners_;
+  uint64_t next_listener_ = 0;
   std::shared_mutex handle_mtx_;
   zhandle_t* zh_ = nullptr;
   std::atomic<zhandle_t*> current_{nullptr};

@@ -28,31 +28,35 @@ bool by_sequence(const std::string& x, const std::string& y) {
 
 } // namespace
 
-zk_election::zk_election(zk_settings settings)
-  : settings_(std::move(settings)), instance_(random_origin()) {
+zk_election::zk_election(std::shared_ptr<zk_connection> conn)
+  : conn_(std::move(conn)),
+    settings_(conn_->settings()),
+    instance_(random_origin()) {
 }
 
-caf::expected<std::shared_ptr<zk_election>>
-zk_election::make(const zk_settings& settings) {
-  std::shared_ptr<zk_election> result{new zk_election(settings)};
+std::shared_ptr<zk_election>
+zk_election::make(std::shared_ptr<zk_connection> conn) {
+  std::shared_ptr<zk_election> result{new zk_election(std::move(conn))};
   auto self = result.get();
-  auto conn = zk_connection::open(
-    settings,
+  result->listener_ = result->conn_->add_listener(
     [self](zk_state state) {
       self->worker_.post([self, state] { self->on_state(state); });
     },
     [self](const std::string& path) {
       self->worker_.post([self, path] { self->on_watch(path); });
     });
-  if (!conn)
-    return std::move(conn.error());
-  result->conn_ = std::move(*conn);
   return result;
 }
 
 zk_election::~zk_election() {
+  conn_->remove_listener(listener_);
+  worker_.post([this] {
+    auto remaining = components_;
+    for (auto& [component, st] : remaining)
+      for (auto& entry : st)
+        do_leave(component, entry.first);
+  });
   worker_.stop();
-  conn_.reset();
 }
 
 void zk_election::join(const std::string& component, uint64_t candidate,
@@ -144,25 +148,76 @@ void zk_election::do_publish(const std::string& component, uint64_t candidate,
                        component);
     return;
   }
-  auto path = settings_.leader_path(component);
   auto data = encode_leader_info(info);
-  auto rc = conn_->ensure_path(path.substr(0, path.rfind('/')));
+  auto rc = write_leader_node(component, j->second.node, data);
   if (rc == zk_rc::ok) {
-    std::vector<zk_op> ops{{zk_op::check, j->second.node},
-                           {zk_op::create, path, data, -1, true}};
-    rc = conn_->multi(ops);
-    if (rc == zk_rc::node_exists) {
-      ops[1] = zk_op{zk_op::set, path, data};
-      rc = conn_->multi(ops);
-    }
-  }
-  if (rc == zk_rc::ok)
+    j->second.published = std::move(data);
+    heal(component); // Sets the watch; repairs a change in between.
     return;
+  }
   logger("zk")->warn("{}: leader information not published (epoch {}): {}",
                      component, info.epoch,
-                     describe(conn_->error_for(rc, path)));
+                     describe(conn_->error_for(
+                       rc, settings_.leader_path(component))));
   if (rc == zk_rc::no_node)
     evaluate(component);
+}
+
+int zk_election::write_leader_node(const std::string& component,
+                                   const std::string& latch,
+                                   const std::string& data) {
+  auto path = settings_.leader_path(component);
+  auto rc = conn_->ensure_path(path.substr(0, path.rfind('/')));
+  if (rc != zk_rc::ok)
+    return rc;
+  std::vector<zk_op> ops{{zk_op::check, latch},
+                         {zk_op::create, path, data, -1, true}};
+  rc = conn_->multi(ops);
+  if (rc != zk_rc::node_exists)
+    return rc;
+  // Another session's node (an earlier leader's not yet expired, or a
+  // stranger's) would vanish with its owner: replace it by ours.
+  ops.insert(ops.begin() + 1, zk_op{zk_op::remove, path});
+  return conn_->multi(ops);
+}
+
+zk_election::candidate_state*
+zk_election::publisher_of(const std::string& component) {
+  auto i = components_.find(component);
+  if (i == components_.end())
+    return nullptr;
+  for (auto& entry : i->second) {
+    auto& cs = entry.second;
+    if (cs.granted && !cs.node.empty() && !cs.published.empty())
+      return &cs;
+  }
+  return nullptr;
+}
+
+void zk_election::heal(const std::string& component) {
+  auto path = settings_.leader_path(component);
+  // Bounded: each further pass saw another client change the node again.
+  for (int pass = 0; pass < max_passes; ++pass) {
+    auto cs = publisher_of(component);
+    if (!cs)
+      return;
+    std::string data;
+    zk_stat stat;
+    auto rc = conn_->get(path, data, &stat, true);
+    if (rc == zk_rc::ok && data == cs->published
+        && stat.ephemeral_owner == conn_->session_id())
+      return; // Intact, and watched.
+    if (rc != zk_rc::ok && rc != zk_rc::no_node)
+      return; // Checked again once reconnected.
+    logger("zk")->warn("{}: another client {} the leader information; "
+                       "writing it back",
+                       component, rc == zk_rc::no_node ? "deleted" : "changed");
+    rc = write_leader_node(component, cs->node, cs->published);
+    if (rc == zk_rc::no_node)
+      evaluate(component); // The grant may have ended: revokes if so.
+    else if (rc != zk_rc::ok && rc != zk_rc::node_exists)
+      return;
+  }
 }
 
 void zk_election::evaluate(const std::string& component) {
@@ -219,6 +274,7 @@ bool zk_election::evaluate_once(const std::string& component,
 }
 
 void zk_election::revoke(uint64_t candidate, candidate_state& cs) {
+  cs.published.clear();
   if (!cs.granted)
     return;
   cs.granted = false;
@@ -248,6 +304,7 @@ void zk_election::on_state(zk_state state) {
       for (auto& [id, cs] : st) {
         cs.granted = false;
         cs.node.clear();
+        cs.published.clear();
       }
     }
     orphans_.clear();
@@ -265,10 +322,13 @@ void zk_election::on_state(zk_state state) {
       cs.rejoin = false;
     }
     evaluate(component);
+    heal(component);
   }
 }
 
 void zk_election::on_watch(const std::string& path) {
+  if (auto leader = settings_.component_of_leader_path(path); !leader.empty())
+    return heal(leader);
   auto prefix = settings_.cluster_path() + "/leaderlatch/";
   if (path.compare(0, prefix.size(), prefix) != 0)
     return;

@@ -24,19 +24,22 @@ namespace ha {
 /// `publish` writes `<cluster>/leader/<component>/connection_info` as an
 /// ephemeral node in a multi-op that checks the latch node still exists, so
 /// a stale leader cannot overwrite it, and a dead leader's information
-/// vanishes with its session.
+/// vanishes with its session. The confirmed leader then watches that node
+/// and writes it back (the same fenced multi-op) when another client
+/// deletes or overwrites it, as Flink's ZooKeeper driver does; no other
+/// candidate ever writes it.
 ///
 /// Suspended connection: grants stay (unless `revoke_on_suspend`), but
 /// publishing fails until reconnected. Lost session: every elector gets
 /// `driver_error`; once a new session is up, every candidate rejoins.
 class zk_election final : public election_driver {
 public:
-  /// Connects; backend_unavailable naming the quorum if that fails.
-  static caf::expected<std::shared_ptr<zk_election>>
-  make(const zk_settings& settings);
+  /// Elects on the process's shared session.
+  static std::shared_ptr<zk_election>
+  make(std::shared_ptr<zk_connection> conn);
 
-  /// Finishes pending calls (leaving candidates delete their nodes), then
-  /// closes the session.
+  /// Finishes pending calls, then lets every remaining candidate leave: the
+  /// shared session may outlive the driver, and with it the latch nodes.
   ~zk_election() override;
 
   void join(const std::string& component, uint64_t candidate,
@@ -46,6 +49,11 @@ public:
 
   void publish(const std::string& component, uint64_t candidate,
                const leader_info& info) override;
+
+  /// The shared session this driver elects on.
+  const std::shared_ptr<zk_connection>& connection() const {
+    return conn_;
+  }
 
 private:
   struct candidate_state {
@@ -57,11 +65,14 @@ private:
     bool granted = false;
     /// Revoked on suspension: gets a new node once reconnected.
     bool rejoin = false;
+    /// What the confirmed leader published; empty otherwise. Kept in the
+    /// leader node while the grant lasts.
+    std::string published;
   };
 
   using component_state = std::map<uint64_t, candidate_state>;
 
-  explicit zk_election(zk_settings settings);
+  explicit zk_election(std::shared_ptr<zk_connection> conn);
 
   // Everything below runs on the worker thread.
 
@@ -72,6 +83,18 @@ private:
 
   void do_publish(const std::string& component, uint64_t candidate,
                   const leader_info& info);
+
+  /// Writes `data` as the component's leader node, owned by this session,
+  /// in a multi-op that fails unless `latch` still exists.
+  int write_leader_node(const std::string& component,
+                        const std::string& latch, const std::string& data);
+
+  /// The confirmed leader's check of its leader node: writes it back if it
+  /// is missing, foreign or changed, and watches it again.
+  void heal(const std::string& component);
+
+  /// The candidate that published `component`'s leader node, if any.
+  candidate_state* publisher_of(const std::string& component);
 
   /// Grants the lowest node's candidate if it is ours, and watches the
   /// predecessors of the others.
@@ -92,13 +115,14 @@ private:
   /// The name prefix of the candidate's current latch node.
   std::string token_of(uint64_t candidate, const candidate_state& cs) const;
 
-  zk_settings settings_;
+  std::shared_ptr<zk_connection> conn_;
+  const zk_settings& settings_;
   uint64_t instance_;
   std::map<std::string, component_state> components_;
   /// Latch nodes a leave could not delete; retried after reconnecting.
   std::vector<std::string> orphans_;
+  uint64_t listener_ = 0;
   zk_worker worker_;
-  std::unique_ptr<zk_connection> conn_;
 };
 
 } // namespace ha

@@ -33,17 +33,22 @@ caf::error corrupted(const std::string& node) {
 
 } // namespace
 
+std::unique_ptr<metadata_store>
+make_zk_metadata_store(std::shared_ptr<zk_connection> conn,
+                       const std::string& payload_dir) {
+  return std::make_unique<zk_store>(std::move(conn), payload_dir);
+}
+
 caf::expected<std::unique_ptr<metadata_store>>
 open_zk_metadata_store(const zk_settings& settings,
                        const std::string& payload_dir) {
   auto conn = zk_connection::open(settings);
   if (!conn)
     return std::move(conn.error());
-  return std::unique_ptr<metadata_store>{
-    new zk_store(std::move(*conn), payload_dir)};
+  return make_zk_metadata_store(std::move(*conn), payload_dir);
 }
 
-zk_store::zk_store(std::unique_ptr<zk_connection> conn,
+zk_store::zk_store(std::shared_ptr<zk_connection> conn,
                    std::string payload_dir)
   : conn_(std::move(conn)),
     payloads_(std::move(payload_dir)),

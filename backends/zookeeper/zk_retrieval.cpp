@@ -18,16 +18,15 @@ bool same(const leader_info& x, const leader_info& y) {
 
 } // namespace
 
-zk_retrieval::zk_retrieval(zk_settings settings)
-  : settings_(std::move(settings)) {
+zk_retrieval::zk_retrieval(std::shared_ptr<zk_connection> conn)
+  : conn_(std::move(conn)), settings_(conn_->settings()) {
 }
 
-caf::expected<std::shared_ptr<zk_retrieval>>
-zk_retrieval::make(const zk_settings& settings) {
-  std::shared_ptr<zk_retrieval> result{new zk_retrieval(settings)};
+std::shared_ptr<zk_retrieval>
+zk_retrieval::make(std::shared_ptr<zk_connection> conn) {
+  std::shared_ptr<zk_retrieval> result{new zk_retrieval(std::move(conn))};
   auto self = result.get();
-  auto conn = zk_connection::open(
-    settings,
+  result->listener_ = result->conn_->add_listener(
     [self](zk_state state) {
       self->worker_.post([self, state] { self->on_state(state); });
     },
@@ -36,15 +35,12 @@ zk_retrieval::make(const zk_settings& settings) {
       if (!component.empty())
         self->worker_.post([self, component] { self->refresh(component); });
     });
-  if (!conn)
-    return std::move(conn.error());
-  result->conn_ = std::move(*conn);
   return result;
 }
 
 zk_retrieval::~zk_retrieval() {
+  conn_->remove_listener(listener_);
   worker_.stop();
-  conn_.reset();
 }
 
 void zk_retrieval::subscribe(const std::string& component,
@@ -69,8 +65,10 @@ caf::expected<leader_info> zk_retrieval::read(const std::string& component) {
     if (rc == zk_rc::ok) {
       if (auto info = decode_leader_info(data))
         return *info;
-      return make_error(errc::corrupted,
-                        "malformed leader information in " + path);
+      // Not written by a leader: whoever leads writes it back (which fires
+      // the watch just set); until then there is no leader to report.
+      logger("zk")->warn("malformed leader information in {}", path);
+      return leader_info{};
     }
     if (rc != zk_rc::no_node)
       return conn_->error_for(rc, "reading " + path);

@@ -18,12 +18,13 @@ namespace ha {
 /// `connection_info` node, reads it again whenever the watch fires (and
 /// after every reconnect) and tells the sinks when it changed. A lost
 /// session is reported as `retrieval_error`; the current state follows once
-/// a new session is up.
+/// a new session is up. Information it cannot decode (another client wrote
+/// it) is reported as "no leader": the leader writes it back.
 class zk_retrieval final : public retrieval_driver {
 public:
-  /// Connects; backend_unavailable naming the quorum if that fails.
-  static caf::expected<std::shared_ptr<zk_retrieval>>
-  make(const zk_settings& settings);
+  /// Watches on the process's shared session.
+  static std::shared_ptr<zk_retrieval>
+  make(std::shared_ptr<zk_connection> conn);
 
   ~zk_retrieval() override;
 
@@ -39,7 +40,7 @@ private:
     std::optional<leader_info> last;
   };
 
-  explicit zk_retrieval(zk_settings settings);
+  explicit zk_retrieval(std::shared_ptr<zk_connection> conn);
 
   // Everything below runs on the worker thread.
 
@@ -53,10 +54,11 @@ private:
 
   void on_state(zk_state state);
 
-  zk_settings settings_;
+  std::shared_ptr<zk_connection> conn_;
+  const zk_settings& settings_;
   std::map<std::string, component_state> components_;
+  uint64_t listener_ = 0;
   zk_worker worker_;
-  std::unique_ptr<zk_connection> conn_;
 };
 
 } // namespace ha

@@ -1,6 +1,6 @@
 #pragma once
 
-// The class behind open_zk_metadata_store; reads in zk_metadata_store.cpp,
+// The class behind make_zk_metadata_store; reads in zk_metadata_store.cpp,
 // the write ops in zk_store_ops.cpp.
 
 #include <functional>
@@ -35,7 +35,7 @@ struct zk_plan {
 
 class zk_store final : public metadata_store {
 public:
-  zk_store(std::unique_ptr<zk_connection> conn, std::string payload_dir);
+  zk_store(std::shared_ptr<zk_connection> conn, std::string payload_dir);
 
   uint64_t origin() const override {
     return origin_;
@@ -95,7 +95,7 @@ private:
     return conn_->error_for(rc, what);
   }
 
-  std::unique_ptr<zk_connection> conn_;
+  std::shared_ptr<zk_connection> conn_;
   /// Dirty results this store created, still at node version 0 as far as
   /// it knows: marking one clean is a versioned set without a read. Taken
   /// out when used; a conflict then reads the node. Only a cache: cleared

@@ -15,14 +15,10 @@ namespace ha {
 namespace {
 
 /// Deletes `<root>/<cluster-id>` and the cluster's directory, nothing else.
-caf::error remove_cluster(const zk_settings& settings,
-                          const std::string& cluster_dir) {
-  auto conn = zk_connection::open(settings);
-  if (!conn)
-    return std::move(conn.error());
-  auto node = settings.cluster_path();
-  if (auto rc = (*conn)->remove_recursive(node); rc != zk_rc::ok)
-    return (*conn)->error_for(rc, "deleting " + node);
+caf::error remove_cluster(zk_connection& conn, const std::string& cluster_dir) {
+  auto node = conn.settings().cluster_path();
+  if (auto rc = conn.remove_recursive(node); rc != zk_rc::ok)
+    return conn.error_for(rc, "deleting " + node);
   std::error_code ec;
   std::filesystem::remove_all(cluster_dir, ec);
   if (ec)
@@ -36,28 +32,24 @@ caf::error remove_cluster(const zk_settings& settings,
 caf::expected<backend>
 make_zookeeper(const config& cfg, const std::string& cluster_dir,
                std::function<session_id()> new_session_id) {
-  auto parsed = zk_settings::from(cfg);
-  if (!parsed)
-    return std::move(parsed.error());
-  auto& settings = *parsed;
-  auto election = zk_election::make(settings);
-  if (!election)
-    return std::move(election.error());
-  auto retrieval = zk_retrieval::make(settings);
-  if (!retrieval)
-    return std::move(retrieval.error());
-  backend be{"zookeeper", cfg.cluster_id(), *election, *retrieval,
-             std::move(new_session_id), {}, {}};
-  auto payloads = cluster_dir + "/zk-payloads";
-  be.open_metadata = [settings, payloads]()
+  auto settings = zk_settings::from(cfg);
+  if (!settings)
+    return std::move(settings.error());
+  auto opened = zk_connection::open(*settings);
+  if (!opened)
+    return std::move(opened.error());
+  // One session for everything of this process: its loss ends leadership
+  // and store writes together.
+  std::shared_ptr<zk_connection> conn = std::move(*opened);
+  backend be{"zookeeper", cfg.cluster_id(), zk_election::make(conn),
+             zk_retrieval::make(conn), std::move(new_session_id), {}, {}};
+  be.open_metadata = [conn, payloads = cluster_dir + "/zk-payloads"]()
     -> caf::expected<std::shared_ptr<metadata_store>> {
-    auto store = open_zk_metadata_store(settings, payloads);
-    if (!store)
-      return std::move(store.error());
-    return std::shared_ptr<metadata_store>{std::move(*store)};
+    return std::shared_ptr<metadata_store>{
+      make_zk_metadata_store(conn, payloads)};
   };
-  be.remove_all_files = [settings, cluster_dir] {
-    return remove_cluster(settings, cluster_dir);
+  be.remove_all_files = [conn, cluster_dir] {
+    return remove_cluster(*conn, cluster_dir);
   };
   return be;
 }

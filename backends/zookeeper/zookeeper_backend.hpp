@@ -11,9 +11,10 @@ namespace ha {
 
 class config;
 
-/// Mode `zookeeper`: election, retrieval and metadata on the configured
-/// quorum, payload files under `cluster_dir/zk-payloads`. Fails with
-/// backend_unavailable naming the quorum when no session can be opened.
+/// Mode `zookeeper`: election, retrieval, every metadata store and the
+/// cleanup share one session with the configured quorum; payload files live
+/// under `cluster_dir/zk-payloads`. Fails with backend_unavailable naming
+/// the quorum when no session can be opened.
 caf::expected<backend>
 make_zookeeper(const config& cfg, const std::string& cluster_dir,
                std::function<session_id()> new_session_id);

@@ -48,8 +48,8 @@ int free_port() {
   return port;
 }
 
-/// The server's answer to `srvr`, empty if it does not answer.
-std::string srvr(int port) {
+/// The server's answer to a four-letter word, empty if it does not answer.
+std::string four_letter_word(int port, const char* word) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -57,7 +57,7 @@ std::string srvr(int port) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string reply;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0
-      && ::write(fd, "srvr", 4) == 4) {
+      && ::write(fd, word, 4) == 4) {
     pollfd p{fd, POLLIN, 0};
     char buf[1024];
     // Bounded: the server closes after answering; 1 s per read at most.
@@ -72,12 +72,10 @@ std::string srvr(int port) {
   return reply;
 }
 
-/// zoo.cfg and log4j.properties in `dir`; `extra` holds further zoo.cfg
-/// lines (an ensemble's server list).
 /// The `Mode:` line of `srvr` (standalone, leader, follower), empty while
 /// the server does not serve.
 std::string mode_of(int port) {
-  auto reply = srvr(port);
+  auto reply = four_letter_word(port, "srvr");
   auto pos = reply.find("Mode: ");
   if (pos == std::string::npos)
     return {};
@@ -99,6 +97,8 @@ std::string tail_of(const std::string& path, size_t n = 600) {
   return text.size() > n ? text.substr(text.size() - n) : text;
 }
 
+/// zoo.cfg and log4j.properties in `dir`; `extra` holds further zoo.cfg
+/// lines (an ensemble's server list).
 void write_config(const std::string& dir, int port,
                   const std::string& extra = {}) {
   std::filesystem::create_directories(dir + "/data");
@@ -106,7 +106,7 @@ void write_config(const std::string& dir, int port,
   cfg << "tickTime=200\nminSessionTimeout=400\nmaxSessionTimeout=60000\n"
       << "initLimit=10\nsyncLimit=5\ndataDir=" << dir << "/data\n"
       << "clientPort=" << port << "\nclientPortAddress=127.0.0.1\n"
-      << "admin.enableServer=false\n4lw.commands.whitelist=srvr,ruok\n"
+      << "admin.enableServer=false\n4lw.commands.whitelist=srvr,ruok,cons\n"
       << extra;
   std::ofstream log{dir + "/log4j.properties"};
   log << "log4j.rootLogger=WARN, FILE\n"
@@ -157,30 +157,6 @@ std::string missing_installation() {
   return {};
 }
 
-/// The server this test binary started, stopped at exit.
-struct owned_server {
-  std::string dir;
-  std::string quorum;
-  std::string why_not;
-  int pid = -1;
-
-  owned_server() {
-    dir = make_temp_dir("caf-ha-zookeeper");
-    if (dir.empty()) {
-      why_not = "mkdtemp failed";
-      return;
-    }
-    pid = start_zookeeper_server(dir, quorum, why_not);
-  }
-
-  ~owned_server() {
-    stop_zookeeper_server(pid);
-    std::error_code ignored;
-    if (!dir.empty())
-      std::filesystem::remove_all(dir, ignored);
-  }
-};
-
 } // namespace
 
 int start_zookeeper_server(const std::string& dir, std::string& quorum,
@@ -222,6 +198,45 @@ void stop_zookeeper_server(int pid) {
   ::waitpid(pid, nullptr, 0);
 }
 
+standalone_zookeeper::standalone_zookeeper() {
+  dir_ = make_temp_dir("caf-ha-zookeeper");
+  if (dir_.empty()) {
+    why_not_ = "mkdtemp failed";
+    return;
+  }
+  pid_ = start_zookeeper_server(dir_, quorum_, why_not_);
+}
+
+standalone_zookeeper::~standalone_zookeeper() {
+  stop_zookeeper_server(pid_);
+  std::error_code ignored;
+  if (!dir_.empty())
+    std::filesystem::remove_all(dir_, ignored);
+}
+
+int zookeeper_sessions(const std::string& quorum) {
+  auto port = std::stoi(quorum.substr(quorum.rfind(':') + 1));
+  auto reply = four_letter_word(port, "cons");
+  // Each client connection names its session; the asking one has none.
+  int count = 0;
+  for (auto pos = reply.find("sid=0x"); pos != std::string::npos;
+       pos = reply.find("sid=0x", pos + 1))
+    ++count;
+  return count;
+}
+
+int await_zookeeper_sessions(const std::string& quorum, int count,
+                             std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Bounded by the deadline; one `cons` per 50 ms.
+  for (;;) {
+    auto seen = zookeeper_sessions(quorum);
+    if (seen == count || std::chrono::steady_clock::now() >= deadline)
+      return seen;
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+}
+
 const std::string& zookeeper_quorum() {
   static const std::string from_env = [] {
     auto x = std::getenv("CAF_HA_ZK_QUORUM");
@@ -229,13 +244,13 @@ const std::string& zookeeper_quorum() {
   }();
   if (!from_env.empty())
     return from_env;
-  static owned_server server;
-  if (server.pid < 0)
+  static standalone_zookeeper server;
+  if (server.pid() < 0)
     throw std::runtime_error(
-      "no ZooKeeper for the tests: " + server.why_not
+      "no ZooKeeper for the tests: " + server.why_not()
       + " (install the zookeeper package with .ci/install-deps, or set "
         "CAF_HA_ZK_QUORUM=host:port)");
-  return server.quorum;
+  return server.quorum();
 }
 
 std::string unique_zookeeper_root() {

@@ -30,6 +30,46 @@ int start_zookeeper_server(const std::string& dir, std::string& quorum,
 /// SIGTERM, then SIGKILL if it does not exit within 5 s.
 void stop_zookeeper_server(int pid);
 
+/// A standalone server of one's own in a fresh temp dir (for tests that
+/// count its sessions), stopped and removed in the destructor.
+class standalone_zookeeper {
+public:
+  standalone_zookeeper();
+
+  ~standalone_zookeeper();
+
+  standalone_zookeeper(const standalone_zookeeper&) = delete;
+  standalone_zookeeper& operator=(const standalone_zookeeper&) = delete;
+
+  /// -1 if it did not start; see `why_not`.
+  int pid() const {
+    return pid_;
+  }
+
+  const std::string& quorum() const {
+    return quorum_;
+  }
+
+  const std::string& why_not() const {
+    return why_not_;
+  }
+
+private:
+  std::string dir_;
+  std::string quorum_;
+  std::string why_not_;
+  int pid_ = -1;
+};
+
+/// The sessions connected to the single server at `quorum`
+/// (`127.0.0.1:PORT`), counted in its `cons` answer.
+int zookeeper_sessions(const std::string& quorum);
+
+/// `zookeeper_sessions` once it equals `count`, or what it is after
+/// `timeout`: the server takes a moment to drop a closed connection.
+int await_zookeeper_sessions(const std::string& quorum, int count,
+                             std::chrono::milliseconds timeout);
+
 /// An ensemble on loopback for the tests that kill servers: each server has
 /// its own directory, data dir with `myid`, client, peer and election ports,
 /// the same short ticks as the standalone server, and is stopped by PID in
