@@ -4,6 +4,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/mailbox_element.hpp>
+#include <caf/monitorable_actor.hpp>
 #include <caf/send.hpp>
 
 #include "caf_ha/messages/errors.hpp"
@@ -37,6 +38,15 @@ caf::error receiver_gone(const caf::error& reason) {
                       "lost the connection to ha-node before it answered "
                       "(the request may or may not have taken effect)");
   return caf::sec::request_receiver_down;
+}
+
+caf::error why_unanswered(caf::error err,
+                          const caf::strong_actor_ptr& receiver) {
+  if (err != caf::sec::request_receiver_down || !receiver)
+    return err;
+  // Local actors and proxies alike keep why they ended.
+  auto actor = dynamic_cast<caf::monitorable_actor*>(receiver->get());
+  return actor ? receiver_gone(actor->fail_state()) : err;
 }
 
 request_watch::request_watch(caf::blocking_actor& self,

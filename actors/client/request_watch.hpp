@@ -39,6 +39,11 @@ private:
 /// The error a request gets when its receiver went down for `reason`.
 caf::error receiver_gone(const caf::error& reason);
 
+/// `err` as the caller should see it: CAF answers a request to a receiver
+/// that is gone already with request_receiver_down, which becomes the error
+/// of `receiver_gone` for the reason it went.
+caf::error why_unanswered(caf::error err, const caf::strong_actor_ptr& receiver);
+
 /// Sends a request from `self` and waits for its single answer: the answer,
 /// its error, request_timeout after `timeout`, or the error of
 /// `receiver_gone` as soon as `dest` is gone.
@@ -46,11 +51,13 @@ template <class R, class Handle, class Timeout, class... Ts>
 caf::expected<R> watched_request(caf::scoped_actor& self, const Handle& dest,
                                  Timeout timeout, Ts&&... xs) {
   caf::expected<R> result = caf::sec::request_timeout;
+  auto receiver = caf::actor_cast<caf::strong_actor_ptr>(dest);
   auto pending = self->request(dest, timeout, std::forward<Ts>(xs)...);
-  request_watch watch{*self.ptr(), caf::actor_cast<caf::strong_actor_ptr>(dest),
-                      pending.id()};
+  request_watch watch{*self.ptr(), receiver, pending.id()};
   pending.receive([&](R& x) { result = std::move(x); },
-                  [&](caf::error& err) { result = std::move(err); });
+                  [&](caf::error& err) {
+                    result = why_unanswered(std::move(err), receiver);
+                  });
   return result;
 }
 
