@@ -285,7 +285,16 @@ caf::expected<ha_services_actor> make_services(caf::actor_system& sys,
 caf::expected<ha_services_actor> connect(caf::actor_system& sys,
                                          const std::string& host,
                                          uint16_t port) {
+  // CAF 0.17 counts a connection whose handshake is under way as silent
+  // since forever: the client's next heartbeat tick drops it with
+  // connection_timeout however young it is. A node that answers later than
+  // that tick (a second at most by default) is therefore asked again.
+  constexpr int attempts = 3;
   auto root = remote_actor<ha_services_actor>(sys, host, port);
+  for (int i = 1; i < attempts && !root
+                  && root.error() == caf::sec::connection_timeout;
+       ++i)
+    root = remote_actor<ha_services_actor>(sys, host, port);
   if (!root)
     return make_error(errc::backend_unavailable,
                       "cannot reach ha-node at " + host + ":"
