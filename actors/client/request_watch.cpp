@@ -53,8 +53,9 @@ request_watch::request_watch(caf::blocking_actor& self,
                              caf::strong_actor_ptr receiver,
                              caf::message_id response_id) {
   if (receiver)
-    watcher_ = self.system().spawn(watcher, self.ctrl(), response_id,
-                                   std::move(receiver));
+    watcher_ = self.system().spawn(watcher,
+                                   caf::strong_actor_ptr{self.ctrl()},
+                                   response_id, std::move(receiver));
 }
 
 request_watch::~request_watch() {

@@ -48,7 +48,9 @@ class guarded_scribe : public network::scribe_impl {
 public:
   guarded_scribe(network::default_multiplexer& mpx, network::native_socket fd)
     : scribe_impl(mpx, fd) {
+    // The handle is also in the data message CAF fills for each read.
     hdl_ = fresh_connection_handle();
+    msg().handle = hdl_;
   }
 
   bool consume(caf::execution_unit* ctx, const void* buf,
