@@ -67,8 +67,14 @@ bool from_inbox(caf::local_actor* self, const caf::actor& inbox,
 
 void idle_timer::start(const caf::actor& inbox) {
   ++period;
+  started = std::chrono::steady_clock::now();
   if (timeout.count() > 0)
     caf::delayed_anon_send(inbox, timeout, idle_atom::value, period);
+}
+
+void idle_timer::refresh(const caf::actor& inbox) {
+  if (std::chrono::steady_clock::now() - started >= timeout / 2)
+    start(inbox);
 }
 
 } // namespace ha

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 #include <caf/actor.hpp>
@@ -45,10 +46,18 @@ struct idle_timer {
   caf::timespan timeout{0};
   /// Counts the idle periods, so that a report of an older one is ignored.
   uint64_t period = 0;
+  /// When the current period started.
+  std::chrono::steady_clock::time_point started;
 
   /// Starts a new idle period: after `timeout`, the owner receives
   /// `idle(period)` through its inbox.
   void start(const caf::actor& inbox);
+
+  /// Starts a new idle period unless the current one began less than half a
+  /// timeout ago: the owner then runs for at least half a timeout more, and
+  /// however often it is refreshed there is at most one timer per half
+  /// timeout.
+  void refresh(const caf::actor& inbox);
 
   /// True if idle period `p` is the current one.
   bool current(uint64_t p) const {

@@ -320,6 +320,7 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
       if (from_driver(self, "idle"))
         on_idle(self, period);
     },
+    [self](idle_atom) { self->state.idle.refresh(self->state.inbox); },
   };
 }
 

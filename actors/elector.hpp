@@ -29,9 +29,11 @@ struct elector_config {
 /// The elector's full interface: the public protocol plus the events its
 /// driver sends and its idle timer. The elector acts on the latter two only
 /// when they come through its private inbox (actors/driver_inbox.hpp): the
-/// driver never sees the elector's own handle, which peers hold.
+/// driver never sees the elector's own handle, which peers hold. `idle`
+/// without a period: the services root handed the elector out, so its idle
+/// period starts again and whoever asked finds it running.
 using elector_impl = elector_actor::extend_with<election_events_actor>::extend<
-  caf::reacts_to<idle_atom, uint64_t>>;
+  caf::reacts_to<idle_atom, uint64_t>, caf::reacts_to<idle_atom>>;
 
 /// Runs one component's election: contenders
 /// join and leave, the driver picks the leader, the elector turns each grant

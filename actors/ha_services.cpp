@@ -58,8 +58,8 @@ struct service_limits {
 struct ha_services_state {
   backend be;
   std::shared_ptr<metadata_store> admin;
-  std::map<std::string, elector_actor> electors;
-  std::map<std::string, retriever_actor> retrievers;
+  std::map<std::string, elector_impl> electors;
+  std::map<std::string, retriever_impl> retrievers;
   job_graph_store_actor job_graphs;
   job_result_store_actor job_results;
   running_jobs_registry_actor registry;
@@ -85,6 +85,16 @@ void forget(std::map<std::string, Handle>& handles, const caf::actor_addr& addr)
     }
 }
 
+/// An elector or retriever that stops when idle could otherwise stop
+/// between handing out its handle and the asker's first request, which
+/// would then fail with request_receiver_down: handing it out refreshes its
+/// idle period (actors/driver_inbox.hpp). This message is queued before the
+/// answer leaves, so it arrives before the asker's request.
+template <class Handle>
+void keep_running(services_pointer self, const Handle& handle) {
+  self->send(handle, idle_atom::value);
+}
+
 caf::result<elector_actor> get_elector(services_pointer self,
                                        const std::string& name) {
   auto component = component::canonical(name);
@@ -98,8 +108,10 @@ caf::result<elector_actor> get_elector(services_pointer self,
     cfg.idle_timeout = st.limits.idle_timeout;
     handle = spawn_linked_elector(self, std::move(cfg));
     self->monitor(handle);
+  } else {
+    keep_running(self, handle);
   }
-  return handle;
+  return elector_actor{handle};
 }
 
 caf::result<retriever_actor> get_retriever(services_pointer self,
@@ -114,8 +126,10 @@ caf::result<retriever_actor> get_retriever(services_pointer self,
     cfg.idle_timeout = st.limits.idle_timeout;
     handle = spawn_linked_retriever(self, std::move(cfg));
     self->monitor(handle);
+  } else {
+    keep_running(self, handle);
   }
-  return handle;
+  return retriever_actor{handle};
 }
 
 /// Erases the detached store actors from CAF's registry when the root ends.
@@ -271,7 +285,16 @@ caf::expected<ha_services_actor> make_services(caf::actor_system& sys,
 caf::expected<ha_services_actor> connect(caf::actor_system& sys,
                                          const std::string& host,
                                          uint16_t port) {
+  // CAF 0.17 counts a connection whose handshake is under way as silent
+  // since forever: the client's next heartbeat tick drops it with
+  // connection_timeout however young it is. A node that answers later than
+  // that tick (a second at most by default) is therefore asked again.
+  constexpr int attempts = 3;
   auto root = remote_actor<ha_services_actor>(sys, host, port);
+  for (int i = 1; i < attempts && !root
+                  && root.error() == caf::sec::connection_timeout;
+       ++i)
+    root = remote_actor<ha_services_actor>(sys, host, port);
   if (!root)
     return make_error(errc::backend_unavailable,
                       "cannot reach ha-node at " + host + ":"

@@ -258,6 +258,7 @@ retriever_impl::behavior_type retriever(retriever_pointer self,
       if (from_driver(self, "idle"))
         on_idle(self, period);
     },
+    [self](idle_atom) { self->state.idle.refresh(self->state.inbox); },
   };
 }
 

@@ -26,9 +26,11 @@ struct retriever_config {
 
 /// The retriever's full interface: the public protocol plus the leader
 /// updates it receives from its driver and its idle timer, on which it acts
-/// only when they come through its private inbox (actors/driver_inbox.hpp).
+/// only when they come through its private inbox (actors/driver_inbox.hpp),
+/// and `idle` without a period: the services root handed the retriever out,
+/// so its idle period starts again and whoever asked finds it running.
 using retriever_impl = retriever_actor::extend_with<listener_actor>::extend<
-  caf::reacts_to<idle_atom, uint64_t>>;
+  caf::reacts_to<idle_atom, uint64_t>, caf::reacts_to<idle_atom>>;
 
 /// Tells listeners who leads one component:
 /// the current state at once on join, then every change in order with no

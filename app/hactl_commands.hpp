@@ -11,6 +11,7 @@
 
 #include "app/hactl_output.hpp"
 #include "app/process_signals.hpp"
+#include "caf_ha/actors/client/request_watch.hpp"
 #include "caf_ha/messages/errors.hpp"
 #include "caf_ha/messages/ha_services.hpp"
 #include "caf_ha/messages/services_link.hpp"
@@ -59,15 +60,13 @@ int await_completion(hactl_context& ctx,
                      std::optional<std::chrono::milliseconds> timeout,
                      const std::string& waiting_for);
 
-/// Sends a request and waits for the single answer.
+/// Sends a request and waits for the single answer; fails at once when the
+/// connection to ha-node is lost.
 template <class R, class Handle, class... Ts>
 caf::expected<R> ask(hactl_context& ctx, const Handle& dest, Ts&&... xs) {
   caf::scoped_actor self{ctx.sys};
-  caf::expected<R> result = caf::sec::request_timeout;
-  self->request(dest, request_timeout, std::forward<Ts>(xs)...)
-    .receive([&](R& x) { result = std::move(x); },
-             [&](caf::error& err) { result = std::move(err); });
-  return result;
+  return watched_request<R>(self, dest, request_timeout,
+                            std::forward<Ts>(xs)...);
 }
 
 /// Runs `print(answer)` on success, or reports the error; the exit code.

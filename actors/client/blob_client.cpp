@@ -6,6 +6,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "caf_ha/actors/blob_transfer.hpp"
+#include "caf_ha/actors/client/request_watch.hpp"
 #include "caf_ha/backends/factory.hpp"
 #include "caf_ha/messages/errors.hpp"
 
@@ -15,15 +16,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// One request to the store from `self`, awaited.
+/// One request to the store from `self`, awaited; fails at once when the
+/// connection to the store's node is lost.
 template <class R, class... Ts>
 caf::expected<R> ask(caf::scoped_actor& self, const blob_store_actor& store,
                      const blob_client_options& opts, Ts&&... xs) {
-  caf::expected<R> result = caf::sec::request_timeout;
-  self->request(store, opts.request_timeout, std::forward<Ts>(xs)...)
-    .receive([&](R& x) { result = std::move(x); },
-             [&](caf::error& err) { result = std::move(err); });
-  return result;
+  return watched_request<R>(self, store, opts.request_timeout,
+                            std::forward<Ts>(xs)...);
 }
 
 std::shared_ptr<blob_storage> local_files(const blob_client_options& opts) {

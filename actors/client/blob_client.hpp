@@ -5,7 +5,8 @@
 // file paths, so in-process callers move files this way too: the files are
 // the caller's, read and written in its process. Blocking: call from
 // a program's own threads (hactl, a master process's setup), not from inside
-// an event-based actor.
+// an event-based actor. A transfer fails as soon as the connection to the
+// store's node is lost (actors/client/request_watch.hpp).
 
 #include <chrono>
 #include <cstdint>

@@ -1,5 +1,6 @@
 #include "caf_ha/actors/net/peer_guard.hpp"
 
+#include <atomic>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -29,11 +30,27 @@ namespace {
 namespace basp = caf::io::basp;
 namespace network = caf::io::network;
 
+/// A handle no connection of this process has had before. CAF names a
+/// connection by its socket's number, and its BASP broker forgets a closed
+/// connection only after the messages it read from it are delivered, while
+/// the number is free again at once: a peer accepted on the same number in
+/// between inherited the closed connection's state, and the late cleanup
+/// then erased the new peer's route. ha-node sent that peer neither
+/// heartbeats nor answers, and the peer gave up after its connection
+/// timeout. Numbers above any socket number never come back.
+caf::io::connection_handle fresh_connection_handle() {
+  static std::atomic<int64_t> next{int64_t{1} << 32};
+  return caf::io::connection_handle::from_int(next++);
+}
+
 /// A plain TCP connection accepted from a peer.
 class guarded_scribe : public network::scribe_impl {
 public:
   guarded_scribe(network::default_multiplexer& mpx, network::native_socket fd)
     : scribe_impl(mpx, fd) {
+    // The handle is also in the data message CAF fills for each read.
+    hdl_ = fresh_connection_handle();
+    msg().handle = hdl_;
   }
 
   bool consume(caf::execution_unit* ctx, const void* buf,
@@ -92,7 +109,7 @@ public:
   guarded_tls_scribe(network::default_multiplexer& mpx,
                      network::native_socket fd,
                      caf::openssl::session_ptr session)
-    : scribe(network::conn_hdl_from_socket(fd)),
+    : scribe(fresh_connection_handle()),
       stream_(mpx, fd, std::move(session)) {
   }
 

@@ -1,11 +1,19 @@
 // Multi-process: the blob store behind ha-node (sqlite mode), used through
-// hactl: durable across kill -9, corruption detected, removal.
+// hactl: durable across kill -9, corruption detected, removal, and a put
+// that fails fast when the node dies during it.
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -155,4 +163,88 @@ TEST_CASE("blobs remove and remove-all delete through hactl, a removed blob "
                                   "--out", f.output.string()});
   CHECK(gone.code != 0);
   CHECK_FALSE(fs::exists(f.output));
+}
+
+namespace {
+
+/// A named pipe that a thread keeps full until stopped: a file without end
+/// for `blobs put`. The pipe is held open for reading too, so that writing
+/// never blocks on a reader that went away.
+class endless_file {
+public:
+  explicit endless_file(fs::path path) : path_(std::move(path)) {
+    REQUIRE(::mkfifo(path_.c_str(), 0600) == 0);
+    fd_ = ::open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    REQUIRE(fd_ >= 0);
+    writer_ = std::thread{[this] { feed(); }};
+  }
+
+  ~endless_file() {
+    stop_ = true;
+    writer_.join();
+    ::close(fd_);
+  }
+
+  const fs::path& path() const {
+    return path_;
+  }
+
+private:
+  void feed() {
+    std::vector<char> block(64 * 1024, 'x');
+    while (!stop_) {
+      pollfd writable{fd_, POLLOUT, 0};
+      if (::poll(&writable, 1, 50) == 1)
+        static_cast<void>(::write(fd_, block.data(), block.size()));
+    }
+  }
+
+  fs::path path_;
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread writer_;
+};
+
+/// True once a temporary blob file below `storage` holds `bytes` or more:
+/// an upload is under way at the node. Waits at most `timeout`.
+bool upload_under_way(const fs::path& storage, uintmax_t bytes,
+                      std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    for (fs::recursive_directory_iterator i{storage, ec}, end; !ec && i != end;
+         i.increment(ec)) {
+      std::error_code size_ec;
+      if (i->path().filename().string().rfind(".tmp-", 0) == 0
+          && fs::file_size(i->path(), size_ec) >= bytes && !size_ec)
+        return true;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+} // namespace
+
+TEST_CASE("blobs put fails within seconds, saying the connection was lost, "
+          "when ha-node is killed during the upload",
+          "[system][blobs]") {
+  blob_files f{""};
+  endless_file input{f.files.path() / "endless"};
+  running_node node{{}, f.storage.str()};
+  auto put = hactl(node.endpoint, {"blobs", "put", input.path().string(),
+                                   "--job-id", job});
+  REQUIRE(upload_under_way(f.storage.path(), 2 * 1024 * 1024, 60s));
+  node.process->signal(SIGKILL);
+  auto killed = std::chrono::steady_clock::now();
+  REQUIRE(node.process->wait(10s));
+  auto code = put->wait(30s);
+  auto took = std::chrono::steady_clock::now() - killed;
+  REQUIRE(code);
+  INFO("hactl stderr: " << put->error_output());
+  CHECK(*code != 0);
+  // Within a second without sanitizers; the bound leaves room for them.
+  CHECK(took < 5s);
+  CHECK(put->error_output().find("lost the connection to ha-node")
+        != std::string::npos);
 }
