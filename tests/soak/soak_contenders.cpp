@@ -27,6 +27,12 @@ using contender_app_actor = leadership_listener_actor::extend<
 
 /// What the contenders of one process share.
 struct process_context {
+  process_context(const std::string& log_path, uint32_t slot,
+                  uint32_t incarnation, job_result_store_actor results)
+    : log(log_path), slot(slot), incarnation(incarnation),
+      results(std::move(results)) {
+  }
+
   event_log log;
   ended_tokens ended;
   uint32_t slot;
@@ -35,7 +41,7 @@ struct process_context {
 };
 
 struct contender_state {
-  process_context* ctx = nullptr;
+  std::shared_ptr<process_context> ctx;
   uint32_t index = 0;
   std::string address;
   leader_actor helper;
@@ -180,7 +186,8 @@ bool leads_with(contender_state& st, epoch_t epoch) {
 }
 
 contender_app_actor::behavior_type
-contender(contender_pointer self, process_context* ctx, uint32_t index,
+contender(contender_pointer self, std::shared_ptr<process_context> ctx,
+          uint32_t index,
           elector_actor elector, std::string component, uint64_t seed) {
   auto& st = self->state;
   st.ctx = ctx;
@@ -237,39 +244,30 @@ bool make_quiet(caf::actor_system& sys,
 } // namespace
 
 int run_contenders(const worker_args& args) {
-  auto signals = block_signals();
-  caf::actor_system_config sys_cfg;
-  auto cfg = configure(sys_cfg, args);
-  if (!cfg)
-    return 1;
-  // Declared before the actor system: its actors use it until it ends.
-  std::unique_ptr<process_context> ctx;
-  caf::actor_system sys{sys_cfg};
-  auto link = connect(sys, args, *cfg);
-  if (!link)
-    return 1;
-  ctx.reset(new process_context{event_log{args.log_path}, {}, args.slot,
-                                args.incarnation,
-                                spawn_remote_job_results(sys, *link)});
-  std::vector<elector_actor> electors;
-  for (uint32_t k = 0; k < args.components; ++k)
-    electors.push_back(spawn_remote_elector(sys, *link, component_name(k)));
-  std::vector<contender_app_actor> contenders;
-  for (uint32_t i = 0; i < args.count; ++i)
-    contenders.push_back(sys.spawn(contender, ctx.get(), i,
-                                   electors[i % args.components],
-                                   component_name(i % args.components),
-                                   args.seed * 1000003 + i));
-  say("ready");
-  if (await_usr1(signals)) {
-    say(make_quiet(sys, contenders) ? "quiet" : "quiet failed");
-    while (await_usr1(signals))
-      continue;
-  }
-  for (auto& c : contenders)
-    caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(*link, caf::exit_reason::user_shutdown);
-  return 0;
+  return run_client(args, [&](caf::actor_system& sys,
+                              services_link_actor link) {
+    auto ctx = std::make_shared<process_context>(
+      args.log_path, args.slot, args.incarnation,
+      spawn_remote_job_results(sys, link));
+    std::vector<elector_actor> electors;
+    for (uint32_t k = 0; k < args.components; ++k)
+      electors.push_back(spawn_remote_elector(sys, link, component_name(k)));
+    std::vector<contender_app_actor> contenders;
+    for (uint32_t i = 0; i < args.count; ++i)
+      contenders.push_back(sys.spawn(contender, ctx, i,
+                                     electors[i % args.components],
+                                     component_name(i % args.components),
+                                     args.seed * 1000003 + i));
+    say("ready");
+    if (await_usr1()) {
+      say(make_quiet(sys, contenders) ? "quiet" : "quiet failed");
+      while (await_usr1())
+        continue;
+    }
+    for (auto& c : contenders)
+      caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
+    return 0;
+  });
 }
 
 } // namespace ha::soak

@@ -57,29 +57,23 @@ bool print_leader(caf::scoped_actor& self, const retriever_actor& retriever,
 } // namespace
 
 int run_dump(const worker_args& args) {
-  caf::actor_system_config sys_cfg;
-  auto cfg = configure(sys_cfg, args);
-  if (!cfg)
-    return 1;
-  caf::actor_system sys{sys_cfg};
-  auto link = connect(sys, args, *cfg);
-  if (!link)
-    return 1;
-  auto store = spawn_remote_job_results(sys, *link);
-  caf::scoped_actor self{sys};
-  std::ofstream out{args.out_path};
-  size_t count = 0;
-  bool ok = dump_results(self, store, dirty_atom::value, out, count)
-            && dump_results(self, store, clean_atom::value, out, count);
-  for (uint32_t k = 0; ok && k < args.components; ++k) {
-    auto name = component_name(k);
-    ok = print_leader(self, spawn_remote_retriever(sys, *link, name), name);
-  }
-  out.close();
-  if (ok)
-    say("dumped " + std::to_string(count));
-  caf::anon_send_exit(*link, caf::exit_reason::user_shutdown);
-  return ok && out ? 0 : 1;
+  return run_client(args, [&](caf::actor_system& sys,
+                              services_link_actor link) {
+    auto store = spawn_remote_job_results(sys, link);
+    caf::scoped_actor self{sys};
+    std::ofstream out{args.out_path};
+    size_t count = 0;
+    bool ok = dump_results(self, store, dirty_atom::value, out, count)
+              && dump_results(self, store, clean_atom::value, out, count);
+    for (uint32_t k = 0; ok && k < args.components; ++k) {
+      auto name = component_name(k);
+      ok = print_leader(self, spawn_remote_retriever(sys, link, name), name);
+    }
+    out.close();
+    if (ok && out)
+      say("dumped " + std::to_string(count));
+    return ok && out ? 0 : 1;
+  });
 }
 
 } // namespace ha::soak

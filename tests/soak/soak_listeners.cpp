@@ -94,7 +94,7 @@ struct listener_state {
   std::string current; // key of the leader followed
   epoch_t last_epoch = 0;
   bool after_error = false;
-  event_log* log = nullptr;
+  std::shared_ptr<event_log> log;
   aggregator_actor aggregator;
   static inline const char* name = "soak_listener";
 };
@@ -120,7 +120,7 @@ void check_order(listener_pointer self, const std::string& component,
 
 listener_actor::behavior_type
 listener(listener_pointer self, uint32_t component, retriever_actor retriever,
-         event_log* log, aggregator_actor aggregator) {
+         std::shared_ptr<event_log> log, aggregator_actor aggregator) {
   auto& st = self->state;
   st.component = component;
   st.log = log;
@@ -154,34 +154,26 @@ listener(listener_pointer self, uint32_t component, retriever_actor retriever,
 } // namespace
 
 int run_listeners(const worker_args& args) {
-  auto signals = block_signals();
-  caf::actor_system_config sys_cfg;
-  auto cfg = configure(sys_cfg, args);
-  if (!cfg)
-    return 1;
-  // Declared before the actor system: its actors use it until it ends.
-  std::unique_ptr<event_log> log;
-  caf::actor_system sys{sys_cfg};
-  auto link = connect(sys, args, *cfg);
-  if (!link)
-    return 1;
-  log = std::make_unique<event_log>(args.log_path);
-  auto agg = sys.spawn(aggregator, args.count, args.components);
-  std::vector<retriever_actor> retrievers;
-  for (uint32_t k = 0; k < args.components; ++k)
-    retrievers.push_back(spawn_remote_retriever(sys, *link, component_name(k)));
-  std::vector<listener_actor> listeners;
-  for (uint32_t i = 0; i < args.count; ++i)
-    listeners.push_back(sys.spawn(listener, i % args.components,
-                                  retrievers[i % args.components], log.get(),
-                                  agg));
-  while (await_usr1(signals))
-    caf::anon_send(agg, report_atom::value);
-  for (auto& x : listeners)
-    caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(agg, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(*link, caf::exit_reason::user_shutdown);
-  return 0;
+  return run_client(args, [&](caf::actor_system& sys,
+                              services_link_actor link) {
+    auto log = std::make_shared<event_log>(args.log_path);
+    auto agg = sys.spawn(aggregator, args.count, args.components);
+    std::vector<retriever_actor> retrievers;
+    for (uint32_t k = 0; k < args.components; ++k)
+      retrievers.push_back(
+        spawn_remote_retriever(sys, link, component_name(k)));
+    std::vector<listener_actor> listeners;
+    for (uint32_t i = 0; i < args.count; ++i)
+      listeners.push_back(sys.spawn(listener, i % args.components,
+                                    retrievers[i % args.components], log,
+                                    agg));
+    while (await_usr1())
+      caf::anon_send(agg, report_atom::value);
+    for (auto& x : listeners)
+      caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(agg, caf::exit_reason::user_shutdown);
+    return 0;
+  });
 }
 
 } // namespace ha::soak

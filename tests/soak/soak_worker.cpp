@@ -3,6 +3,7 @@
 #include "tests/soak/soak_worker.hpp"
 
 #include <charconv>
+#include <csignal>
 #include <iostream>
 
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include "caf_ha/actors/client/services_link.hpp"
 #include "caf_ha/actors/net/system_setup.hpp"
 #include "caf_ha/messages/errors.hpp"
+#include "app/process_signals.hpp"
 
 namespace ha::soak {
 
@@ -62,20 +64,8 @@ ended_tokens::older_than(const std::string& component, epoch_t epoch) {
   return std::nullopt;
 }
 
-sigset_t block_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGUSR1);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
-
-bool await_usr1(const sigset_t& signals) {
-  int sig = 0;
-  sigwait(&signals, &sig);
-  return sig == SIGUSR1;
+bool await_usr1() {
+  return app::wait_for_signal() == SIGUSR1;
 }
 
 void say(const std::string& line) {
@@ -161,6 +151,8 @@ std::optional<worker_args> parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace ha::soak;
+  // Before the actor system starts its threads, which inherit the mask.
+  ha::app::block_signals();
   auto args = parse(argc, argv);
   if (!args) {
     std::cerr << "usage: soak_worker (contenders|listeners|dump) --port P "

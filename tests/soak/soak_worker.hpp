@@ -24,14 +24,15 @@
 // Every role exits 0 on SIGTERM.
 
 #include <cstdint>
-#include <csignal>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
-#include <caf/fwd.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
 
 #include "caf_ha/config/config.hpp"
 #include "caf_ha/messages/ids.hpp"
@@ -88,12 +89,9 @@ private:
   std::vector<fencing_token> tokens_;
 };
 
-/// Blocks SIGUSR1, SIGTERM and SIGINT; call before the actor system starts
-/// so that every thread inherits the mask. Returns the set.
-sigset_t block_signals();
-
-/// Waits for SIGUSR1 (true) or SIGTERM/SIGINT (false).
-bool await_usr1(const sigset_t& signals);
+/// Waits for SIGUSR1 (true) or SIGTERM/SIGINT (false); app::block_signals
+/// must have run first thing in main.
+bool await_usr1();
 
 /// Prints `line` to stdout and flushes (the driver waits for it).
 void say(const std::string& line);
@@ -106,6 +104,24 @@ std::optional<config> configure(caf::actor_system_config& sys_cfg,
 /// Connects a services link; nullopt (after printing why) on failure.
 std::optional<services_link_actor>
 connect(caf::actor_system& sys, const worker_args& args, const config& cfg);
+
+/// Starts an actor system, connects it to ha-node and returns
+/// `body(sys, link)`, or 1 if that fails. What the body's actors share must
+/// be owned by them (shared_ptr): they may run until the system ends.
+template <class Body>
+int run_client(const worker_args& args, Body body) {
+  caf::actor_system_config sys_cfg;
+  auto cfg = configure(sys_cfg, args);
+  if (!cfg)
+    return 1;
+  caf::actor_system sys{sys_cfg};
+  auto link = connect(sys, args, *cfg);
+  if (!link)
+    return 1;
+  auto result = body(sys, *link);
+  caf::anon_send_exit(*link, caf::exit_reason::user_shutdown);
+  return result;
+}
 
 int run_contenders(const worker_args& args);
 int run_listeners(const worker_args& args);

@@ -109,8 +109,9 @@ public:
         node_.process->pid(),
         std::chrono::duration<double>(now - start).count()));
       // The tick: returns early only if ha-node ends, which fails the run.
-      INFO("ha-node stderr: " << node_.process->error_output());
-      REQUIRE_FALSE(node_.process->wait(1s).has_value());
+      if (auto code = node_.process->wait(1s))
+        FAIL("ha-node ended with " << *code << ": "
+                                   << node_.process->error_output());
       if (clock_type::now() >= next_kill) {
         kill_and_restart(std::uniform_int_distribution<uint32_t>{
           0, settings_.contender_processes - 1}(rng_));
@@ -321,10 +322,13 @@ TEST_CASE("soak: 1,000 contenders, 10,000 listeners, kill -9 and resign "
   CHECK(events.stale_fenced > 0);
   CHECK(events.resigns > 0);
   // Flat resources: the peaks of the first and the last window (a minute,
-  // or a third of a shorter run). RSS may grow by 10% + 8 MiB (SQLite's page
-  // cache and the allocator's free lists settle, the grant table gains a row
-  // per component only once); file descriptors by 4 (connections of
-  // contender processes killed and restarted around a sample).
+  // or a third of a shorter run). RSS may grow by 10% + 8 MiB: SQLite's page
+  // cache (up to 2 MiB for each of ha-node's two connections) fills as the
+  // job results accumulate, and the allocator's free lists settle; a leak
+  // of a few hundred bytes per killed contender (50 per kill, one kill every
+  // 1.4 s) would pass that in under an hour. File descriptors by 4: the
+  // connections of contender processes killed and restarted around a
+  // sample.
   double total = std::chrono::duration<double>(settings.duration).count();
   double window = std::min(60.0, total / 3);
   auto first = peak_between(run.samples(), 0, window);
@@ -346,6 +350,13 @@ TEST_CASE("soak: 1,000 contenders, 10,000 listeners, kill -9 and resign "
             << " MiB in the first " << window << " s, " << mib(last.rss_kib)
             << " MiB in the last; open fds " << first.fds << " and "
             << last.fds << std::endl;
+  std::cout << "soak: ha-node peak RSS (MiB) / open fds per " << window
+            << " s:";
+  for (double t = 0; t < total; t += window) {
+    auto peak = peak_between(run.samples(), t, t + window);
+    std::cout << " " << mib(peak.rss_kib) << "/" << peak.fds;
+  }
+  std::cout << std::endl;
   CHECK(mib(last.rss_kib) <= mib(first.rss_kib) * 1.10 + 8);
   CHECK(last.fds <= first.fds + 4);
   run.stop();
