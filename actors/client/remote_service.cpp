@@ -263,16 +263,29 @@ caf::result<caf::ok_atom> on_leave(remote_pointer<Traits> self,
   return forward<Traits, caf::ok_atom>(self, leave_atom::value, member);
 }
 
+/// Fails what is still pending and quits: a caller must not wait for its
+/// timeout on a proxy that is gone.
+template <class Traits>
+void stop(remote_pointer<Traits> self, const caf::error& reason) {
+  fail_pending<Traits>(
+    self, make_error(errc::closed, self->state.component + ": the remote "
+                                     + Traits::log_name + " proxy stopped ("
+                                     + self->system().render(reason) + ")"));
+  self->quit(reason);
+}
+
 /// Follows the link; members that terminate are forgotten, and the proxy
-/// ends with the link.
+/// ends with the link or on an exit message.
 template <class Traits>
 void init(remote_pointer<Traits> self, const services_link_actor& link,
           std::string component) {
   self->state.component = std::move(component);
+  self->set_exit_handler(
+    [self](const caf::exit_msg& msg) { stop<Traits>(self, msg.reason); });
   self->set_down_handler([self, link](const caf::down_msg& msg) {
     auto& st = self->state;
     if (msg.source == link.address()) {
-      self->quit(msg.reason);
+      stop<Traits>(self, msg.reason);
     } else if (st.service && msg.source == st.service.address()) {
       // The node stops a service nobody joined after a while; a lost
       // connection is the link's to report.

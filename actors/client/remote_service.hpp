@@ -21,7 +21,7 @@ namespace ha {
 /// is being looked up (or before the link first reported) waits for it.
 /// `leadership` is delegated, so its answer comes from the node's elector
 /// itself. Quits when the link quits (telling its contenders) or on an
-/// exit message.
+/// exit message; requests it still holds then fail at once with `closed`.
 elector_actor spawn_remote_elector(caf::actor_system& sys,
                                    services_link_actor link,
                                    std::string component);

@@ -164,3 +164,24 @@ TEST_CASE_METHOD(fixture,
   self->send_exit(retriever, caf::exit_reason::user_shutdown);
   self->send_exit(listener, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE_METHOD(fixture,
+                 "a remote retriever that stops fails the requests it holds "
+                 "at once",
+                 "[remote_service]") {
+  auto retriever = sys.spawn(fake_retriever, caf::actor{self}, false);
+  // Stopped however the test ends: it holds a promise the system waits for.
+  std::shared_ptr<void> stop_retriever{nullptr, [&](void*) {
+    self->send_exit(retriever, caf::exit_reason::user_shutdown);
+  }};
+  go_up(sys.spawn(fake_root, retriever, 0));
+  ask_leader_later();
+  self->receive([](held_atom) {},
+                caf::after(test_wait) >> [] { FAIL("the request never came"); });
+  // The link ends (the application shuts down): the proxy ends with it.
+  self->send_exit(link_actor, caf::exit_reason::user_shutdown);
+  auto err = await<caf::error>("failure");
+  CHECK(is(err, errc::closed));
+  CHECK_THAT(describe(err), Catch::Contains("rest: the remote retrieval "
+                                            "proxy stopped"));
+}
