@@ -160,7 +160,10 @@ contender(hactl_contender_actor::stateful_pointer<contend_state> self,
     [=](resign_atom, const session_id& session) {
       // A refused resign means the session had already ended: nothing to do.
       self->request(args.elector, request_timeout, resign_atom::value, session)
-        .then([](bool) {});
+        .then([](bool) {},
+              // An elector gone or unreachable: the down and disconnect
+              // handlers report it; the contender must not end here.
+              [](const caf::error&) {});
     },
     [=](connected_atom, const ha_services_actor&) {
       // The first connection is the one `joined` reported.

@@ -28,16 +28,21 @@ bool is_allowed(std::string_view type) {
          && type != "double";
 }
 
-/// True if each name of a message's `@<>+a+b...` is allowed. The rest of its
-/// spelling is CAF's to check.
+/// Our widest message has far fewer fields. CAF allocates a value per name,
+/// so without a bound a message of thousands of one-byte fields would cost
+/// ten times its size in memory.
+constexpr int max_fields = 32;
+
+/// True if a message's `@<>+a+b...` has at most `max_fields` names, each
+/// allowed. The rest of its spelling is CAF's to check.
 bool all_allowed(std::string_view types) {
   constexpr std::string_view prefix = "@<>+";
   if (types.substr(0, prefix.size()) != prefix)
     return true;
   types.remove_prefix(prefix.size());
-  while (!types.empty()) {
+  for (int fields = 1; !types.empty(); ++fields) {
     auto plus = types.find('+');
-    if (!is_allowed(types.substr(0, plus)))
+    if (fields > max_fields || !is_allowed(types.substr(0, plus)))
       return false;
     types.remove_prefix(plus == std::string_view::npos ? types.size()
                                                        : plus + 1);

@@ -24,7 +24,13 @@ caf::behavior watcher(caf::event_based_actor* self,
                        self->context());
     self->quit();
   });
-  // Ends on the owner's exit message; nothing else is expected.
+  // Ends on the owner's exit message. CAF 0.17 keeps a monitor on the
+  // receiver until the receiver ends, not the watcher: drop it, or every
+  // watched request of a long-lived process would leave one behind.
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    self->demonitor(receiver->address());
+    self->quit(msg.reason);
+  });
   return {
     [](caf::ok_atom) {},
   };
@@ -37,7 +43,7 @@ caf::error receiver_gone(const caf::error& reason) {
     return make_error(errc::backend_unavailable,
                       "lost the connection to ha-node before it answered "
                       "(the request may or may not have taken effect)");
-  return caf::sec::request_receiver_down;
+  return caf::make_error(caf::sec::request_receiver_down, to_string(reason));
 }
 
 caf::error why_unanswered(caf::error err,

@@ -243,7 +243,11 @@ bool zk_election::evaluate_once(const std::string& component,
       auto mine = std::find_if(names.begin(), names.end(), [&](auto& name) {
         return name.compare(0, token.size(), token) == 0;
       });
-      if (mine != names.end()) {
+      auto adopt = mine == names.end() ? adoption::none
+                                        : adoptable(dir + "/" + *mine);
+      if (adopt == adoption::unknown)
+        return false; // Evaluated again once connected.
+      if (adopt == adoption::ours) {
         cs.node = dir + "/" + *mine;
       } else {
         create_node(component, id, cs);
@@ -271,6 +275,21 @@ bool zk_election::evaluate_once(const std::string& component,
     }
   }
   return again;
+}
+
+zk_election::adoption zk_election::adoptable(const std::string& node) {
+  zk_stat stat;
+  auto rc = conn_->exists(node, &stat);
+  if (rc == zk_rc::no_node)
+    return adoption::none;
+  if (rc != zk_rc::ok)
+    return adoption::unknown;
+  if (stat.ephemeral_owner == conn_->session_id())
+    return adoption::ours;
+  // A node of an earlier session of ours, which the server keeps until that
+  // session expires: leading from it would end unnoticed when it goes.
+  conn_->remove(node);
+  return adoption::none;
 }
 
 void zk_election::revoke(uint64_t candidate, candidate_state& cs) {

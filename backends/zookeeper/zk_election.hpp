@@ -108,6 +108,11 @@ private:
 
   void revoke(uint64_t candidate, candidate_state& cs);
 
+  /// Whether a latch node named as a candidate's is the current session's
+  /// (one of an earlier session is deleted: a new one must be made).
+  enum class adoption { ours, none, unknown };
+  adoption adoptable(const std::string& node);
+
   void on_state(zk_state state);
 
   void on_watch(const std::string& path);

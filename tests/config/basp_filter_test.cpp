@@ -11,6 +11,7 @@
 #include <caf/binary_serializer.hpp>
 #include <caf/io/basp/message_type.hpp>
 #include <caf/make_message.hpp>
+#include <caf/message_builder.hpp>
 #include <caf/message_id.hpp>
 #include <caf/scoped_execution_unit.hpp>
 #include <catch2/catch.hpp>
@@ -188,6 +189,23 @@ TEST_CASE_METHOD(filter_fixture,
   auto body = message_with_types("@<>+@atom");
   body[0] = 1;
   CHECK_FALSE(send(stack, op::direct_message, body));
+}
+
+TEST_CASE_METHOD(filter_fixture,
+                 "a message of more fields than any of the protocol's is "
+                 "dropped, however small each field") {
+  auto message_of = [](size_t fields) {
+    caf::message_builder builder;
+    for (size_t i = 0; i < fields; ++i)
+      builder.append(int8_t{1});
+    return builder.to_message();
+  };
+  basp_filter widest;
+  REQUIRE(handshake(widest, node(20)));
+  CHECK(send(widest, op::direct_message, direct(message_of(32))));
+  basp_filter wider;
+  REQUIRE(handshake(wider, node(21)));
+  CHECK_FALSE(send(wider, op::direct_message, direct(message_of(33))));
 }
 
 TEST_CASE_METHOD(filter_fixture,

@@ -243,8 +243,9 @@ TEST_CASE("blobs put fails within seconds, saying the connection was lost, "
   REQUIRE(code);
   INFO("hactl stderr: " << put->error_output());
   CHECK(*code != 0);
-  // Within a second without sanitizers; the bound leaves room for them.
-  CHECK(took < 5s);
+  // Within a second without sanitizers; far below the 30 s request
+  // timeout it used to wait out, with room for a sanitized build.
+  CHECK(took < 15s);
   CHECK(put->error_output().find("lost the connection to ha-node")
         != std::string::npos);
 }
