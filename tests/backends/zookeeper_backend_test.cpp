@@ -19,6 +19,19 @@
 using namespace ha;
 using namespace ha::test;
 
+namespace {
+
+/// The test server's settings under `root`.
+zk_settings test_settings(const std::string& root) {
+  zk_settings settings;
+  settings.quorum = zookeeper_quorum();
+  settings.root = root;
+  settings.connection_timeout = std::chrono::milliseconds{5000};
+  return settings;
+}
+
+} // namespace
+
 TEST_CASE("zookeeper: an unreachable quorum fails with backend_unavailable "
           "naming the quorum",
           "[zookeeper]") {
@@ -48,10 +61,7 @@ TEST_CASE("zookeeper: a bad revoke-on-suspend value is a config error",
 TEST_CASE("zookeeper: cleanup deletes the cluster's nodes and no other "
           "cluster's",
           "[zookeeper]") {
-  zk_settings settings;
-  settings.quorum = zookeeper_quorum();
-  settings.root = unique_zookeeper_root();
-  settings.connection_timeout = std::chrono::milliseconds{5000};
+  auto settings = test_settings(unique_zookeeper_root());
   auto conn = zk_connection::open(settings);
   REQUIRE(conn);
   auto& zk = **conn;
@@ -81,10 +91,7 @@ std::unique_ptr<metadata_store> open_acl_store(const std::string& root,
                                                zk_acl acl,
                                                const std::string& auth,
                                                const temp_dir& payloads) {
-  zk_settings settings;
-  settings.quorum = zookeeper_quorum();
-  settings.root = root;
-  settings.connection_timeout = std::chrono::milliseconds{5000};
+  auto settings = test_settings(root);
   settings.acl = acl;
   settings.auth = auth;
   auto store = open_zk_metadata_store(settings, payloads.str());
@@ -189,10 +196,7 @@ TEST_CASE("zookeeper: with the creator ACL, a client without the "
 TEST_CASE("zookeeper: a job graph node naming a file outside the payload "
           "directory reads as corrupted, and removing it leaves the file",
           "[zookeeper]") {
-  zk_settings settings;
-  settings.quorum = zookeeper_quorum();
-  settings.root = unique_zookeeper_root();
-  settings.connection_timeout = std::chrono::milliseconds{5000};
+  auto settings = test_settings(unique_zookeeper_root());
   temp_dir storage;
   auto victim = storage.str() + "/victim";
   std::ofstream{victim} << "not the store's";
@@ -219,10 +223,7 @@ TEST_CASE("zookeeper: a job graph node naming a file outside the payload "
 TEST_CASE("zookeeper: a counter node beyond uint64 reads as corrupted",
           "[zookeeper]") {
   // It ended the process before (std::stoull threw out of range).
-  zk_settings settings;
-  settings.quorum = zookeeper_quorum();
-  settings.root = unique_zookeeper_root();
-  settings.connection_timeout = std::chrono::milliseconds{5000};
+  auto settings = test_settings(unique_zookeeper_root());
   temp_dir storage;
   auto store = open_zk_metadata_store(settings, storage.str());
   REQUIRE(store);
