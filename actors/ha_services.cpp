@@ -288,11 +288,15 @@ caf::expected<ha_services_actor> connect(caf::actor_system& sys,
   // CAF 0.17 counts a connection whose handshake is under way as silent
   // since forever: the client's next heartbeat tick drops it with
   // connection_timeout however young it is. A node that answers later than
-  // that tick (a second at most by default) is therefore asked again.
-  constexpr int attempts = 3;
+  // that tick (a second at most by default, less with short heartbeats on
+  // a loaded host) is therefore asked again, for a few seconds.
+  constexpr int min_attempts = 3;
+  constexpr auto patience = std::chrono::seconds{5};
+  auto deadline = std::chrono::steady_clock::now() + patience;
   auto root = remote_actor<ha_services_actor>(sys, host, port);
-  for (int i = 1; i < attempts && !root
-                  && root.error() == caf::sec::connection_timeout;
+  for (int i = 1; !root && root.error() == caf::sec::connection_timeout
+                  && (i < min_attempts
+                      || std::chrono::steady_clock::now() < deadline);
        ++i)
     root = remote_actor<ha_services_actor>(sys, host, port);
   if (!root)

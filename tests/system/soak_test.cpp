@@ -54,17 +54,6 @@ soak_settings settings_from_env() {
   return s;
 }
 
-/// Children run with a small AddressSanitizer quarantine (no effect without
-/// ASan): by default freed memory is held back up to 256 MiB per process
-/// before it is reused, so an ASan build's RSS would climb for minutes
-/// without any leak and the first and last windows could not be compared.
-/// 16 MiB is reached within the warm-up. Options set by the caller stay.
-std::vector<std::string> launcher() {
-  auto given = std::getenv("ASAN_OPTIONS");
-  std::string options = given && *given ? std::string{given} + ":" : "";
-  return {"/usr/bin/env", "ASAN_OPTIONS=" + options + "quarantine_size_mb=16"};
-}
-
 /// A slot of contenders: the process now in it and how many came before.
 struct contender_slot {
   std::unique_ptr<child_process> process;
@@ -76,7 +65,7 @@ class soak_run {
 public:
   explicit soak_run(soak_settings settings)
     : settings_(settings), rng_(settings.seed),
-      node_({}, "", launcher()) {
+      node_(std::vector<std::string>{}) {
   }
 
   void start_listeners() {
@@ -200,7 +189,7 @@ public:
 
 private:
   std::unique_ptr<child_process> worker(std::vector<std::string> args) {
-    auto argv = append(launcher(), {binary("soak_worker")});
+    std::vector<std::string> argv{binary("soak_worker")};
     argv.insert(argv.end(), args.begin(), args.end());
     return std::make_unique<child_process>(
       append(argv, {"--port", node_.port(), "--components",
