@@ -134,7 +134,9 @@ int parse_error(const CLI::App& app, const CLI::ParseError& e) {
   std::string what = e.what();
   std::replace(what.begin(), what.end(), '\n', ' ');
   if (what == "A subcommand is required") {
-    what = path + ": a sub-command is required, one of:";
+    // `jobs: ...`; the line starts with `hactl: ` already.
+    what = (cmd->get_parent() ? path.substr(path.find(' ') + 1) + ": " : "")
+           + "a sub-command is required, one of:";
     for (auto sub : cmd->get_subcommands({}))
       what += " " + sub->get_name();
   }

@@ -128,7 +128,7 @@ TEST_CASE("hactl refuses numbers out of range with one line naming the "
 
 TEST_CASE("hactl command line errors are one line with exit 64 and say "
           "where the help is") {
-  check_usage(hactl_none({"jobs"}), "hactl jobs: a sub-command is required",
+  check_usage(hactl_none({"jobs"}), "hactl: jobs: a sub-command is required",
               "one of: put get list remove watch (see hactl jobs --help)");
   check_usage(hactl_none({"jobs", "put", "f"}), "--job-id",
               "hactl jobs put --help");
