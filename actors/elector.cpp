@@ -280,6 +280,8 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
                                 {"address", address}});
       if (auto err = check_holder(self, session))
         return replied(self, peer, std::move(err));
+      if (auto err = check_leader_address(address))
+        return replied(self, peer, std::move(err));
       return replied(self, peer, on_confirm(self, session, address));
     },
     [self](leadership_atom, const session_id& session) {

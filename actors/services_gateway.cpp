@@ -1,6 +1,13 @@
 #include "caf_ha/actors/services_gateway.hpp"
 
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 
 #include <openssl/crypto.h>
 
@@ -135,6 +142,36 @@ caf::expected<std::optional<std::string>> admin_secret(const config& cfg) {
   return std::optional<std::string>{std::move(*secret)};
 }
 
+/// Why listening on `host`:`port` fails, as the system says it ("address
+/// already in use"): CAF 0.17 reports only "tcp socket creation failed".
+/// Binds a probe socket the way CAF does (SO_REUSEADDR); empty if that
+/// works now.
+std::string bind_failure(const std::string& host, uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  auto service = std::to_string(port);
+  if (auto rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(),
+                              service.c_str(), &hints, &found);
+      rc != 0)
+    return ::gai_strerror(rc);
+  std::string cause;
+  auto fd = ::socket(found->ai_family, found->ai_socktype, 0);
+  int on = 1;
+  if (fd < 0
+      || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0
+      || ::bind(fd, found->ai_addr, found->ai_addrlen) != 0)
+    cause = std::strerror(errno);
+  if (fd >= 0)
+    ::close(fd);
+  ::freeaddrinfo(found);
+  if (!cause.empty())
+    cause[0] = static_cast<char>(std::tolower(cause[0]));
+  return cause;
+}
+
 } // namespace
 
 caf::error check_listen_address(caf::actor_system& sys, const config& cfg) {
@@ -186,10 +223,12 @@ publish_services(caf::actor_system& sys, const ha_services_actor& root,
                       static_cast<uint16_t>(cfg.get_int("ha.node.port")), host);
   if (!port) {
     caf::anon_send_exit(result.gateway, caf::exit_reason::user_shutdown);
+    auto wanted = static_cast<uint16_t>(cfg.get_int("ha.node.port"));
+    auto cause = bind_failure(host, wanted);
     return make_error(errc::backend_unavailable,
                       "cannot listen on " + host + ":"
-                        + std::to_string(cfg.get_int("ha.node.port")) + ": "
-                        + sys.render(port.error()));
+                        + std::to_string(wanted) + ": "
+                        + (cause.empty() ? sys.render(port.error()) : cause));
   }
   result.port = *port;
   return result;

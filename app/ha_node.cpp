@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <iostream>
@@ -26,6 +27,9 @@
 #include "caf_ha/messages/errors.hpp"
 
 namespace {
+
+/// A command line ha-node refuses (EX_USAGE, as hactl).
+constexpr int exit_usage = 64;
 
 struct node_args {
   std::string config_file;
@@ -121,10 +125,18 @@ int main(int argc, char** argv) {
   bool print_table = false;
   app.add_flag("--config-table", print_table,
                "print the table of configuration keys (Markdown) and exit");
+  app.footer("Example:\n  ha-node -D high-availability=embedded -D "
+             "ha.node.port=6123");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
+      return app.exit(e);
+    // One line, like every other refusal, instead of CLI11's two.
+    std::string what = e.what();
+    std::replace(what.begin(), what.end(), '\n', ' ');
+    std::cerr << "ha-node: " << what << " (see ha-node --help)" << std::endl;
+    return exit_usage;
   }
   if (print_table) {
     std::cout << ha::option_table_markdown();

@@ -1,8 +1,10 @@
 // hactl: the operator's client. Talks to a running ha-node (--connect) or
 // embeds the services itself from a configuration (--config).
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
+#include <limits>
 
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
@@ -19,8 +21,29 @@
 #include "caf_ha/actors/net/system_setup.hpp"
 #include "caf_ha/config/secret_file.hpp"
 #include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/metadata.hpp"
 
 namespace ha::app {
+
+CLI::Validator integer_check(uint64_t min, uint64_t max) {
+  auto range = std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+    [min, max, range](std::string& text) -> std::string {
+      if (auto value = parse_decimal(text, max); value && *value >= min)
+        return {};
+      return "expected an integer from " + range + ", got "
+             + ha::quoted(text);
+    },
+    "INT " + range);
+}
+
+CLI::Validator positive_int_check() {
+  return integer_check(1, std::numeric_limits<int>::max());
+}
+
+void example(CLI::App* cmd, const std::string& command_line) {
+  cmd->footer("Example:\n  " + command_line);
+}
 
 int fail(const std::string& what, int code) {
   std::cerr << "hactl: " << what << std::endl;
@@ -72,18 +95,52 @@ parse_endpoint(const std::string& str) {
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
+/// The root; `args.connect`, if given, is a valid endpoint.
 caf::expected<ha::ha_services_actor> open_root(caf::actor_system& sys,
                                                const hactl_args& args,
                                                const ha::config& cfg) {
   if (!args.connect.empty()) {
     auto endpoint = parse_endpoint(args.connect);
-    if (!endpoint)
-      return ha::make_error(ha::errc::invalid_argument,
-                            "invalid --connect '" + args.connect
-                              + "': expected HOST:PORT");
     return ha::connect(sys, endpoint->first, endpoint->second);
   }
   return ha::make_services(sys, cfg);
+}
+
+/// The deepest sub-command the command line chose (`app` if none).
+const CLI::App* chosen_command(const CLI::App& app) {
+  auto cmd = &app;
+  for (auto chosen = cmd->get_subcommands(); !chosen.empty();
+       chosen = cmd->get_subcommands())
+    cmd = chosen.front();
+  return cmd;
+}
+
+/// `hactl jobs put` for the command `cmd`.
+std::string command_path(const CLI::App* cmd) {
+  std::string path;
+  for (; cmd != nullptr; cmd = cmd->get_parent())
+    path = (cmd->get_parent() ? cmd->get_name() : "hactl")
+           + (path.empty() ? "" : " " + path);
+  return path;
+}
+
+/// `--help` prints the help (exit 0); any other parse error is one line
+/// naming the option and what is allowed, instead of CLI11's two lines.
+int parse_error(const CLI::App& app, const CLI::ParseError& e) {
+  if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
+    return app.exit(e);
+  auto cmd = chosen_command(app);
+  auto path = command_path(cmd);
+  std::string what = e.what();
+  std::replace(what.begin(), what.end(), '\n', ' ');
+  if (what == "A subcommand is required") {
+    // `jobs: ...`; the line starts with `hactl: ` already.
+    what = (cmd->get_parent() ? path.substr(path.find(' ') + 1) + ": " : "")
+           + "a sub-command is required, one of:";
+    for (auto sub : cmd->get_subcommands({}))
+      what += " " + sub->get_name();
+  }
+  return usage(what + " (see " + path + " --help)");
 }
 
 /// Follows the connection `root` came from, so that long-running commands
@@ -128,12 +185,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return parse_error(app, e);
   }
   if (standalone)
     return standalone();
   if (args.connect.empty() && args.config_file.empty())
-    return fail("one of --connect HOST:PORT or --config FILE is required");
+    return usage("one of --connect HOST:PORT or --config FILE is required");
+  if (!args.connect.empty() && !parse_endpoint(args.connect))
+    return usage("--connect: expected HOST:PORT with a port from 1 to 65535, "
+                 "got "
+                 + ha::quoted(args.connect));
   // With --connect, only the -D overrides (network settings) apply.
   auto cfg = ha::config::load(args.config_file, args.overrides);
   if (!cfg)

@@ -20,13 +20,6 @@ struct blob_args {
   bool transient = false;
 };
 
-caf::expected<job_id> job_arg(const std::string& str) {
-  if (auto id = parse_job_id(str))
-    return *id;
-  return make_error(errc::invalid_argument,
-                    "invalid job id '" + str + "': expected 32 hex digits");
-}
-
 caf::expected<blob_key> key_arg(const std::string& str) {
   if (auto key = parse_blob_key(str))
     return *key;
@@ -67,7 +60,7 @@ int blobs_put(hactl_context& ctx, const blob_store_actor& store,
               bool transient) {
   auto id = job_arg(job);
   if (!id)
-    return fail(describe(id.error()));
+    return usage(describe(id.error()));
   auto type = transient ? blob_type::transient : blob_type::permanent;
   auto key = upload_file(ctx.sys, store, *id, type, file);
   if (!key)
@@ -84,10 +77,10 @@ int blobs_get(hactl_context& ctx, const blob_store_actor& store,
               const std::string& out) {
   auto id = job_arg(job);
   if (!id)
-    return fail(describe(id.error()));
+    return usage(describe(id.error()));
   auto parsed = key_arg(key);
   if (!parsed)
-    return fail(describe(parsed.error()));
+    return usage(describe(parsed.error()));
   if (auto err = download_file(ctx.sys, store, *id, *parsed, out))
     return fail(describe(err));
   ctx.out.print("blob_get", {{"key", key},
@@ -101,10 +94,10 @@ int blobs_remove(hactl_context& ctx, const blob_store_actor& store,
                  const std::string& key, const std::string& job) {
   auto id = job_arg(job);
   if (!id)
-    return fail(describe(id.error()));
+    return usage(describe(id.error()));
   auto parsed = key_arg(key);
   if (!parsed)
-    return fail(describe(parsed.error()));
+    return usage(describe(parsed.error()));
   return answer(ask<caf::ok_atom>(ctx, store, caf::delete_atom::value, *id,
                                   *parsed),
                 [&](caf::ok_atom) {
@@ -117,7 +110,7 @@ int blobs_remove_all(hactl_context& ctx, const blob_store_actor& store,
                      const std::string& job) {
   auto id = job_arg(job);
   if (!id)
-    return fail(describe(id.error()));
+    return usage(describe(id.error()));
   return answer(ask<caf::ok_atom>(ctx, store, caf::delete_atom::value, *id),
                 [&](caf::ok_atom) {
                   ctx.out.print("blobs_removed", {{"job_id", job}});
@@ -126,9 +119,13 @@ int blobs_remove_all(hactl_context& ctx, const blob_store_actor& store,
 
 void add_blob_commands(CLI::App& app, hactl_action& action,
                        blob_store_lookup lookup) {
+  const std::string hactl = "hactl --connect 127.0.0.1:6123 blobs ";
+  const std::string job = "0123456789abcdef0123456789abcdef";
+  const std::string key = "p-<64 hex digits>-<32 hex digits>";
   auto a = std::make_shared<blob_args>();
   auto blobs = app.add_subcommand("blobs", "the blob store");
   blobs->require_subcommand(1);
+  example(blobs, hactl + "put state.bin --job-id " + job);
   auto put = command(blobs, "put", "upload a file; prints its key", action,
                      a, lookup,
                      [](hactl_context& ctx, const blob_store_actor& store,
@@ -139,6 +136,7 @@ void add_blob_commands(CLI::App& app, hactl_action& action,
   put->add_option("file", a->file)->required();
   put->add_option("--job-id", a->job)->required();
   put->add_flag("--transient", a->transient, "a transient blob");
+  example(put, hactl + "put state.bin --job-id " + job);
   auto get = command(blobs, "get", "download a blob to a file", action, a,
                      lookup,
                      [](hactl_context& ctx, const blob_store_actor& store,
@@ -148,6 +146,7 @@ void add_blob_commands(CLI::App& app, hactl_action& action,
   get->add_option("key", a->key)->required();
   get->add_option("--job-id", a->job)->required();
   get->add_option("--out", a->out)->required();
+  example(get, hactl + "get " + key + " --job-id " + job + " --out state.bin");
   auto remove = command(blobs, "remove", "remove one blob", action, a, lookup,
                         [](hactl_context& ctx, const blob_store_actor& store,
                            const blob_args& x) {
@@ -155,6 +154,7 @@ void add_blob_commands(CLI::App& app, hactl_action& action,
                         });
   remove->add_option("key", a->key)->required();
   remove->add_option("--job-id", a->job)->required();
+  example(remove, hactl + "remove " + key + " --job-id " + job);
   auto all = command(blobs, "remove-all", "remove every blob of a job",
                      action, a, lookup,
                      [](hactl_context& ctx, const blob_store_actor& store,
@@ -162,6 +162,7 @@ void add_blob_commands(CLI::App& app, hactl_action& action,
                        return blobs_remove_all(ctx, store, x.job);
                      });
   all->add_option("job", a->job)->required();
+  example(all, hactl + "remove-all " + job);
 }
 
 } // namespace ha::app

@@ -35,11 +35,13 @@ struct hactl_context {
 /// The command chosen on the command line, set by its CLI11 callback.
 using hactl_action = std::function<int(hactl_context&)>;
 
-/// Exit codes of hactl.
+/// Exit codes of hactl (README, "hactl").
 enum exit_code : int {
   exit_ok = 0,
   exit_failure = 1,
   exit_timeout = 2,
+  /// A command line hactl refuses before doing anything (EX_USAGE).
+  exit_usage = 64,
 };
 
 constexpr auto request_timeout = std::chrono::seconds(30);
@@ -53,6 +55,31 @@ void add_store_commands(CLI::App& app, hactl_action& action);
 
 /// Prints `hactl: <what>` on stderr and returns `code`.
 int fail(const std::string& what, int code = exit_failure);
+
+/// Prints `hactl: <what>` on stderr and returns exit_usage.
+inline int usage(const std::string& what) {
+  return fail(what, exit_usage);
+}
+
+/// A CLI11 check for an integer option: decimal digits in [min, max], else
+/// `expected an integer from MIN to MAX, got 'TEXT'` (CLI11 puts the
+/// option's name in front).
+CLI::Validator integer_check(uint64_t min, uint64_t max);
+
+/// 1..2^31-1: counts and milliseconds.
+CLI::Validator positive_int_check();
+
+/// A job id from the command line, or invalid_argument naming it.
+inline caf::expected<job_id> job_arg(const std::string& str) {
+  if (auto id = parse_job_id(str))
+    return *id;
+  return make_error(errc::invalid_argument,
+                    "invalid job id " + ha::quoted(str)
+                      + ": expected 32 hex digits");
+}
+
+/// Sets the `--help` footer of `cmd` to `Example:` and `command_line`.
+void example(CLI::App* cmd, const std::string& command_line);
 
 /// Waits for the command's end: its actors calling `done.finish`, a
 /// termination signal (exit_ok) or the timeout (exit_timeout, reported).

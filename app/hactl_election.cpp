@@ -222,13 +222,14 @@ int contend(hactl_context& ctx, const std::string& component,
   return code;
 }
 
-/// `run(canonical component)`, or a one-line error for a name that is no
-/// component: the node refuses it too, but a contender would wait for ever.
+/// `run(canonical component)`, or a one-line usage error for a name that is
+/// no component: the node refuses it too, but a contender would wait for
+/// ever.
 template <class F>
 int with_component(const std::string& name, F run) {
   auto component = component::canonical(name);
   if (!component)
-    return fail(describe(component.error()));
+    return usage(describe(component.error()));
   return run(*component);
 }
 
@@ -249,10 +250,14 @@ std::optional<std::chrono::milliseconds> millis(std::optional<int> x) {
 } // namespace
 
 void add_election_commands(CLI::App& app, hactl_action& action) {
+  const std::string hactl = "hactl --connect 127.0.0.1:6123 ";
   auto args = std::make_shared<election_args>();
   auto leader = app.add_subcommand("leader", "who leads a component");
   leader->require_subcommand(1);
+  example(leader, hactl + "leader get dispatcher");
   auto get = leader->add_subcommand("get", "print the current leader");
+  example(get, hactl + "leader get job_manager/"
+                 "0123456789abcdef0123456789abcdef");
   get->add_option("component", args->component)->required();
   get->callback([&action, args] {
     action = [args](hactl_context& ctx) {
@@ -264,11 +269,13 @@ void add_election_commands(CLI::App& app, hactl_action& action) {
   auto watch = leader->add_subcommand(
     "watch", "print the current leader, then every change");
   watch->add_option("component", args->component)->required();
+  example(watch, hactl + "leader watch dispatcher --count 2 --timeout-ms "
+                         "60000");
   watch->add_option("--count", args->count, "stop after N lines")
-    ->check(CLI::PositiveNumber);
+    ->check(positive_int_check());
   watch->add_option("--timeout-ms", args->timeout_ms,
                     "fail if --count lines did not come within T ms")
-    ->check(CLI::PositiveNumber);
+    ->check(positive_int_check());
   watch->callback([&action, args] {
     action = [args](hactl_context& ctx) {
       return with_component(args->component, [&](const std::string& c) {
@@ -279,12 +286,17 @@ void add_election_commands(CLI::App& app, hactl_action& action) {
   auto cont = app.add_subcommand(
     "contend", "join an election and confirm every grant with ADDRESS");
   cont->add_option("component", args->component)->required();
-  cont->add_option("--address", args->address)->required();
+  example(cont, hactl + "contend dispatcher --address 10.0.0.5:8081");
+  cont->add_option("--address", args->address,
+                   "what listeners see as the leader's address (not empty)")
+    ->required();
   cont->add_option("--resign-after-ms", args->resign_after_ms,
                    "resign T ms after each confirmation")
-    ->check(CLI::PositiveNumber);
+    ->check(positive_int_check());
   cont->callback([&action, args] {
     action = [args](hactl_context& ctx) {
+      if (auto err = check_leader_address(args->address))
+        return usage("--address: " + describe(err));
       return with_component(args->component, [&](const std::string& c) {
         return contend(ctx, c, args->address, millis(args->resign_after_ms));
       });

@@ -11,7 +11,11 @@ namespace {
 
 int jobs_put(hactl_context& ctx, const store_args& a) {
   return with_job(a, [&](const job_id& job, const fencing_token& fence) {
-    auto payload = read_file(a.file);
+    if (a.name.size() > max_record_payload)
+      return usage("--name: expected at most "
+                   + std::to_string(max_record_payload) + " bytes, got "
+                   + std::to_string(a.name.size()));
+    auto payload = read_file(a.file, max_record_payload - a.name.size());
     if (!payload)
       return fail(describe(payload.error()));
     job_graph graph{job, a.name, {}, std::move(*payload)};
@@ -47,15 +51,26 @@ int jobs_get(hactl_context& ctx, const store_args& a) {
   });
 }
 
+/// Each stored graph with its name and size. The store lists ids only, so
+/// hactl recovers each graph; one removed in between is left out.
 int jobs_list(hactl_context& ctx) {
   return with_store<job_graph_store_actor>(
     ctx, job_graphs_atom::value, [&](auto& store) {
-      return answer(ask<std::vector<job_id>>(ctx, store, caf::get_atom::value,
-                                             job_ids_atom::value),
-                    [&](const std::vector<job_id>& ids) {
-                      for (auto& id : ids)
-                        ctx.out.print("job", {{"job_id", to_string(id)}});
-                    });
+      auto ids = ask<std::vector<job_id>>(ctx, store, caf::get_atom::value,
+                                          job_ids_atom::value);
+      if (!ids)
+        return fail(describe(ids.error()));
+      for (auto& id : *ids) {
+        auto graph = ask<job_graph>(ctx, store, caf::get_atom::value, id);
+        if (!graph && is(graph.error(), errc::not_found))
+          continue;
+        if (!graph)
+          return fail(describe(graph.error()));
+        ctx.out.print("job", {{"job_id", to_string(id)},
+                              {"name", graph->name},
+                              {"size", graph->payload.size()}});
+      }
+      return int{exit_ok};
     });
 }
 
@@ -118,28 +133,38 @@ int jobs_watch(hactl_context& ctx, const store_args& a) {
 } // namespace
 
 void add_job_commands(CLI::App& app, hactl_action& action, args_ptr a) {
+  const std::string hactl = "hactl --connect 127.0.0.1:6123 ";
+  const std::string job = "0123456789abcdef0123456789abcdef";
   auto jobs = app.add_subcommand("jobs", "the job graph store");
   jobs->require_subcommand(1);
-  auto put = command(jobs, "put", "store FILE as the job's graph", action, a,
-                     jobs_put);
+  example(jobs, hactl + "jobs list");
+  auto put = command(jobs, "put", "store FILE as the job's graph",
+                     hactl + "jobs put graph.bin --job-id " + job
+                       + " --name wordcount",
+                     action, a, jobs_put);
   put->add_option("file", a->file)->required();
   put->add_option("--job-id", a->job)->required();
   put->add_option("--name", a->name);
   add_fence(put, a);
-  auto get = command(jobs, "get", "recover a job graph", action, a, jobs_get);
+  auto get = command(jobs, "get", "recover a job graph",
+                     hactl + "jobs get " + job + " --out graph.bin", action, a,
+                     jobs_get);
   get->add_option("job", a->job)->required();
   get->add_option("--out", a->out, "write the payload to this file");
-  command(jobs, "list", "list the stored job ids", action, a,
+  command(jobs, "list", "list the stored job graphs: id, name and size",
+          hactl + "jobs list", action, a,
           [](hactl_context& ctx, const store_args&) { return jobs_list(ctx); });
-  auto rm = command(jobs, "remove", "remove a job graph", action, a,
-                    jobs_remove);
+  auto rm = command(jobs, "remove", "remove a job graph",
+                    hactl + "jobs remove " + job, action, a, jobs_remove);
   rm->add_option("job", a->job)->required();
   add_fence(rm, a);
   auto watch = command(jobs, "watch",
-                       "print graphs other processes add or remove", action,
-                       a, jobs_watch);
-  watch->add_option("--count", a->count)->check(CLI::PositiveNumber);
-  watch->add_option("--timeout-ms", a->timeout_ms)->check(CLI::PositiveNumber);
+                       "print graphs other processes add or remove",
+                       hactl + "jobs watch --count 1 --timeout-ms 60000",
+                       action, a, jobs_watch);
+  watch->add_option("--count", a->count)->check(positive_int_check());
+  watch->add_option("--timeout-ms", a->timeout_ms)
+    ->check(positive_int_check());
 }
 
 } // namespace ha::app

@@ -46,6 +46,7 @@ void add_replay_command(CLI::App& app, std::function<int()>& standalone) {
     ->required();
   cmd->add_flag("--rerecord", parsed->rerecord,
                 "replace FILE with what the current code does");
+  example(cmd, "hactl replay /var/lib/ha/journal.jsonl");
   cmd->callback([parsed, &standalone] {
     standalone = [parsed] {
       return replay_command(parsed->file, parsed->rerecord);

@@ -32,13 +32,6 @@ struct store_args {
 
 using args_ptr = std::shared_ptr<store_args>;
 
-inline caf::expected<job_id> job_arg(const std::string& str) {
-  if (auto id = parse_job_id(str))
-    return *id;
-  return make_error(errc::invalid_argument,
-                    "invalid job id '" + str + "': expected 32 hex digits");
-}
-
 /// `--fence COMPONENT:EPOCH`; empty means unfenced. Strict: a component
 /// (either case of hex in a job manager's, stored canonical), then decimal
 /// digits without sign, whitespace or leading zeros, within uint64.
@@ -55,39 +48,20 @@ inline caf::expected<fencing_token> fence_arg(const std::string& str) {
   auto component = component::canonical(str.substr(0, colon));
   if (!component)
     return bad(describe(component.error()));
-  auto digits = str.substr(colon + 1);
-  if (digits.empty()
-      || digits.find_first_not_of("0123456789") != std::string::npos
-      || (digits.size() > 1 && digits[0] == '0'))
+  auto epoch = parse_decimal(str.substr(colon + 1),
+                             std::numeric_limits<epoch_t>::max());
+  if (!epoch)
     return bad("the epoch must be decimal digits without sign or leading "
-               "zeros");
-  constexpr auto max = std::numeric_limits<epoch_t>::max();
-  epoch_t epoch = 0;
-  for (auto c : digits) {
-    auto digit = static_cast<epoch_t>(c - '0');
-    if (epoch > (max - digit) / 10)
-      return bad("the epoch is larger than " + std::to_string(max));
-    epoch = epoch * 10 + digit;
-  }
-  return fencing_token{std::move(*component), epoch};
+               "zeros, at most "
+               + std::to_string(std::numeric_limits<epoch_t>::max()));
+  return fencing_token{std::move(*component), *epoch};
 }
 
-/// A record's payload from `path`; refused here, with a clear line, when it
-/// is over the stores' limit (which ha-node's peer guard would otherwise
-/// enforce by dropping the connection).
-inline caf::expected<std::vector<uint8_t>> read_file(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in)
-    return make_error(errc::not_found, "cannot read file '" + path + "'");
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>{in}, {}};
-  if (bytes.size() > max_record_payload)
-    return make_error(errc::invalid_argument,
-                      "file '" + path + "' has " + std::to_string(bytes.size())
-                        + " bytes, over the stores' limit of "
-                        + std::to_string(max_record_payload)
-                        + " bytes: put large state into the blob store");
-  return bytes;
-}
+/// A record's payload from `path`, at most `limit` bytes: a larger file is
+/// refused before it is read (ha-node's peer guard would otherwise drop the
+/// connection), an unreadable one names the path and the cause.
+caf::expected<std::vector<uint8_t>> read_file(const std::string& path,
+                                              size_t limit);
 
 inline caf::error write_file(const std::string& path,
                       const std::vector<uint8_t>& bytes) {
@@ -109,23 +83,26 @@ int with_store(hactl_context& ctx, Atom which, F f) {
   return f(*store);
 }
 
-/// Parses the job id and fence, then runs `f(job, fence)`.
+/// Parses the job id and fence, then runs `f(job, fence)`; a bad one is a
+/// usage error.
 template <class F>
 int with_job(const store_args& a, F f) {
   auto job = job_arg(a.job);
   if (!job)
-    return fail(describe(job.error()));
+    return usage(describe(job.error()));
   auto fence = fence_arg(a.fence);
   if (!fence)
-    return fail(describe(fence.error()));
+    return usage(describe(fence.error()));
   return f(*job, *fence);
 }
 
-/// Adds a subcommand that runs `run(ctx, args)`.
+/// Adds a subcommand that runs `run(ctx, args)`, with `example` in its help.
 template <class Run>
 CLI::App* command(CLI::App* parent, const char* name, const char* help,
-                  hactl_action& action, args_ptr args, Run run) {
+                  const std::string& example_line, hactl_action& action,
+                  args_ptr args, Run run) {
   auto cmd = parent->add_subcommand(name, help);
+  example(cmd, example_line);
   cmd->callback([&action, args, run] {
     action = [args, run](hactl_context& ctx) { return run(ctx, *args); };
   });

@@ -103,7 +103,7 @@ int registry_status(hactl_context& ctx, const store_args& a) {
 
 int checkpoints_add(hactl_context& ctx, const store_args& a) {
   return with_job(a, [&](const job_id& job, const fencing_token& fence) {
-    auto metadata = read_file(a.file);
+    auto metadata = read_file(a.file, max_record_payload);
     if (!metadata)
       return fail(describe(metadata.error()));
     completed_checkpoint cp{job, a.checkpoint_id, now_ms(),
@@ -168,8 +168,8 @@ int counter_set(hactl_context& ctx, const store_args& a) {
 
 int cleanup_all(hactl_context& ctx, const store_args& a) {
   if (!a.yes)
-    return fail("cleanup-all deletes every record of the cluster: confirm "
-                "with --yes");
+    return usage("cleanup-all deletes every record of the cluster: confirm "
+                 "with --yes");
   return answer(ask<caf::ok_atom>(ctx, ctx.root, cleanup_atom::value,
                                   ctx.admin_secret),
                 [&](caf::ok_atom) {
@@ -179,67 +179,88 @@ int cleanup_all(hactl_context& ctx, const store_args& a) {
 
 // -- the command line ---------------------------------------------------------
 
+const std::string hactl = "hactl --connect 127.0.0.1:6123 ";
+const std::string job = "0123456789abcdef0123456789abcdef";
+
 void add_result_commands(CLI::App& app, hactl_action& action, args_ptr a) {
   auto results = app.add_subcommand("results", "the job result store");
   results->require_subcommand(1);
-  auto dirty = command(results, "create-dirty", "record a job's end", action,
-                       a, results_create_dirty);
+  example(results, hactl + "results list --dirty");
+  auto dirty = command(results, "create-dirty", "record a job's end",
+                       hactl + "results create-dirty " + job
+                         + " --status FAILED",
+                       action, a, results_create_dirty);
   dirty->add_option("job", a->job)->required();
   dirty->add_option("--status", a->status,
                     "SUCCEEDED, FAILED, CANCELED or UNKNOWN");
   add_fence(dirty, a);
   auto clean = command(results, "mark-clean", "the job's cleanup finished",
-                       action, a, results_mark_clean);
+                       hactl + "results mark-clean " + job, action, a,
+                       results_mark_clean);
   clean->add_option("job", a->job)->required();
   add_fence(clean, a);
-  auto list = command(results, "list", "list the entries", action, a,
+  auto list = command(results, "list", "list the entries",
+                      hactl + "results list --clean", action, a,
                       results_list);
   auto d = list->add_flag("--dirty", a->dirty_only, "dirty entries only");
   list->add_flag("--clean", a->clean_only, "clean entries only")->excludes(d);
   auto registry = app.add_subcommand("registry", "the running jobs registry");
   registry->require_subcommand(1);
-  auto run = command(registry, "set-running", "mark a job running", action, a,
+  example(registry, hactl + "registry status " + job);
+  auto run = command(registry, "set-running", "mark a job running",
+                     hactl + "registry set-running " + job
+                       + " --fence job_manager/" + job + ":3",
+                     action, a,
                      [](hactl_context& ctx, const store_args& x) {
                        return registry_set(ctx, x, set_running_atom::value);
                      });
   run->add_option("job", a->job)->required();
   add_fence(run, a);
-  auto fin = command(registry, "set-finished", "mark a job done", action, a,
+  auto fin = command(registry, "set-finished", "mark a job done",
+                     hactl + "registry set-finished " + job, action, a,
                      [](hactl_context& ctx, const store_args& x) {
                        return registry_set(ctx, x, set_finished_atom::value);
                      });
   fin->add_option("job", a->job)->required();
   add_fence(fin, a);
   auto status = command(registry, "status", "pending, running or done",
-                        action, a, registry_status);
+                        hactl + "registry status " + job, action, a,
+                        registry_status);
   status->add_option("job", a->job)->required();
 }
 
 void add_checkpoint_commands(CLI::App& app, hactl_action& action,
                              args_ptr a) {
+  auto id_check = integer_check(0, max_checkpoint_id);
   auto cps = app.add_subcommand("checkpoints", "completed checkpoints");
   cps->require_subcommand(1);
-  auto add = command(cps, "add", "add a completed checkpoint", action, a,
-                     checkpoints_add);
+  example(cps, hactl + "checkpoints list " + job);
+  auto add = command(cps, "add", "add a completed checkpoint",
+                     hactl + "checkpoints add " + job
+                       + " --id 42 --file chk-42.meta --retain 3",
+                     action, a, checkpoints_add);
   add->add_option("job", a->job)->required();
-  add->add_option("--id", a->checkpoint_id)->required();
+  add->add_option("--id", a->checkpoint_id)->required()->check(id_check);
   add->add_option("--file", a->file, "the checkpoint's metadata")->required();
   add->add_option("--retain", a->retain, "checkpoints to keep")
-    ->check(CLI::PositiveNumber);
+    ->check(integer_check(1, std::numeric_limits<uint32_t>::max()));
   add_fence(add, a);
   auto list = command(cps, "list", "the retained checkpoints, oldest first",
-                      action, a, checkpoints_list);
+                      hactl + "checkpoints list " + job, action, a,
+                      checkpoints_list);
   list->add_option("job", a->job)->required();
   auto counter = app.add_subcommand("counter", "checkpoint id counters");
   counter->require_subcommand(1);
-  auto next = command(counter, "next", "get and increment", action, a,
-                      counter_next);
+  example(counter, hactl + "counter next " + job);
+  auto next = command(counter, "next", "get and increment",
+                      hactl + "counter next " + job, action, a, counter_next);
   next->add_option("job", a->job)->required();
   add_fence(next, a);
-  auto set = command(counter, "set", "set the next id", action, a,
+  auto set = command(counter, "set", "set the next id",
+                     hactl + "counter set " + job + " 100", action, a,
                      counter_set);
   set->add_option("job", a->job)->required();
-  set->add_option("value", a->count_value)->required();
+  set->add_option("value", a->count_value)->required()->check(id_check);
   add_fence(set, a);
 }
 
@@ -251,7 +272,8 @@ void add_store_commands(CLI::App& app, hactl_action& action) {
   add_result_commands(app, action, args);
   add_checkpoint_commands(app, action, args);
   auto cleanup = command(&app, "cleanup-all",
-                         "delete all data of the cluster", action, args,
+                         "delete all data of the cluster",
+                         hactl + "cleanup-all --yes", action, args,
                          cleanup_all);
   cleanup->add_flag("--yes", args->yes, "confirm the deletion");
 }

@@ -90,12 +90,29 @@ caf::error check_arguments(const write_op& op) {
   if (auto x = std::get_if<add_checkpoint_op>(&op); x && x->max_retained == 0)
     return make_error(errc::invalid_argument,
                       "max_retained of 0 for " + target_of(op));
+  if (auto x = std::get_if<add_checkpoint_op>(&op))
+    if (auto err = check_checkpoint_id(target_of(op),
+                                       x->checkpoint.checkpoint_id))
+      return err;
+  if (auto x = std::get_if<set_counter_op>(&op))
+    if (auto err = check_checkpoint_id(target_of(op), x->value))
+      return err;
   if (auto x = std::get_if<shutdown_checkpoints_op>(&op);
       x && !is_valid_job_status(x->status))
     return make_error(errc::invalid_argument,
                       "unknown " + to_string(x->status) + " for "
                         + target_of(op));
   return caf::none;
+}
+
+caf::error check_counter_next(const job_id& job, uint64_t next) {
+  if (next < max_checkpoint_id)
+    return caf::none;
+  return make_error(errc::invalid_argument,
+                    "checkpoint id counter of " + job_text(job) + " is at "
+                      + std::to_string(next) + ": it cannot hand out an id "
+                      + "and move past it within 0.."
+                      + std::to_string(max_checkpoint_id));
 }
 
 fencing_token& fence_of(write_op& op) {

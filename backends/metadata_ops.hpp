@@ -22,8 +22,14 @@ fencing_token& fence_of(write_op& op);
 
 /// invalid_argument for an op no backend may apply (a result status outside
 /// SUCCEEDED/FAILED/CANCELED/UNKNOWN, max_retained 0, a job status that is
-/// none of the enumerators).
+/// none of the enumerators, a checkpoint id or counter value over
+/// max_checkpoint_id).
 caf::error check_arguments(const write_op& op);
+
+/// None, or invalid_argument when the counter of `job`, at `next`, cannot
+/// hand out another id without leaving 0..max_checkpoint_id: a counter
+/// refuses instead of wrapping.
+caf::error check_counter_next(const job_id& job, uint64_t next);
 
 /// Replaces the fence's component by its canonical spelling; a component
 /// that is none fails with invalid_argument naming it and the target.

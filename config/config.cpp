@@ -186,7 +186,22 @@ std::vector<std::pair<std::string, std::string>> config::entries() const {
   return result;
 }
 
+caf::error config::check_consistent() const {
+  auto interval = get_int("ha.heartbeat.interval");
+  auto timeout = get_int("ha.heartbeat.timeout");
+  if (timeout > interval)
+    return caf::none;
+  return make_error(errc::invalid_config,
+                    "ha.heartbeat.timeout (" + std::to_string(timeout)
+                      + " ms) must be larger than ha.heartbeat.interval ("
+                      + std::to_string(interval)
+                      + " ms): a peer would count as failed between two "
+                        "heartbeats");
+}
+
 caf::error config::check_required() const {
+  if (auto err = check_consistent())
+    return err;
   for (auto& req : requirements)
     if (req.mode == mode() && !has(req.key))
       return make_error(errc::invalid_config,

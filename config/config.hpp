@@ -59,10 +59,17 @@ public:
   std::vector<std::pair<std::string, std::string>> entries() const;
 
   /// Checks that the keys the mode needs and that have no default are set
-  /// (sqlite: storageDir; zookeeper: quorum and storageDir). Not part of
+  /// (sqlite: storageDir; zookeeper: quorum and storageDir), and
+  /// check_consistent. Not part of
   /// `load`, so a config can be built up step by step; the services factory
   /// calls it.
   caf::error check_required() const;
+
+  /// Checks the rules between keys: `ha.heartbeat.timeout` above
+  /// `ha.heartbeat.interval` (else every connection would count as failed
+  /// between two heartbeats and leadership would flap). Part of
+  /// check_required and of configuring an actor system.
+  caf::error check_consistent() const;
 
 private:
   caf::error apply_file(const std::string& path,

@@ -92,7 +92,8 @@ const std::vector<option>& option_table() {
      "How often peers of the CAF network send heartbeats (ms)."},
     {"ha.heartbeat.timeout", "5000", positive_millis,
      "Silence after which a peer counts as failed: its contenders are "
-     "revoked, its listeners dropped (ms)."},
+     "revoked, its listeners dropped (ms). Must be larger than "
+     "ha.heartbeat.interval."},
     {"ha.journal.path", "", local_path,
      "Append every message the service actors (electors, retrievers, "
      "stores) receive and send to this file (JSON lines, see \"Message "

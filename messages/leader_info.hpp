@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "caf_ha/messages/errors.hpp"
 #include "caf_ha/messages/ids.hpp"
 
 namespace ha {
@@ -22,6 +23,17 @@ struct leader_info {
     return address == other.address && session == other.session;
   }
 };
+
+/// None, or invalid_argument for an address a leader may not publish: the
+/// empty one means "no leader", so a confirmed leader with it would look
+/// like none to every listener.
+inline caf::error check_leader_address(const std::string& address) {
+  if (!address.empty())
+    return caf::none;
+  return make_error(errc::invalid_argument,
+                    "a leader's address must not be empty (the empty "
+                    "address means \"no leader\")");
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, leader_info& x) {

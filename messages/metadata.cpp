@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "caf_ha/messages/errors.hpp"
+
 namespace ha {
 
 namespace {
@@ -48,6 +50,44 @@ std::optional<job_status> parse_job_status(const std::string& str) {
     if (upper == job_status_names[i])
       return static_cast<job_status>(i);
   return std::nullopt;
+}
+
+std::optional<uint64_t> parse_decimal(const std::string& text, uint64_t max) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos
+      || (text.size() > 1 && text[0] == '0'))
+    return std::nullopt;
+  uint64_t result = 0;
+  for (auto c : text) {
+    auto digit = static_cast<uint64_t>(c - '0');
+    if (result > (max - digit) / 10)
+      return std::nullopt;
+    result = result * 10 + digit;
+  }
+  return result;
+}
+
+namespace {
+
+caf::error bad_checkpoint_id(const std::string& what, const std::string& got) {
+  return make_error(errc::invalid_argument,
+                    what + ": expected an integer from 0 to "
+                      + std::to_string(max_checkpoint_id) + ", got "
+                      + quoted(got));
+}
+
+} // namespace
+
+caf::expected<uint64_t> parse_checkpoint_id(const std::string& what,
+                                            const std::string& text) {
+  if (auto value = parse_decimal(text, max_checkpoint_id))
+    return *value;
+  return bad_checkpoint_id(what, text);
+}
+
+caf::error check_checkpoint_id(const std::string& what, uint64_t value) {
+  if (value > max_checkpoint_id)
+    return bad_checkpoint_id(what, std::to_string(value));
+  return caf::none;
 }
 
 } // namespace ha

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
 #include <caf/meta/type_name.hpp>
 
 #include "caf_ha/messages/ids.hpp"
@@ -110,5 +112,22 @@ typename Inspector::result_type inspect(Inspector& f,
   return f(caf::meta::type_name("completed_checkpoint"), x.job,
            x.checkpoint_id, x.timestamp_ms, x.metadata);
 }
+
+/// Checkpoint ids and the counter that hands them out are Java longs in the
+/// masters that use the stores: 0..2^63-1. Anything larger is a negative id
+/// cast to unsigned, and a counter there could only wrap.
+constexpr uint64_t max_checkpoint_id = 9223372036854775807u;
+
+/// Decimal digits without sign, whitespace or leading zeros, at most `max`.
+std::optional<uint64_t> parse_decimal(const std::string& text, uint64_t max);
+
+/// `text` as a checkpoint id or counter value; otherwise invalid_argument:
+/// `WHAT: expected an integer from 0 to 9223372036854775807, got 'TEXT'`.
+caf::expected<uint64_t> parse_checkpoint_id(const std::string& what,
+                                            const std::string& text);
+
+/// None, or the same invalid_argument for a value over max_checkpoint_id
+/// (what a library caller or peer sends instead of text).
+caf::error check_checkpoint_id(const std::string& what, uint64_t value);
 
 } // namespace ha

@@ -205,6 +205,8 @@ private:
 
   caf::error run(increment_counter_op& op) {
     auto& next = data_.counters.try_emplace(op.job, uint64_t{1}).first->second;
+    if (auto err = check_counter_next(op.job, next))
+      return err;
     op.value = next++;
     return caf::none;
   }

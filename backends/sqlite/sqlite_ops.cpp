@@ -139,6 +139,8 @@ struct op_runner {
     auto select = sql("SELECT next FROM counters WHERE job_id = ?");
     select.bind(op.job);
     op.value = select.step() ? select.uint_at(0) : 1;
+    if (auto err = check_counter_next(op.job, op.value))
+      return err;
     set(op.job, op.value + 1);
     return caf::none;
   }

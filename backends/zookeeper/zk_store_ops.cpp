@@ -197,6 +197,8 @@ caf::error zk_store::plan(increment_counter_op& op, zk_plan& plan) {
   auto value = rc == zk_rc::ok ? decode_number(data) : uint64_t{1};
   if (!value)
     return make_error(errc::corrupted, "malformed ZooKeeper node " + node);
+  if (auto err = check_counter_next(op.job, *value))
+    return err;
   op.value = *value;
   auto next = std::to_string(*value + 1);
   if (rc == zk_rc::ok) {

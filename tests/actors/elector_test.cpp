@@ -73,6 +73,24 @@ TEST_CASE_METHOD(election_fixture,
 }
 
 TEST_CASE_METHOD(election_fixture,
+                 "a confirmation with the empty address is refused and "
+                 "publishes nothing: it would read as no leader") {
+  auto elector = make_elector();
+  auto retriever = make_retriever();
+  auto a = make_contender();
+  join(elector, a);
+  auto session = a.last().info.session;
+  auto refused = ask_expected<bool>(elector, confirm_atom::value, session,
+                                    std::string{});
+  REQUIRE_FALSE(refused);
+  CHECK(is(refused.error(), errc::invalid_argument));
+  CHECK_THAT(describe(refused.error()), Catch::Contains("empty"));
+  CHECK(published(retriever).empty());
+  CHECK(has_leadership(elector, session));
+  CHECK(confirm(elector, session, "host-a:1"));
+}
+
+TEST_CASE_METHOD(election_fixture,
                  "a second contender waits without a grant") {
   auto elector = make_elector();
   auto a = make_contender();

@@ -364,6 +364,27 @@ TEST_CASE("check_required names the key a mode is missing", "[config]") {
   CHECK_FALSE(config{}.check_required());
 }
 
+TEST_CASE("a heartbeat timeout not above the interval is refused naming "
+          "both keys and values", "[config]") {
+  for (auto timeout : {"500", "1000"}) {
+    auto cfg = config::load("", {"ha.heartbeat.interval=1000",
+                                 std::string{"ha.heartbeat.timeout="}
+                                   + timeout});
+    REQUIRE(cfg);
+    auto expected = std::string{"ha.heartbeat.timeout ("} + timeout
+                    + " ms) must be larger than ha.heartbeat.interval (1000 "
+                      "ms): a peer would count as failed between two "
+                      "heartbeats";
+    CHECK(message_of(cfg->check_consistent()) == expected);
+    CHECK(message_of(cfg->check_required()) == expected);
+  }
+  auto fine = config::load("", {"ha.heartbeat.interval=1000",
+                                "ha.heartbeat.timeout=1001"});
+  REQUIRE(fine);
+  CHECK_FALSE(fine->check_consistent());
+  CHECK_FALSE(config{}.check_consistent());
+}
+
 TEST_CASE("every example config loads", "[config]") {
   const std::string dir = CAF_HA_SOURCE_DIR "/config/";
   std::pair<const char*, ha_mode> examples[] = {

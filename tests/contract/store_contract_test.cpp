@@ -243,6 +243,47 @@ TEST_CASE("the checkpoint counter starts at 1, never repeats, and can be "
         == 1);
 }
 
+TEST_CASE("checkpoint ids and counters stay within 0..2^63-1: a negative "
+          "id cast to unsigned is refused and a counter never wraps",
+          "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto cps = fx.service<checkpoint_store_actor>(fx.start(),
+                                                checkpoints_atom::value);
+  auto job = test_job(1);
+  auto refused = [](const auto& res, const std::string& text) {
+    REQUIRE_FALSE(res);
+    CHECK(is(res.error(), errc::invalid_argument));
+    CHECK_THAT(describe(res.error()), Catch::Contains(text));
+  };
+  auto minus_five = static_cast<uint64_t>(int64_t{-5});
+  refused(fx.try_ask<checkpoint_list>(cps, caf::add_atom::value,
+                                      checkpoint(1, minus_five), uint32_t{1},
+                                      unfenced),
+          std::to_string(minus_five));
+  CHECK(fx.ask<checkpoint_list>(cps, caf::get_atom::value, job).empty());
+  refused(fx.try_ask<ok>(cps, set_count_atom::value, job,
+                         max_checkpoint_id + 1, unfenced),
+          "9223372036854775807");
+  refused(fx.try_ask<ok>(cps, set_count_atom::value, job,
+                         std::numeric_limits<uint64_t>::max(), unfenced),
+          "18446744073709551615");
+  CHECK(fx.ask<uint64_t>(cps, caf::get_atom::value, counter_atom::value, job)
+        == 1);
+  fx.ask<ok>(cps, set_count_atom::value, job, max_checkpoint_id - 1, unfenced);
+  CHECK(fx.ask<uint64_t>(cps, next_id_atom::value, job, unfenced)
+        == max_checkpoint_id - 1);
+  // At the limit: refused, and the counter stays where it is.
+  for (int i = 0; i < 2; ++i)
+    refused(fx.try_ask<uint64_t>(cps, next_id_atom::value, job, unfenced),
+            "9223372036854775807");
+  CHECK(fx.ask<uint64_t>(cps, caf::get_atom::value, counter_atom::value, job)
+        == max_checkpoint_id);
+  completed_checkpoint last{job, max_checkpoint_id, 1, {1}};
+  CHECK(fx.ask<checkpoint_list>(cps, caf::add_atom::value, last, uint32_t{1},
+                                unfenced)
+          .empty());
+}
+
 TEST_CASE("checkpoint shutdown drops state only for globally terminal jobs",
           "[contract]") {
   services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};

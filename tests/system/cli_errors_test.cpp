@@ -68,7 +68,7 @@ TEST_CASE("hactl rejects an unknown component naming it") {
   running_node node;
   auto out = run_to_end({binary("hactl"), "--connect", node.endpoint, "leader",
                   "get", "dispatch0r"});
-  CHECK(out.exit_code == 1);
+  CHECK(out.exit_code == 64);
   CHECK_THAT(out.stderr_text, Catch::Contains("dispatch0r"));
   CHECK(line_count(out.stderr_text) == 1);
 }
