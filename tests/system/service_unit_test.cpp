@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <regex>
 #include <set>
@@ -283,9 +284,12 @@ TEST_CASE("service unit: its ExecStart runs ha-node on the production "
   // Tests listen on loopback only, on a port nobody else uses.
   argv.insert(argv.end(),
               {"-D", "ha.node.host=127.0.0.1", "-D", "ha.node.port=0"});
+  std::string command;
+  for (auto& word : argv)
+    command += word + " ";
   child_process node{argv};
   auto line = node.read_line(start_timeout);
-  INFO("ha-node " << argv.size() << " words; stderr: " << node.error_output());
+  INFO(command << "\nstderr: " << node.error_output());
   REQUIRE(line);
   std::smatch match;
   REQUIRE(std::regex_match(
