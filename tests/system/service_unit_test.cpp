@@ -296,8 +296,6 @@ TEST_CASE("service unit: its ExecStart runs ha-node on the production "
     *line, match,
     std::regex{R"(^ha-node listening on 127\.0\.0\.1:(\d+) \(mode sqlite, cluster default\)$)"}));
   auto endpoint = "127.0.0.1:" + match[1].str();
-  CHECK_THAT(node.error_output(), !Catch::Contains("unknown config key"));
-  CHECK_THAT(node.error_output(), Catch::Contains("mutual TLS"));
 
   temp_dir files;
   auto graph = files.path() / "graph.bin";
@@ -310,6 +308,9 @@ TEST_CASE("service unit: its ExecStart runs ha-node on the production "
   REQUIRE(listed.size() == 1);
   CHECK(listed[0]["job_id"] == job_hex(1));
   CHECK(fs::exists(layout.state / "default" / "metadata.db"));
+  // Logged after the listening line: read once a client was served.
+  CHECK_THAT(node.error_output(), !Catch::Contains("unknown config key"));
+  CHECK_THAT(node.error_output(), Catch::Contains("peers connect over mutual TLS"));
   // A client without a certificate gets nothing.
   auto plain = hactl(endpoint, {"jobs", "list"});
   auto plain_code = plain->wait(start_timeout);
