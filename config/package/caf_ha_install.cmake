@@ -33,3 +33,12 @@ string(REGEX REPLACE "/$" "" CAF_HA_PC_TO_PREFIX "${CAF_HA_PC_TO_PREFIX}")
 configure_file(config/package/caf_ha.pc.in ${PROJECT_BINARY_DIR}/caf_ha.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/caf_ha.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The programs, where they were built (a build of the library alone, as
+# for a master's project, installs without them), and what running
+# ha-node as a service needs: the systemd unit and its sample config.
+if(CAF_HA_APPS)
+  install(TARGETS ha-node hactl OPTIONAL RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(FILES config/ha-node.service config/ha-node.production.yaml
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/caf-ha)
+endif()
