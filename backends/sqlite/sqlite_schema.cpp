@@ -96,6 +96,15 @@ caf::error validate(sqlite3* db, const std::string& path, int64_t& version) {
       return corrupted(path, "quick_check: " + check.text_at(0));
   }
   auto objects = read_int(once, "SELECT count(*) FROM sqlite_master");
+  // SQLite writes whole pages only, and a rollback would pad a torn last
+  // page out to a whole one: the file would change though it is refused.
+  auto page_size = read_int(once, "PRAGMA page_size");
+  std::error_code ec;
+  auto bytes = fs::file_size(path, ec);
+  if (!ec && page_size > 0 && bytes % static_cast<uint64_t>(page_size) != 0)
+    return corrupted(path, "its " + std::to_string(bytes)
+                             + " bytes are not a whole number of "
+                             + std::to_string(page_size) + "-byte pages");
   if (app != 0 && app != application_id)
     return corrupted(path,
                      "another application's database (application_id "

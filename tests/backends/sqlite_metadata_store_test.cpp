@@ -211,6 +211,21 @@ TEST_CASE("sqlite: a database whose tables are not those of its schema "
   check_refused(path, "schema version 1 does not hold its tables");
 }
 
+TEST_CASE("sqlite: a database whose last page is torn is refused as "
+          "corrupted and left unchanged",
+          "[metadata_store]") {
+  // Its failed migration rolled back, and the rollback padded the torn page
+  // out to a whole one: the refused file had grown (found by
+  // fuzz_sqlite_schema).
+  temp_dir dir;
+  auto path = (dir.path() / "metadata.db").string();
+  run_sql(path, "PRAGMA application_id = 1667328097; PRAGMA user_version = 1;"
+                "CREATE TABLE job_graphs(job_id BLOB PRIMARY KEY)");
+  auto whole = fs::file_size(path);
+  fs::resize_file(path, whole - 100);
+  check_refused(path, "not a whole number of");
+}
+
 TEST_CASE("sqlite: another application's SQLite database is refused and left "
           "unchanged",
           "[metadata_store]") {
