@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "app/hactl_progress.hpp"
+
 #include "caf_ha/actors/client/blob_client.hpp"
 #include "caf_ha/messages/errors.hpp"
 
@@ -62,7 +64,14 @@ int blobs_put(hactl_context& ctx, const blob_store_actor& store,
   if (!id)
     return usage(describe(id.error()));
   auto type = transient ? blob_type::transient : blob_type::permanent;
-  auto key = upload_file(ctx.sys, store, *id, type, file);
+  blob_client_options opts;
+  caf::expected<blob_key> key = caf::sec::runtime_error;
+  {
+    // Ends its line before anything else is printed.
+    transfer_progress progress{"uploading", ctx.out.json()};
+    opts.progress = progress.callback();
+    key = upload_file(ctx.sys, store, *id, type, file, opts);
+  }
   if (!key)
     return fail(describe(key.error()));
   ctx.out.print("blob_put", {{"key", to_string(*key)},
@@ -81,7 +90,14 @@ int blobs_get(hactl_context& ctx, const blob_store_actor& store,
   auto parsed = key_arg(key);
   if (!parsed)
     return usage(describe(parsed.error()));
-  if (auto err = download_file(ctx.sys, store, *id, *parsed, out))
+  blob_client_options opts;
+  caf::error err;
+  {
+    transfer_progress progress{"downloading", ctx.out.json()};
+    opts.progress = progress.callback();
+    err = download_file(ctx.sys, store, *id, *parsed, out, opts);
+  }
+  if (err)
     return fail(describe(err));
   ctx.out.print("blob_get", {{"key", key},
                              {"job_id", job},

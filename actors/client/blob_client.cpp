@@ -1,5 +1,6 @@
 #include "caf_ha/actors/client/blob_client.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <caf/actor_system.hpp>
@@ -42,6 +43,10 @@ caf::expected<sha256::digest>
 send_chunks(caf::scoped_actor& self, const blob_store_actor& store,
             uint64_t id, blob_reader& reader, const blob_client_options& opts) {
   sha256 hasher;
+  auto total = reader.size();
+  if (!total)
+    return std::move(total.error());
+  uint64_t sent = 0;
   for (;;) {
     std::vector<uint8_t> chunk(opts.chunk_size);
     auto n = reader.read(chunk.data(), chunk.size());
@@ -55,6 +60,9 @@ send_chunks(caf::scoped_actor& self, const blob_store_actor& store,
                                 id, std::move(chunk));
     if (!ok)
       return std::move(ok.error());
+    sent += *n;
+    if (opts.progress)
+      opts.progress(sent, std::max(sent, *total));
   }
 }
 
@@ -90,6 +98,8 @@ receive_chunks(caf::scoped_actor& self, const blob_store_actor& store,
     if (auto err = writer.append(chunk->data(), chunk->size()))
       return err;
     offset += chunk->size();
+    if (opts.progress)
+      opts.progress(offset, std::max(offset, size));
   }
   return hasher.finish();
 }

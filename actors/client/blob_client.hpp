@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,9 @@ struct blob_client_options {
   std::chrono::milliseconds request_timeout = std::chrono::seconds(60);
   /// The local files; a `file_blob_storage` unless set (tests wrap it).
   std::shared_ptr<blob_storage> local;
+  /// Called after each chunk with the bytes transferred so far and the
+  /// blob's size (from the calling thread), if set.
+  std::function<void(uint64_t done, uint64_t total)> progress{};
 };
 
 /// Uploads the local file `path` as a blob of `job`; its key once the store
