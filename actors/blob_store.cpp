@@ -11,6 +11,7 @@
 
 #include "caf_ha/actors/blob_store_state.hpp"
 #include "caf_ha/actors/blob_uploads.hpp"
+#include "caf_ha/actors/ops/node_monitor.hpp"
 #include "caf_ha/actors/peer_checks.hpp"
 #include "caf_ha/actors/store_config.hpp"
 #include "caf_ha/actors/journal/store_journal.hpp"
@@ -88,6 +89,8 @@ caf::result<std::vector<uint8_t>> read_chunk(pointer self, const job_id& job,
   if (!n)
     return with_context(n.error(), "cannot read " + describe_blob(job, key));
   chunk.resize(*n);
+  if (st.cfg.monitor)
+    st.cfg.monitor->blob_bytes_out(*n);
   return chunk;
 }
 

@@ -15,6 +15,10 @@ namespace ha {
 
 class journal;
 
+namespace ops {
+class node_monitor;
+} // namespace ops
+
 /// Fills a buffer with random bytes.
 using random_source = std::function<caf::error(uint8_t* buf, size_t size)>;
 
@@ -56,6 +60,8 @@ struct blob_store_config {
   peer_source peer_of = sender_node;
   /// Set by `ha.journal.path`: the store records its messages into it.
   std::shared_ptr<journal> message_journal{};
+  /// Counts the bytes uploaded and downloaded, if set.
+  std::shared_ptr<ops::node_monitor> monitor{};
   /// Run by the replay: scheduled, unlinked, fed its timer messages.
   bool replaying = false;
   /// The only actor whose `cleanup` the store carries out (the services

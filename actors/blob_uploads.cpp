@@ -8,6 +8,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "caf_ha/actors/ops/node_monitor.hpp"
 #include "caf_ha/actors/send_later.hpp"
 #include "caf_ha/messages/errors.hpp"
 
@@ -126,6 +127,8 @@ caf::result<caf::ok_atom> add_chunk(blob_store_pointer self, uint64_t id,
   up.hasher.update(bytes.data(), bytes.size());
   up.size += bytes.size();
   up.last_active = st.cfg.now();
+  if (st.cfg.monitor)
+    st.cfg.monitor->blob_bytes_in(bytes.size());
   return caf::ok_atom::value;
 }
 

@@ -11,6 +11,7 @@
 
 #include "caf_ha/actors/journal/journal_hook.hpp"
 #include "caf_ha/actors/journal/journaled_driver.hpp"
+#include "caf_ha/actors/ops/node_monitor.hpp"
 #include "caf_ha/actors/peer_checks.hpp"
 #include "caf_ha/config/logging.hpp"
 #include "caf_ha/messages/errors.hpp"
@@ -24,6 +25,8 @@ struct grant_state {
   uint64_t candidate;
   session_id session;
   epoch_t epoch;
+  /// The holder confirmed it: it leads.
+  bool confirmed = false;
 };
 
 struct elector_state {
@@ -56,13 +59,26 @@ std::string contender_name(elector_pointer self, uint64_t candidate) {
   return st.journal.name(st.candidates[candidate].address(), "contender");
 }
 
+/// Reports the end of the current grant to the monitor and forgets it.
+void end_grant(elector_pointer self, ops::revoke_cause cause) {
+  auto& st = self->state;
+  st.cfg.monitor->revoked(st.cfg.component, cause, st.current->confirmed);
+  st.current.reset();
+}
+
+void count_contenders(elector_pointer self) {
+  auto& st = self->state;
+  st.cfg.monitor->contenders(st.cfg.component, st.candidates.size());
+}
+
 /// Ends the current grant if `candidate` holds it, telling the contender.
-void revoke_if_leader(elector_pointer self, uint64_t candidate) {
+void revoke_if_leader(elector_pointer self, uint64_t candidate,
+                      ops::revoke_cause cause) {
   auto& st = self->state;
   if (!st.current || st.current->candidate != candidate)
     return;
   auto session = st.current->session;
-  st.current.reset();
+  end_grant(self, cause);
   st.log->info("{}: revoked session {}", st.cfg.component, to_string(session));
   st.journal.out(contender_name(self, candidate), "revoke",
                  {{"session", to_string(session)}});
@@ -70,11 +86,13 @@ void revoke_if_leader(elector_pointer self, uint64_t candidate) {
              session);
 }
 
-void remove_candidate(elector_pointer self, uint64_t candidate) {
+void remove_candidate(elector_pointer self, uint64_t candidate,
+                      ops::revoke_cause cause) {
   auto& st = self->state;
-  revoke_if_leader(self, candidate);
+  revoke_if_leader(self, candidate, cause);
   self->demonitor(st.candidates[candidate].address());
   st.candidates.erase(candidate);
+  count_contenders(self);
   st.cfg.driver->leave(st.cfg.component, candidate);
   if (st.candidates.empty())
     st.idle.start(st.inbox);
@@ -86,6 +104,7 @@ uint64_t add_candidate(elector_pointer self, contender_actor contender) {
   st.candidates.emplace(id, contender);
   st.cfg.driver->join(st.cfg.component, id,
                       caf::actor_cast<election_events_actor>(st.inbox));
+  count_contenders(self);
   return id;
 }
 
@@ -94,8 +113,9 @@ void on_granted(elector_pointer self, uint64_t candidate, epoch_t epoch) {
   if (st.candidates.count(candidate) == 0)
     return; // Left while the grant was under way.
   if (st.current)
-    revoke_if_leader(self, st.current->candidate);
+    revoke_if_leader(self, st.current->candidate, ops::revoke_cause::error);
   st.current = grant_state{candidate, st.cfg.new_session_id(), epoch};
+  st.cfg.monitor->granted(st.cfg.component, epoch);
   st.log->info("{}: granted session {} epoch {}", st.cfg.component,
                to_string(st.current->session), epoch);
   st.journal.out(contender_name(self, candidate), "grant",
@@ -105,11 +125,20 @@ void on_granted(elector_pointer self, uint64_t candidate, epoch_t epoch) {
              st.current->session, epoch);
 }
 
+/// A contender that went down crashed, unless its process's connection
+/// broke or went silent: then the process died, hung or was cut off.
+ops::revoke_cause cause_of(const caf::error& reason) {
+  if (reason == caf::exit_reason::remote_link_unreachable)
+    return ops::revoke_cause::connection_lost;
+  return ops::revoke_cause::crash;
+}
+
 void on_driver_error(elector_pointer self, const caf::error& err) {
   auto& st = self->state;
   st.log->warn("{}: election backend failed: {}", st.cfg.component,
                self->system().render(err));
-  st.current.reset();
+  if (st.current)
+    end_grant(self, ops::revoke_cause::error);
   for (auto& [id, contender] : st.candidates) {
     st.journal.out(contender_name(self, id), "election_error",
                    error_fields(err));
@@ -140,6 +169,9 @@ bool on_confirm(elector_pointer self, const session_id& session,
   }
   st.log->info("{}: {} confirmed session {} epoch {}", st.cfg.component,
                address, to_string(session), st.current->epoch);
+  // Counted first: whoever learns of the leader finds it counted.
+  st.current->confirmed = true;
+  st.cfg.monitor->confirmed(st.cfg.component, address, st.current->epoch);
   st.cfg.driver->publish(st.cfg.component, st.current->candidate,
                          leader_info{address, session, st.current->epoch});
   return true;
@@ -152,7 +184,7 @@ bool on_resign(elector_pointer self, const session_id& session) {
     return false;
   auto old_id = st.current->candidate;
   auto contender = st.candidates[old_id];
-  revoke_if_leader(self, old_id);
+  revoke_if_leader(self, old_id, ops::revoke_cause::resign);
   st.candidates.erase(old_id);
   st.cfg.driver->leave(st.cfg.component, old_id);
   add_candidate(self, contender);
@@ -165,6 +197,7 @@ void leave_all(elector_pointer self) {
     st.cfg.driver->leave(st.cfg.component, id);
   st.candidates.clear();
   st.current.reset();
+  count_contenders(self);
 }
 
 caf::error on_join(elector_pointer self, contender_actor contender) {
@@ -231,6 +264,8 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.cfg.driver = journaled(st.cfg.driver, st.cfg.message_journal);
+  if (!st.cfg.monitor)
+    st.cfg.monitor = std::make_shared<ops::node_monitor>();
   st.journal = journal_hook{st.cfg.message_journal,
                             "elector/" + st.cfg.component};
   st.inbox = spawn_driver_inbox(self);
@@ -245,7 +280,7 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
       self->state.log->info("{}: contender terminated ({})",
                             self->state.cfg.component,
                             self->system().render(msg.reason));
-      remove_candidate(self, *id);
+      remove_candidate(self, *id, cause_of(msg.reason));
     }
   });
   self->set_exit_handler([self](const caf::exit_msg& msg) {
@@ -268,7 +303,7 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
         if (auto err = check_own_member(self, contender.address(),
                                         "contender"))
           return replied(self, peer, std::move(err));
-        remove_candidate(self, *id);
+        remove_candidate(self, *id, ops::revoke_cause::resign);
       }
       replied(self, peer, caf::error{});
       return caf::ok_atom::value;
@@ -310,7 +345,7 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
         return;
       self->state.journal.in(driver_peer, "revoked",
                              {{"candidate", std::to_string(candidate)}});
-      revoke_if_leader(self, candidate);
+      revoke_if_leader(self, candidate, ops::revoke_cause::error);
     },
     [self](driver_error_atom, const caf::error& err) {
       if (!from_driver(self, "driver_error"))

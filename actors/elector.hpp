@@ -15,6 +15,10 @@ namespace ha {
 
 class journal;
 
+namespace ops {
+class node_monitor;
+} // namespace ops
+
 /// What an elector is spawned with.
 struct elector_config {
   std::string component;
@@ -24,6 +28,9 @@ struct elector_config {
   std::shared_ptr<journal> message_journal = nullptr;
   /// The elector quits after this long without a contender; zero: never.
   caf::timespan idle_timeout{0};
+  /// Where the elector reports grants, confirmations and revocations
+  /// (actors/ops/node_monitor.hpp); a private one if not set.
+  std::shared_ptr<ops::node_monitor> monitor = nullptr;
 };
 
 /// The elector's full interface: the public protocol plus the events its

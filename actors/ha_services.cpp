@@ -1,5 +1,7 @@
 #include "caf_ha/actors/ha_services.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 
@@ -14,6 +16,8 @@
 #include "caf_ha/actors/job_graph_store.hpp"
 #include "caf_ha/actors/job_result_store.hpp"
 #include "caf_ha/actors/journal/journal.hpp"
+#include "caf_ha/actors/ops/instrumented_store.hpp"
+#include "caf_ha/actors/ops/node_monitor.hpp"
 #include "caf_ha/actors/retriever.hpp"
 #include "caf_ha/actors/running_jobs_registry.hpp"
 #include "caf_ha/backends/factory.hpp"
@@ -68,6 +72,7 @@ struct ha_services_state {
   /// Set by `ha.journal.path`: every service actor records into it.
   std::shared_ptr<journal> message_journal;
   service_limits limits;
+  std::shared_ptr<ops::node_monitor> monitor;
 
   static inline const char* name = "ha_services";
 };
@@ -106,6 +111,7 @@ caf::result<elector_actor> get_elector(services_pointer self,
     elector_config cfg{*component, st.be.election, st.be.new_session_id,
                        st.message_journal};
     cfg.idle_timeout = st.limits.idle_timeout;
+    cfg.monitor = st.monitor;
     handle = spawn_linked_elector(self, std::move(cfg));
     self->monitor(handle);
   } else {
@@ -124,6 +130,7 @@ caf::result<retriever_actor> get_retriever(services_pointer self,
   if (!handle) {
     retriever_config cfg{*component, st.be.retrieval, st.message_journal};
     cfg.idle_timeout = st.limits.idle_timeout;
+    cfg.monitor = st.monitor;
     handle = spawn_linked_retriever(self, std::move(cfg));
     self->monitor(handle);
   } else {
@@ -162,6 +169,7 @@ void spawn_stores(services_pointer self, store_connections& conns) {
   blob_cfg.message_journal = st.message_journal;
   blob_cfg.max_uploads_per_peer = st.limits.max_uploads_per_peer;
   blob_cfg.max_uploads = st.limits.max_uploads;
+  blob_cfg.monitor = st.monitor;
   st.blobs = spawn_linked_blob_store(self, std::move(blob_cfg));
   forget_on_exit(self, {st.job_graphs.id(), st.job_results.id(),
                         st.registry.id(), st.checkpoints.id(), st.blobs.id()});
@@ -209,14 +217,21 @@ caf::result<caf::ok_atom> cleanup(services_pointer self) {
   return rp;
 }
 
+/// What the root is spawned with besides its backend and connections.
+struct services_extras {
+  std::shared_ptr<journal> message_journal;
+  service_limits limits;
+  std::shared_ptr<ops::node_monitor> monitor;
+};
+
 ha_services_actor::behavior_type ha_services(services_pointer self,
                                              backend be,
                                              store_connections conns,
-                                             std::shared_ptr<journal> jrnl,
-                                             service_limits limits) {
+                                             services_extras extras) {
   self->state.be = std::move(be);
-  self->state.message_journal = std::move(jrnl);
-  self->state.limits = limits;
+  self->state.message_journal = std::move(extras.message_journal);
+  self->state.limits = extras.limits;
+  self->state.monitor = std::move(extras.monitor);
   spawn_stores(self, conns);
   self->set_down_handler([self](const caf::down_msg& msg) {
     forget(self->state.electors, msg.source);
@@ -243,6 +258,9 @@ ha_services_actor::behavior_type ha_services(services_pointer self,
       return self->state.checkpoints;
     },
     [self](caf::get_atom, blobs_atom) { return self->state.blobs; },
+    [self](caf::get_atom, status_atom) {
+      return self->state.monitor->status();
+    },
     // In-process callers hold the capability itself: the secret is for a
     // published gateway (actors/services_gateway.hpp) to check.
     [self](caf::close_atom, const std::string&) {
@@ -253,33 +271,76 @@ ha_services_actor::behavior_type ha_services(services_pointer self,
   };
 }
 
+/// Opens the store connections, each measured into `monitor`, in the
+/// caller's thread: opening blocks.
+caf::expected<store_connections>
+open_connections(backend& be, const std::shared_ptr<ops::node_monitor>& monitor) {
+  // Memory modes commit nothing to disk: they count no fsyncs.
+  auto mode = be.mode;
+  std::transform(mode.begin(), mode.end(), mode.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  bool durable = mode == "sqlite" || mode == "zookeeper";
+  store_connections conns;
+  std::pair<std::shared_ptr<metadata_store>*, const char*> stores[] = {
+    {&conns.job_graphs, "job_graphs"},   {&conns.job_results, "job_results"},
+    {&conns.registry, "running_jobs"},   {&conns.checkpoints, "checkpoints"},
+    {&conns.admin, "admin"}};
+  for (auto& [conn, name] : stores) {
+    auto opened = be.open_metadata();
+    if (!opened)
+      return std::move(opened.error());
+    *conn = ops::instrumented(std::move(*opened), monitor, name, durable);
+  }
+  return conns;
+}
+
+/// The journal of `ha.journal.path`, or none; its counts go to `monitor`.
+caf::expected<std::shared_ptr<journal>>
+open_journal(const config& cfg, ops::node_monitor& monitor) {
+  auto& path = cfg.get_string("ha.journal.path");
+  if (path.empty())
+    return std::shared_ptr<journal>{};
+  auto opened = journal::open(
+    path, cfg.get_string("ha.journal.node"),
+    static_cast<size_t>(cfg.get_int("ha.journal.max-queued")));
+  if (!opened)
+    return std::move(opened.error());
+  auto& reg = monitor.metrics();
+  std::weak_ptr<journal> weak = *opened;
+  reg.on_collect([&reg, weak] {
+    if (auto jrnl = weak.lock()) {
+      reg.get_counter("caf_ha_journal_records_total")
+        .raise_to(static_cast<double>(jrnl->recorded()));
+      reg.get_counter("caf_ha_journal_dropped_records_total")
+        .raise_to(static_cast<double>(jrnl->dropped()));
+    }
+  });
+  return std::move(*opened);
+}
+
 } // namespace
 
 caf::expected<ha_services_actor> make_services(caf::actor_system& sys,
                                                const config& cfg) {
+  return make_services(sys, cfg, std::make_shared<ops::node_monitor>());
+}
+
+caf::expected<ha_services_actor>
+make_services(caf::actor_system& sys, const config& cfg,
+              std::shared_ptr<ops::node_monitor> monitor) {
   auto be = make_backend(cfg);
   if (!be)
     return std::move(be.error());
-  // Connections are opened here, in the caller's thread: opening blocks.
-  store_connections conns;
-  for (auto* conn : {&conns.job_graphs, &conns.job_results, &conns.registry,
-                     &conns.checkpoints, &conns.admin}) {
-    auto opened = be->open_metadata();
-    if (!opened)
-      return std::move(opened.error());
-    *conn = std::move(*opened);
-  }
-  std::shared_ptr<journal> jrnl;
-  if (auto& path = cfg.get_string("ha.journal.path"); !path.empty()) {
-    auto opened = journal::open(
-      path, cfg.get_string("ha.journal.node"),
-      static_cast<size_t>(cfg.get_int("ha.journal.max-queued")));
-    if (!opened)
-      return std::move(opened.error());
-    jrnl = std::move(*opened);
-  }
-  return sys.spawn(ha_services, std::move(*be), std::move(conns),
-                   std::move(jrnl), service_limits::from(cfg));
+  auto conns = open_connections(*be, monitor);
+  if (!conns)
+    return std::move(conns.error());
+  auto jrnl = open_journal(cfg, *monitor);
+  if (!jrnl)
+    return std::move(jrnl.error());
+  services_extras extras{std::move(*jrnl), service_limits::from(cfg),
+                         std::move(monitor)};
+  return sys.spawn(ha_services, std::move(*be), std::move(*conns),
+                   std::move(extras));
 }
 
 caf::expected<ha_services_actor> connect(caf::actor_system& sys,

@@ -11,6 +11,7 @@
 
 #include "caf_ha/actors/journal/journal_hook.hpp"
 #include "caf_ha/actors/journal/journaled_driver.hpp"
+#include "caf_ha/actors/ops/node_monitor.hpp"
 #include "caf_ha/actors/peer_checks.hpp"
 #include "caf_ha/config/logging.hpp"
 #include "caf_ha/messages/errors.hpp"
@@ -144,6 +145,7 @@ caf::error on_join(retriever_pointer self, listener_actor listener) {
     tell_leader(self, listener, leader_message(self, *st.current),
                 *st.current);
   st.listeners.push_back(std::move(listener));
+  st.cfg.monitor->listeners(st.cfg.component, st.listeners.size());
   return caf::none;
 }
 
@@ -154,6 +156,7 @@ void remove_listener(retriever_pointer self, const caf::actor_addr& addr) {
     return;
   self->demonitor(i->address());
   st.listeners.erase(i);
+  st.cfg.monitor->listeners(st.cfg.component, st.listeners.size());
   if (st.listeners.empty())
     st.idle.start(st.inbox);
 }
@@ -186,6 +189,8 @@ retriever_impl::behavior_type retriever(retriever_pointer self,
   self->state.cfg = std::move(cfg);
   auto& st = self->state;
   st.cfg.driver = journaled(st.cfg.driver, st.cfg.message_journal);
+  if (!st.cfg.monitor)
+    st.cfg.monitor = std::make_shared<ops::node_monitor>();
   st.journal = journal_hook{st.cfg.message_journal,
                             "retriever/" + st.cfg.component};
   st.inbox = spawn_driver_inbox(self);

@@ -14,6 +14,10 @@ namespace ha {
 
 class journal;
 
+namespace ops {
+class node_monitor;
+} // namespace ops
+
 /// What a retriever is spawned with.
 struct retriever_config {
   std::string component;
@@ -22,6 +26,9 @@ struct retriever_config {
   std::shared_ptr<journal> message_journal = nullptr;
   /// The retriever quits after this long without a listener; zero: never.
   caf::timespan idle_timeout{0};
+  /// Where the retriever reports its listeners (actors/ops/node_monitor.hpp);
+  /// a private one if not set.
+  std::shared_ptr<ops::node_monitor> monitor = nullptr;
 };
 
 /// The retriever's full interface: the public protocol plus the leader

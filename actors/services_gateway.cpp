@@ -115,6 +115,9 @@ services_gateway(gateway_pointer self, ha_services_actor root,
     [self](get_atom g, blobs_atom x) {
       return relay<blob_store_actor>(self, g, x);
     },
+    [self](get_atom g, status_atom x) {
+      return relay<node_status>(self, g, x);
+    },
     [self](caf::close_atom x,
            const std::string& secret) -> caf::result<caf::ok_atom> {
       if (auto err = check_secret(self, secret, "close"))

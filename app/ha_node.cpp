@@ -18,6 +18,9 @@
 #include <spdlog/cfg/env.h>
 
 #include "caf_ha/actors/ha_services.hpp"
+#include "caf_ha/actors/ops/http_endpoint.hpp"
+#include "caf_ha/actors/ops/metrics.hpp"
+#include "caf_ha/actors/ops/node_monitor.hpp"
 #include "caf_ha/actors/services_gateway.hpp"
 #include "app/process_signals.hpp"
 #include "caf_ha/config/config.hpp"
@@ -64,6 +67,19 @@ caf::actor watch_services(caf::actor_system& sys,
   });
 }
 
+/// The HTTP endpoint of `ha.metrics.port`, or none if that is unset.
+caf::expected<std::unique_ptr<ha::ops::http_endpoint>>
+start_endpoint(caf::actor_system& sys, const ha::config& cfg,
+               const ha::ha_services_actor& root,
+               std::shared_ptr<ha::ops::node_monitor> monitor) {
+  if (!cfg.has("ha.metrics.port"))
+    return std::unique_ptr<ha::ops::http_endpoint>{};
+  return ha::ops::http_endpoint::start(
+    cfg.get_string("ha.metrics.host"),
+    static_cast<uint16_t>(cfg.get_int("ha.metrics.port")), std::move(monitor),
+    ha::ops::status_of(sys, root));
+}
+
 int run(const ha::config& cfg) {
   caf::actor_system_config sys_cfg;
   if (auto err = ha::configure_actor_system(sys_cfg, cfg,
@@ -77,7 +93,8 @@ int run(const ha::config& cfg) {
     std::cerr << "ha-node: " << ha::describe(err) << std::endl;
     return 1;
   }
-  auto root = ha::make_services(sys, cfg);
+  auto monitor = std::make_shared<ha::ops::node_monitor>();
+  auto root = ha::make_services(sys, cfg, monitor);
   if (!root) {
     std::cerr << "ha-node: " << sys.render(root.error()) << std::endl;
     return 1;
@@ -88,10 +105,21 @@ int run(const ha::config& cfg) {
     caf::anon_send(*root, caf::close_atom::value, std::string{});
     return 1;
   }
+  auto endpoint = start_endpoint(sys, cfg, *root, monitor);
+  if (!endpoint) {
+    std::cerr << "ha-node: " << ha::describe(endpoint.error()) << std::endl;
+    sys.middleman().unpublish(published->gateway, published->port);
+    caf::anon_send(*root, caf::close_atom::value, std::string{});
+    return 1;
+  }
   std::cout << "ha-node listening on " << cfg.get_string("ha.node.host")
             << ":" << published->port << " (mode "
             << ha::to_string(cfg.mode()) << ", cluster " << cfg.cluster_id()
             << ")" << std::endl;
+  if (*endpoint)
+    std::cout << "ha-node serving metrics and status on http://"
+              << cfg.get_string("ha.metrics.host") << ":"
+              << (*endpoint)->port() << "/" << std::endl;
   log->info("peers connect over {}",
             ha::uses_tls(sys) ? "mutual TLS" : "plain TCP");
   auto closed = std::make_shared<std::atomic<bool>>(false);
@@ -125,6 +153,9 @@ int main(int argc, char** argv) {
   bool print_table = false;
   app.add_flag("--config-table", print_table,
                "print the table of configuration keys (Markdown) and exit");
+  bool print_metrics = false;
+  app.add_flag("--metrics-table", print_metrics,
+               "print the table of metrics (Markdown) and exit");
   app.footer("Example:\n  ha-node -D high-availability=embedded -D "
              "ha.node.port=6123");
   try {
@@ -140,6 +171,11 @@ int main(int argc, char** argv) {
   }
   if (print_table) {
     std::cout << ha::option_table_markdown();
+    return 0;
+  }
+  if (print_metrics) {
+    std::cout << ha::ops::metrics_table_markdown(
+      ha::ops::node_monitor{}.metrics());
     return 0;
   }
   std::vector<std::string> warnings;

@@ -178,6 +178,7 @@ int main(int argc, char** argv) {
   add_replay_command(app, standalone);
   add_election_commands(app, action);
   add_store_commands(app, action);
+  add_status_command(app, action);
   add_blob_commands(app, action, [](hactl_context& ctx) {
     return ask<ha::blob_store_actor>(ctx, ctx.root, caf::get_atom::value,
                                      ha::blobs_atom::value);

@@ -53,6 +53,9 @@ void add_election_commands(CLI::App& app, hactl_action& action);
 /// `cleanup-all`.
 void add_store_commands(CLI::App& app, hactl_action& action);
 
+/// Registers `status`.
+void add_status_command(CLI::App& app, hactl_action& action);
+
 /// Prints `hactl: <what>` on stderr and returns `code`.
 int fail(const std::string& what, int code = exit_failure);
 

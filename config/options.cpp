@@ -65,6 +65,11 @@ const std::vector<option>& option_table() {
     {"ha.node.allow-plaintext", "false", boolean,
      "Let ha-node listen on a non-loopback address without mutual TLS "
      "(peers then reach the services unauthenticated)."},
+    {"ha.metrics.host", "127.0.0.1", host,
+     "Address of ha-node's HTTP endpoint: `/metrics` (Prometheus), "
+     "`/status.json` and the status page `/`."},
+    {"ha.metrics.port", "", listen_port,
+     "Port of that endpoint; off unless set; 0 picks a free port."},
     {"ha.admin.secret-file", "", local_path,
      "File holding the admin secret that remote `close` and `cleanup` must "
      "present; without it they are refused from remote peers."},

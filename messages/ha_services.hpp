@@ -9,6 +9,7 @@
 #include "caf_ha/messages/blob_store.hpp"
 #include "caf_ha/messages/election.hpp"
 #include "caf_ha/messages/retrieval.hpp"
+#include "caf_ha/messages/status.hpp"
 #include "caf_ha/messages/stores.hpp"
 
 namespace ha {
@@ -42,6 +43,9 @@ using ha_services_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, checkpoints_atom>::with<
     checkpoint_store_actor>,
   caf::replies_to<caf::get_atom, blobs_atom>::with<blob_store_actor>,
+  // get(status): the node's version, start, each component's election
+  // and its last leader changes (messages/status.hpp).
+  caf::replies_to<caf::get_atom, status_atom>::with<node_status>,
   // close(admin_secret): stops every service, keeps all data.
   caf::replies_to<caf::close_atom, std::string>::with<caf::ok_atom>,
   // cleanup(admin_secret) (cleanup_atom from messages/blob_store.hpp):

@@ -45,6 +45,13 @@ void register_types(caf::actor_system_config& cfg) {
     .add_message_type<running_jobs_registry_actor>(
       "ha::running_jobs_registry_actor")
     .add_message_type<checkpoint_store_actor>("ha::checkpoint_store_actor")
+    .add_message_type<component_status>("ha::component_status")
+    .add_message_type<std::vector<component_status>>(
+      "std::vector<ha::component_status>")
+    .add_message_type<leader_change>("ha::leader_change")
+    .add_message_type<std::vector<leader_change>>(
+      "std::vector<ha::leader_change>")
+    .add_message_type<node_status>("ha::node_status")
     .add_error_category(error_category, render_error);
   register_blob_types(cfg);
 }

@@ -255,6 +255,13 @@ void journal::enqueue(std::string line) {
   cv_.notify_all();
 }
 
+uint64_t journal::recorded() const {
+  if (target_)
+    return target_->recorded();
+  std::lock_guard<std::mutex> guard{mtx_};
+  return next_index_ - 1;
+}
+
 uint64_t journal::dropped() const {
   if (target_)
     return target_->dropped();

@@ -95,6 +95,9 @@ public:
   /// the process `node` (the replay of a journal shared by processes).
   std::shared_ptr<journal> as_node(std::string node);
 
+  /// Records taken, written or dropped.
+  uint64_t recorded() const;
+
   /// Records dropped because the queue was full.
   uint64_t dropped() const;
 

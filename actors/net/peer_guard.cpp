@@ -21,6 +21,7 @@
 #include <openssl/err.h>
 
 #include "caf_ha/actors/net/basp_filter.hpp"
+#include "caf_ha/actors/net/peer_counts.hpp"
 #include "caf_ha/config/logging.hpp"
 
 namespace ha {
@@ -43,6 +44,18 @@ caf::io::connection_handle fresh_connection_handle() {
   return caf::io::connection_handle::from_int(next++);
 }
 
+/// Counts an accepted connection while it lives (actors/net/peer_counts.hpp).
+struct counted_peer {
+  counted_peer() {
+    count_peer_accepted();
+  }
+  ~counted_peer() {
+    count_peer_closed();
+  }
+  counted_peer(const counted_peer&) = delete;
+  counted_peer& operator=(const counted_peer&) = delete;
+};
+
 /// A plain TCP connection accepted from a peer.
 class guarded_scribe : public network::scribe_impl {
 public:
@@ -56,6 +69,7 @@ public:
   bool consume(caf::execution_unit* ctx, const void* buf,
                size_t size) override {
     if (!filter_.admit(ctx, buf, size, addr(), port())) {
+      count_peer_refused();
       // The broker learns of it as a closed connection and forgets it.
       io_failure(ctx, network::operation::read);
       return false;
@@ -65,6 +79,7 @@ public:
 
 private:
   basp_filter filter_;
+  counted_peer counted_;
 };
 
 /// Reads and writes through an OpenSSL session (CAF's openssl module), for
@@ -166,6 +181,7 @@ public:
   bool consume(caf::execution_unit* ctx, const void* buf,
                size_t size) override {
     if (!filter_.admit(ctx, buf, size, addr(), port())) {
+      count_peer_refused();
       io_failure(ctx, network::operation::read);
       return false;
     }
@@ -176,6 +192,7 @@ private:
   bool launched_ = false;
   network::stream_impl<tls_policy> stream_;
   basp_filter filter_;
+  counted_peer counted_;
 };
 
 class guarded_doorman : public network::doorman_impl {
@@ -208,6 +225,7 @@ private:
     auto session = caf::openssl::make_session(parent()->system(), fd, true);
     if (!session) {
       logger("net")->warn("dropping a peer: no TLS session for it");
+      count_peer_refused();
       network::close_socket(fd);
       return nullptr;
     }

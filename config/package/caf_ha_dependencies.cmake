@@ -30,6 +30,20 @@ if(NOT TARGET caf_ha_deps::zookeeper)
     INTERFACE_LINK_LIBRARIES m)
 endif()
 
+# cpp-httplib (the metrics and status endpoint), a shared library whose
+# classes change with these definitions: every includer must use the ones
+# Debian built it with.
+if(NOT TARGET caf_ha_deps::httplib)
+  find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+  find_library(HTTPLIB_LIBRARY cpp-httplib REQUIRED)
+  add_library(caf_ha_deps::httplib UNKNOWN IMPORTED)
+  set_target_properties(caf_ha_deps::httplib PROPERTIES
+    IMPORTED_LOCATION ${HTTPLIB_LIBRARY}
+    INTERFACE_INCLUDE_DIRECTORIES ${HTTPLIB_INCLUDE_DIR}
+    INTERFACE_COMPILE_DEFINITIONS
+      "CPPHTTPLIB_OPENSSL_SUPPORT;CPPHTTPLIB_ZLIB_SUPPORT;CPPHTTPLIB_BROTLI_SUPPORT")
+endif()
+
 set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_dependency(Threads)
 find_dependency(Boost 1.74)
