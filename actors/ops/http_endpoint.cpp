@@ -92,6 +92,12 @@ http_endpoint::start(const std::string& host, uint16_t port,
   auto& server = state->server;
   // Operators' requests are small; a body has no use here.
   server.set_payload_max_length(4096);
+  // cpp-httplib sets SO_REUSEPORT by default: a second node on the same
+  // port would then share it silently and scrapes would reach either.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server.set_read_timeout(5, 0);
   server.set_write_timeout(5, 0);
   add_routes(server, std::move(monitor), std::move(status));
