@@ -191,6 +191,10 @@ retriever_impl::behavior_type retriever(retriever_pointer self,
   st.cfg.driver = journaled(st.cfg.driver, st.cfg.message_journal);
   if (!st.cfg.monitor)
     st.cfg.monitor = std::make_shared<ops::node_monitor>();
+  st.cfg.monitor->service_started(st.cfg.component);
+  self->attach_functor([monitor = st.cfg.monitor, name = st.cfg.component] {
+    monitor->service_stopped(name);
+  });
   st.journal = journal_hook{st.cfg.message_journal,
                             "retriever/" + st.cfg.component};
   st.inbox = spawn_driver_inbox(self);

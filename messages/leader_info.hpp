@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "caf_ha/messages/errors.hpp"
@@ -24,16 +25,17 @@ struct leader_info {
   }
 };
 
+/// The longest address a leader may publish, in bytes: room for any URL of
+/// a master, while every listener, `hactl status` and the status page
+/// carry it.
+constexpr size_t max_leader_address = 1024;
+
 /// None, or invalid_argument for an address a leader may not publish: the
 /// empty one means "no leader", so a confirmed leader with it would look
-/// like none to every listener.
-inline caf::error check_leader_address(const std::string& address) {
-  if (!address.empty())
-    return caf::none;
-  return make_error(errc::invalid_argument,
-                    "a leader's address must not be empty (the empty "
-                    "address means \"no leader\")");
-}
+/// like none to every listener; one over `max_leader_address` bytes or
+/// with a control character (a line break, a terminal escape) would garble
+/// every log line and table that shows it.
+caf::error check_leader_address(const std::string& address);
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, leader_info& x) {

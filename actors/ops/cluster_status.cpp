@@ -1,6 +1,7 @@
 #include "caf_ha/actors/ops/cluster_status.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
@@ -81,6 +82,29 @@ caf::error count_jobs(caf::scoped_actor& self, const ha_services_actor& root,
   return caf::none;
 }
 
+/// Peers choose addresses: bytes that are not UTF-8 become U+FFFD instead
+/// of failing the whole document.
+std::string dump(const json& x) {
+  return x.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+/// `x` with every control character as `\xNN`: a table on a terminal must
+/// show a peer's text, never act on it.
+std::string printable(const std::string& x) {
+  std::string out;
+  for (char c : x) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", byte);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 json node_json(const cluster_status& x) {
   auto& n = x.node;
   return {{"version", n.version},
@@ -138,14 +162,17 @@ std::string duration(int64_t ms) {
   return out;
 }
 
-/// Rows padded to aligned columns, two spaces apart.
-std::string aligned(const std::vector<std::vector<std::string>>& rows) {
+/// Rows padded to aligned columns, two spaces apart; control characters
+/// shown as escapes.
+std::string aligned(std::vector<std::vector<std::string>> rows) {
   std::vector<size_t> width;
-  for (auto& row : rows)
+  for (auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()));
     for (size_t i = 0; i < row.size(); ++i) {
-      width.resize(std::max(width.size(), row.size()));
+      row[i] = printable(row[i]);
       width[i] = std::max(width[i], row[i].size());
     }
+  }
   std::string out;
   for (auto& row : rows) {
     std::string line;
@@ -196,14 +223,14 @@ std::string to_json(const cluster_status& x) {
     doc["components"].push_back(component_json(c));
   for (auto& c : x.node.changes)
     doc["changes"].push_back(change_json(c));
-  return doc.dump();
+  return dump(doc);
 }
 
 std::vector<std::string> to_json_lines(const cluster_status& x) {
   std::vector<std::string> lines;
   auto line = [&](const char* kind, json fields) {
     fields["kind"] = kind;
-    lines.push_back(fields.dump());
+    lines.push_back(dump(fields));
   };
   auto node = node_json(x);
   node["mode"] = x.mode;

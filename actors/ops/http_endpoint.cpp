@@ -25,6 +25,9 @@ namespace {
 
 constexpr auto status_timeout = std::chrono::seconds(5);
 
+/// Threads serving requests: each client that is slow to send holds one.
+constexpr size_t worker_count = 32;
+
 void serve_metrics(node_monitor& monitor, httplib::Response& res) {
   res.set_content(monitor.metrics().expose(),
                   "text/plain; version=0.0.4; charset=utf-8");
@@ -60,12 +63,14 @@ void add_routes(httplib::Server& server, std::shared_ptr<node_monitor> monitor,
   // Anything but GET of these three: nothing here changes a service.
   auto refuse = [](const httplib::Request&, httplib::Response& res) {
     res.status = 405;
+    res.set_header("Allow", "GET, HEAD");
     res.set_content("only GET\n", "text/plain");
   };
   server.Post(".*", refuse);
   server.Put(".*", refuse);
   server.Delete(".*", refuse);
   server.Patch(".*", refuse);
+  server.Options(".*", refuse);
 }
 
 } // namespace
@@ -98,8 +103,23 @@ http_endpoint::start(const std::string& host, uint16_t port,
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  server.set_read_timeout(5, 0);
+  // Slow clients hold a worker each: short timeouts, more workers than
+  // cpp-httplib's default of 8, few requests per connection.
+  server.set_read_timeout(2, 0);
   server.set_write_timeout(5, 0);
+  server.set_keep_alive_timeout(2);
+  server.set_keep_alive_max_count(20);
+  server.new_task_queue = [] { return new httplib::ThreadPool(worker_count); };
+  // cpp-httplib builds a ranged answer in memory, once per range asked
+  // for: a thousand ranges of /metrics would cost a hundred megabytes.
+  server.set_pre_routing_handler([](const httplib::Request& req,
+                                    httplib::Response& res) {
+    if (!req.has_header("Range"))
+      return httplib::Server::HandlerResponse::Unhandled;
+    // No body: cpp-httplib would cut even this answer into the ranges.
+    res.status = 416;
+    return httplib::Server::HandlerResponse::Handled;
+  });
   add_routes(server, std::move(monitor), std::move(status));
   int bound = port == 0 ? server.bind_to_any_port(host)
                         : (server.bind_to_port(host, port) ? port : -1);

@@ -229,6 +229,19 @@ histogram& registry::get_histogram(const std::string& name,
   return series<histogram>(name, metric_type::histogram, values);
 }
 
+void registry::forget(const std::string& label, const std::string& value) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (auto& fam : families_) {
+    auto& labels = fam->info.labels;
+    auto pos = std::find(labels.begin(), labels.end(), label);
+    if (pos == labels.end())
+      continue;
+    auto index = static_cast<size_t>(pos - labels.begin());
+    for (auto i = fam->children.begin(); i != fam->children.end();)
+      i = i->first[index] == value ? fam->children.erase(i) : std::next(i);
+  }
+}
+
 void registry::on_collect(std::function<void()> f) {
   std::lock_guard<std::mutex> guard{mtx_};
   collectors_.push_back(std::move(f));

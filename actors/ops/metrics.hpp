@@ -99,6 +99,10 @@ public:
   histogram& get_histogram(const std::string& name,
                            const std::vector<std::string>& values = {});
 
+  /// Removes every series whose label `label` has `value` (their family
+  /// stays). References to them must no longer be used.
+  void forget(const std::string& label, const std::string& value);
+
   /// Runs `f` before every rendering, to copy values kept elsewhere.
   void on_collect(std::function<void()> f);
 

@@ -138,6 +138,23 @@ void node_monitor::record(leader_change change) {
     history_.pop_front();
 }
 
+void node_monitor::service_started(const std::string& name) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  ++component(name).services;
+}
+
+void node_monitor::service_stopped(const std::string& name) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = components_.find(name);
+    if (i == components_.end() || --i->second.services > 0
+        || !i->second.status.leader.empty())
+      return;
+    components_.erase(i);
+  }
+  metrics_.forget("component", name);
+}
+
 void node_monitor::contenders(const std::string& name, size_t count) {
   metrics_.get_gauge("caf_ha_contenders", {name})
     .set(static_cast<double>(count));

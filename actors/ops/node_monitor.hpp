@@ -48,6 +48,12 @@ public:
 
   // -- elections (the elector and retriever of `component`) -------------
 
+  /// An elector or retriever of `component` started or stopped. Once none
+  /// runs and no leader is known, the component and its series are
+  /// forgotten: peers name components, so they must not pile up.
+  void service_started(const std::string& component);
+  void service_stopped(const std::string& component);
+
   void contenders(const std::string& component, size_t count);
   void listeners(const std::string& component, size_t count);
   void granted(const std::string& component, uint64_t epoch);
@@ -73,6 +79,8 @@ private:
     /// When the last leader was lost, if none confirmed since.
     std::optional<clock::time_point> lost_at;
     std::string lost_cause;
+    /// Electors and retrievers of the component running now.
+    int services = 0;
   };
 
   component_state& component(const std::string& name);

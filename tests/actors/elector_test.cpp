@@ -91,6 +91,28 @@ TEST_CASE_METHOD(election_fixture,
 }
 
 TEST_CASE_METHOD(election_fixture,
+                 "a confirmation with a control character or an overlong "
+                 "address is refused and publishes nothing") {
+  auto elector = make_elector();
+  auto retriever = make_retriever();
+  auto a = make_contender();
+  join(elector, a);
+  auto session = a.last().info.session;
+  for (auto& [address, why] :
+       {std::pair<std::string, std::string>{"a:1\n\x1b[31mb:2",
+                                            "control characters"},
+        {std::string(max_leader_address + 1, 'a'), "at most 1024 bytes"}}) {
+    auto refused = ask_expected<bool>(elector, confirm_atom::value, session,
+                                      address);
+    REQUIRE_FALSE(refused);
+    CHECK(is(refused.error(), errc::invalid_argument));
+    CHECK_THAT(describe(refused.error()), Catch::Contains(why));
+  }
+  CHECK(published(retriever).empty());
+  CHECK(confirm(elector, session, std::string(max_leader_address, 'a')));
+}
+
+TEST_CASE_METHOD(election_fixture,
                  "a second contender waits without a grant") {
   auto elector = make_elector();
   auto a = make_contender();

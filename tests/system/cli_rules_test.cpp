@@ -148,7 +148,7 @@ TEST_CASE("hactl command line errors are one line with exit 64 and say "
 }
 
 TEST_CASE("hactl contend and leader watch refuse a bad component or an "
-          "empty address at once") {
+          "empty, overlong or garbling address at once") {
   running_node node;
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {binary("hactl"), "--connect", node.endpoint});
@@ -160,6 +160,11 @@ TEST_CASE("hactl contend and leader watch refuse a bad component or an "
               "unknown component");
   check_usage(run({"contend", "dispatcher", "--address", ""}), "--address",
               "must not be empty");
+  check_usage(run({"contend", "dispatcher", "--address", "a:1\nb:2"}),
+              "--address", "control characters");
+  check_usage(run({"contend", "dispatcher", "--address",
+                   std::string(2000, 'a')}),
+              "--address", "at most 1024 bytes");
 }
 
 TEST_CASE("hactl refuses an unreadable or too large file with one line "

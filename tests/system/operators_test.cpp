@@ -146,8 +146,8 @@ TEST_CASE("ha-node's /metrics passes promtool and counts a failover") {
   CHECK(sample(after, dispatcher("caf_ha_leader_epoch")) > epoch);
 }
 
-TEST_CASE("ha-node's endpoint serves only GET and nothing outside its "
-          "three paths") {
+TEST_CASE("ha-node's endpoint serves only GET of its three paths, without "
+          "ranges") {
   operated_node op;
   httplib::Client client{"127.0.0.1", op.http_port};
   auto post = client.Post("/metrics", "x", "text/plain");
@@ -156,6 +156,14 @@ TEST_CASE("ha-node's endpoint serves only GET and nothing outside its "
   auto other = client.Get("/../etc/passwd");
   REQUIRE(other);
   CHECK(other->status == 404);
+  // A thousand ranges would make the server build the body a thousand times.
+  std::string ranges = "bytes=0-";
+  for (int i = 0; i < 1000; ++i)
+    ranges += ",0-";
+  auto ranged = client.Get("/metrics", {{"Range", ranges}});
+  REQUIRE(ranged);
+  CHECK(ranged->status == 416);
+  CHECK(ranged->body.size() < 100);
 }
 
 TEST_CASE("hactl status shows mode, leaders, jobs and the last changes, as a "

@@ -125,3 +125,25 @@ TEST_CASE("the README's metrics table matches the declared metrics",
   CHECK_THAT(readme.str(),
              Catch::Contains(metrics_table_markdown(node_monitor{}.metrics())));
 }
+
+TEST_CASE("node monitor: a component nobody contends or listens for any "
+          "more is forgotten, with its series") {
+  node_monitor mon;
+  mon.service_started("idle");
+  mon.service_started("idle"); // its elector and its retriever
+  mon.contenders("idle", 1);
+  mon.contenders("idle", 0);
+  mon.service_stopped("idle");
+  CHECK_THAT(mon.metrics().expose(),
+             Catch::Contains("caf_ha_contenders{component=\"idle\"} 0"));
+  mon.service_stopped("idle");
+  CHECK_THAT(mon.metrics().expose(), !Catch::Contains("\"idle\""));
+  CHECK(mon.status().components.empty());
+  // A component whose leader is still known stays.
+  mon.service_started("led");
+  mon.confirmed("led", "a:1", 1);
+  mon.service_stopped("led");
+  CHECK_THAT(mon.metrics().expose(),
+             Catch::Contains("caf_ha_leader{component=\"led\"} 1"));
+  CHECK(mon.status().components.size() == 1);
+}
