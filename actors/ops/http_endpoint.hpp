@@ -23,7 +23,8 @@ class node_monitor;
 /// The JSON of `/status.json`, made on demand, or why it cannot be.
 using status_source = std::function<caf::expected<std::string>()>;
 
-/// `to_json(collect_status(root))`, asked from the serving thread.
+/// `to_json(collect_status(root))`, asked from the serving thread. `sys`
+/// must outlive every endpoint serving it.
 status_source status_of(caf::actor_system& sys, ha_services_actor root);
 
 class http_endpoint {
