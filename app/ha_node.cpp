@@ -80,6 +80,31 @@ start_endpoint(caf::actor_system& sys, const ha::config& cfg,
     ha::ops::status_of(sys, root));
 }
 
+/// The lines that tell a supervisor (and the tests) where ha-node serves.
+void announce(caf::actor_system& sys, const ha::config& cfg, uint16_t port,
+              const ha::ops::http_endpoint* endpoint) {
+  std::cout << "ha-node listening on " << cfg.get_string("ha.node.host")
+            << ":" << port << " (mode " << ha::to_string(cfg.mode())
+            << ", cluster " << cfg.cluster_id() << ")" << std::endl;
+  if (endpoint)
+    std::cout << "ha-node serving metrics and status on http://"
+              << cfg.get_string("ha.metrics.host") << ":" << endpoint->port()
+              << "/" << std::endl;
+  ha::logger("node")->info("peers connect over {}",
+                           ha::uses_tls(sys) ? "mutual TLS" : "plain TCP");
+}
+
+/// Closes the services, waiting for them at most 5 s.
+void close_services(caf::actor_system& sys, const ha::ha_services_actor& root) {
+  caf::scoped_actor self{sys};
+  self->request(root, std::chrono::seconds(5), caf::close_atom::value,
+                std::string{})
+    .receive([](caf::ok_atom) {},
+             [&](const caf::error& err) {
+               ha::logger("node")->warn("close failed: {}", sys.render(err));
+             });
+}
+
 int run(const ha::config& cfg) {
   caf::actor_system_config sys_cfg;
   if (auto err = ha::configure_actor_system(sys_cfg, cfg,
@@ -112,16 +137,7 @@ int run(const ha::config& cfg) {
     caf::anon_send(*root, caf::close_atom::value, std::string{});
     return 1;
   }
-  std::cout << "ha-node listening on " << cfg.get_string("ha.node.host")
-            << ":" << published->port << " (mode "
-            << ha::to_string(cfg.mode()) << ", cluster " << cfg.cluster_id()
-            << ")" << std::endl;
-  if (*endpoint)
-    std::cout << "ha-node serving metrics and status on http://"
-              << cfg.get_string("ha.metrics.host") << ":"
-              << (*endpoint)->port() << "/" << std::endl;
-  log->info("peers connect over {}",
-            ha::uses_tls(sys) ? "mutual TLS" : "plain TCP");
+  announce(sys, cfg, published->port, endpoint->get());
   auto closed = std::make_shared<std::atomic<bool>>(false);
   auto watcher = watch_services(sys, *root, closed);
   auto sig = ha::app::wait_for_signal();
@@ -131,13 +147,7 @@ int run(const ha::config& cfg) {
     return 0;
   }
   log->info("received signal {}, shutting down", sig);
-  caf::scoped_actor self{sys};
-  self->request(*root, std::chrono::seconds(5), caf::close_atom::value,
-                std::string{})
-    .receive([](caf::ok_atom) {},
-             [&](const caf::error& err) {
-               log->warn("close failed: {}", sys.render(err));
-             });
+  close_services(sys, *root);
   return 0;
 }
 
