@@ -1,5 +1,7 @@
 // hactl's election commands: leader get, leader watch, contend.
 
+#include <utility>
+
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
@@ -82,6 +84,7 @@ using hactl_contender_actor
 struct contend_state {
   leader_info granted;
   int connections = 0;
+  bool joined = false;
 };
 
 struct contend_args {
@@ -112,16 +115,25 @@ void confirm_grant(hactl_contender_actor::stateful_pointer<contend_state> self,
       });
 }
 
+/// Prints `joined` once. A grant may overtake the answer to the join (over
+/// the network a proxy relays the answer, while the elector sends the
+/// grant directly): a grant implies the join, so `joined` always comes
+/// first.
+void print_joined(hactl_contender_actor::stateful_pointer<contend_state> self,
+                  const contend_args& args, const std::string& component) {
+  if (std::exchange(self->state.joined, true))
+    return;
+  args.out->print({"joined", component, {args.address, {}, 0}, {}});
+}
+
 /// Joins the election itself, so that its `joined` line comes before any
-/// grant: both answers come from the elector, in order.
+/// grant.
 void join_election(hactl_contender_actor::stateful_pointer<contend_state> self,
                    const contend_args& args, const std::string& component) {
   self->request(args.elector, request_timeout, join_atom::value,
                 caf::actor_cast<contender_actor>(self))
     .then(
-      [=](caf::ok_atom) {
-        args.out->print({"joined", component, {args.address, {}, 0}, {}});
-      },
+      [=](caf::ok_atom) { print_joined(self, args, component); },
       [=](const caf::error& err) {
         args.out->print({"error", component, {}, describe(err)});
         args.done->finish(exit_failure);
@@ -145,6 +157,7 @@ contender(hactl_contender_actor::stateful_pointer<contend_state> self,
     [=](grant_atom, const std::string& component, const session_id& session,
         epoch_t epoch) {
       self->state.granted = leader_info{args.address, session, epoch};
+      print_joined(self, args, component);
       args.out->print({"granted", component, self->state.granted, {}});
       confirm_grant(self, args, component);
     },
