@@ -30,30 +30,17 @@ std::string format_value(double x) {
   return std::string(buf, end);
 }
 
-/// Escapes a label value: backslash, double quote and line feed.
-std::string escape_label(const std::string& x) {
+/// Escapes backslash and line feed, and the double quote if `quote` (a
+/// label value; a help text keeps its quotes).
+std::string escape(const std::string& x, bool quote) {
   std::string out;
   for (char c : x) {
     if (c == '\\')
       out += "\\\\";
-    else if (c == '"')
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '"' && quote)
       out += "\\\"";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
-
-/// Escapes a help text: backslash and line feed.
-std::string escape_help(const std::string& x) {
-  std::string out;
-  for (char c : x) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
     else
       out += c;
   }
@@ -67,7 +54,7 @@ std::string label_set(const std::vector<std::string>& names,
   std::string out;
   for (size_t i = 0; i < names.size(); ++i) {
     out += out.empty() ? "{" : ",";
-    out += names[i] + "=\"" + escape_label(values[i]) + "\"";
+    out += names[i] + "=\"" + escape(values[i], true) + "\"";
   }
   if (!extra.empty())
     out += (out.empty() ? "{" : ",") + extra;
@@ -280,7 +267,7 @@ std::string registry::expose() const {
   std::string out;
   for (auto& fam : families_) {
     auto& info = fam->info;
-    out += "# HELP " + info.name + " " + escape_help(info.help) + "\n";
+    out += "# HELP " + info.name + " " + escape(info.help, false) + "\n";
     out += "# TYPE " + info.name + " " + to_string(info.type) + "\n";
     for (auto& [values, child] : fam->children) {
       if (auto c = std::get_if<std::unique_ptr<counter>>(&child))
