@@ -36,7 +36,7 @@ void warn_unknown(const std::string& key, const std::string& where,
                   std::vector<std::string>* warnings) {
   if (warnings == nullptr)
     return;
-  auto line = "ignoring unknown config key '" + key + "'" + where;
+  auto line = "ignoring unknown config key " + quoted(key) + where;
   if (auto close = closest_option_key(key); !close.empty())
     line += "; did you mean '" + close + "'?";
   warnings->push_back(std::move(line));
@@ -51,12 +51,12 @@ struct first_given {
 caf::error conflict(const std::string& key, const std::string& path,
                     const yaml_entry& first, const yaml_entry& second) {
   auto describe = [](const yaml_entry& x) {
-    return "'" + x.value + "' (" + x.key + ", line "
+    return quoted(x.value) + " (" + x.key + ", line "
            + std::to_string(x.line) + ")";
   };
   return make_error(errc::invalid_config,
-                    "conflicting values for " + key + " in config file '"
-                      + path + "': " + describe(first) + " and "
+                    "conflicting values for " + key + " in config file "
+                      + quoted(path) + ": " + describe(first) + " and "
                       + describe(second) + "; give it once");
 }
 
@@ -90,7 +90,7 @@ caf::error config::apply_file(const std::string& path,
     return std::move(entries.error());
   std::map<std::string, first_given> given;
   for (auto& entry : *entries) {
-    auto where = " in config file '" + path + "' (line "
+    auto where = " in config file " + quoted(path) + " (line "
                  + std::to_string(entry.line) + ")";
     auto opt = find_option(entry.key);
     if (opt == nullptr) {
@@ -123,7 +123,7 @@ caf::error config::apply_override(const std::string& argument,
                                               + quoted(argument)
                                               + " (expected key=value)");
   return set_option(key, argument.substr(equals + 1),
-                    " in override '" + argument + "'", warnings);
+                    " in override " + quoted(argument), warnings);
 }
 
 caf::error config::set_option(const std::string& key, const std::string& value,

@@ -12,13 +12,13 @@ caf::expected<std::string> read_secret_file(const std::string& key,
   std::string line;
   if (!in || !std::getline(in, line))
     return make_error(errc::invalid_config,
-                      "cannot read " + key + " '" + path + "'");
+                      "cannot read " + key + " " + quoted(path));
   // A file written on Windows ends its line with \r as well.
   if (!line.empty() && line.back() == '\r')
     line.pop_back();
   if (line.empty())
     return make_error(errc::invalid_config,
-                      key + " '" + path + "' holds an empty secret");
+                      key + " " + quoted(path) + " holds an empty secret");
   return line;
 }
 

@@ -53,6 +53,14 @@ bool is_host(std::string_view x) {
   return true;
 }
 
+/// ZooKeeper refuses node names with these; a path with one never works.
+bool has_control_char(std::string_view x) {
+  for (auto c : x)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return true;
+  return false;
+}
+
 std::string_view trimmed(std::string_view x) {
   auto first = x.find_first_not_of(" \t");
   if (first == std::string_view::npos)
@@ -178,7 +186,8 @@ caf::expected<std::string> znode_path(const std::string& key,
     while (ok && !rest.empty()) {
       rest.remove_prefix(1);
       auto segment = rest.substr(0, rest.find('/'));
-      ok = !segment.empty() && segment != "." && segment != "..";
+      ok = !segment.empty() && segment != "." && segment != ".."
+           && !has_control_char(segment);
       rest.remove_prefix(segment.size());
     }
   }
@@ -186,7 +195,7 @@ caf::expected<std::string> znode_path(const std::string& key,
     return invalid_value(key, value,
                          "an absolute ZooKeeper path such as /flink "
                          "(starting with '/', no trailing '/', no empty, "
-                         "'.' or '..' segments)");
+                         "'.' or '..' segments, no control characters)");
   return value;
 }
 

@@ -18,7 +18,7 @@ constexpr int max_depth = 32;
 
 caf::error malformed(const std::string& name, const std::string& what) {
   return make_error(errc::invalid_config,
-                    "malformed config file '" + name + "': " + what);
+                    "malformed config file " + quoted(name) + ": " + what);
 }
 
 std::string line_of(const YAML::Node& node) {
@@ -88,17 +88,17 @@ caf::expected<std::vector<yaml_entry>> parse_yaml(const std::string& text,
   } catch (const YAML::Exception& e) {
     // e.msg without yaml-cpp's prefix; the mark is 0-based.
     if (e.mark.is_null())
-      return malformed(name, e.msg);
+      return malformed(name, quoted(e.msg));
     return malformed(name, "line " + std::to_string(e.mark.line + 1)
                              + ", column " + std::to_string(e.mark.column + 1)
-                             + ": " + e.msg);
+                             + ": " + quoted(e.msg));
   }
 }
 
 caf::expected<std::vector<yaml_entry>> read_yaml_file(const std::string& path) {
   auto cannot_read = [&] {
-    return make_error(errc::invalid_config, "cannot read config file '" + path
-                                              + "': " + std::strerror(errno));
+    return make_error(errc::invalid_config, "cannot read config file " + quoted(path)
+                                              + ": " + std::strerror(errno));
   };
   std::unique_ptr<FILE, int (*)(FILE*)> file{std::fopen(path.c_str(), "rb"),
                                              &std::fclose};

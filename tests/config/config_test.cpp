@@ -403,3 +403,24 @@ TEST_CASE("every example config loads", "[config]") {
     CHECK_FALSE(cfg->check_required());
   }
 }
+
+TEST_CASE("a conflict between multi-line values is reported in one line",
+          "[config]") {
+  // Found by fuzz_config: a scalar may hold a line break.
+  auto cfg = load_text("high-availability.storageDir: /data\n"
+                       "high-availability.storageDir: \"/data\\nx\"\n");
+  REQUIRE_FALSE(cfg);
+  auto what = message_of(cfg.error());
+  CHECK(what.find('\n') == std::string::npos);
+  CHECK_THAT(what, Catch::Contains("'/data' (high-availability.storageDir, "
+                                    "line 1) and '/data\\nx'"));
+}
+
+TEST_CASE("a config file name with a newline is named in one line",
+          "[config]") {
+  auto cfg = config::load("/nonexistent/a\nb.yaml", {});
+  REQUIRE_FALSE(cfg);
+  CHECK(message_of(cfg.error())
+        == "cannot read config file '/nonexistent/a\\nb.yaml': No such file "
+           "or directory");
+}

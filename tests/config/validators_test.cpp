@@ -155,8 +155,10 @@ TEST_CASE("zookeeper root path must be absolute without a trailing slash",
   CHECK(error_for(root, "flink")
         == "invalid value 'flink' for high-availability.zookeeper.path.root: "
            "expected an absolute ZooKeeper path such as /flink (starting "
-           "with '/', no trailing '/', no empty, '.' or '..' segments)");
-  for (auto bad : {"", "/flink/", "//flink", "/a//b", "/a/./b", "/a/.."}) {
+           "with '/', no trailing '/', no empty, '.' or '..' segments, no "
+           "control characters)");
+  for (auto bad : {"", "/flink/", "//flink", "/a//b", "/a/./b", "/a/..",
+                   "/a\nb", "/a/b\x7f", "/\x01"}) {
     INFO(bad);
     CHECK_THAT(error_for(root, bad), Catch::Contains("absolute ZooKeeper"));
   }
