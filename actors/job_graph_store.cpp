@@ -109,6 +109,17 @@ void drop_listener(pointer self, const caf::actor_addr& addr) {
            ls.end());
 }
 
+caf::result<job_graph_page> read_page(pointer self,
+                                      const std::optional<job_id>& after,
+                                      uint32_t limit) {
+  journal_request(self);
+  if (limit == 0)
+    return reject(self, make_error(errc::invalid_argument,
+                                   "a page of job graphs needs a limit of 1 "
+                                   "or more"));
+  return reply(self, self->state.cfg.store->job_graphs(after, limit));
+}
+
 job_graph_store_impl::behavior_type job_graph_store(pointer self,
                                                     store_config cfg) {
   refuse_unexpected(self, "job_graph_store");
@@ -138,6 +149,11 @@ job_graph_store_impl::behavior_type job_graph_store(pointer self,
       journal_request(self);
       return reply(self, self->state.cfg.store->job_graph_ids());
     },
+    [self](caf::get_atom, graph_page_atom, uint32_t limit) {
+      return read_page(self, std::nullopt, limit);
+    },
+    [self](caf::get_atom, graph_page_atom, const job_id& after,
+           uint32_t limit) { return read_page(self, after, limit); },
     [self](caf::join_atom, job_graph_listener_actor listener) {
       journal_listener(self, "join", listener);
       return add_listener(self, std::move(listener));

@@ -4,7 +4,9 @@
 #include <utility>
 #include <vector>
 
+#include <caf/atom.hpp>
 #include <caf/error.hpp>
+#include <caf/make_message.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include "caf_ha/actors/journal/store_journal.hpp"
@@ -16,7 +18,9 @@ namespace ha {
 /// busy join one batch; the actor applies it with one
 /// `metadata_store::apply` (one transaction, one fsync) when the flush
 /// message it sent itself comes up, behind every write queued before it.
-/// No write is acknowledged before its batch is durable.
+/// A write that finds the mailbox empty has nobody to wait for: its batch is
+/// applied at once, without the flush message. No write is acknowledged
+/// before its batch is durable.
 class write_batch {
 public:
   using callback = std::function<void(caf::error&, write_op&)>;
@@ -56,6 +60,22 @@ caf::error reject(Self* self, caf::error err) {
   return err;
 }
 
+/// Applies the batch while handling a write, journaling the flush as if
+/// the actor had sent it to itself, so that a replay applies the batch at
+/// the same point.
+template <class Self>
+void flush_now(Self* self) {
+  auto& st = self->state;
+  st.batch.flush(*st.cfg.store, [self] {
+    auto& log = self->state.log;
+    if (!log.hook.active())
+      return;
+    auto msg = caf::make_message(caf::flush_atom::value);
+    log.hook.in("self", "flush",
+                message_fields(self->system(), msg.content(), true));
+  });
+}
+
 /// Queues `op` in `self->state.batch` and returns the promise of its answer:
 /// `extract(op)` once durable, or the op's error.
 template <class Out, class Self, class Op, class Extract>
@@ -77,8 +97,12 @@ caf::typed_response_promise<Out> submit(Self* self, Op op, Extract extract) {
     rp.deliver(std::move(result));
   };
   if (self->state.batch.add(std::move(op), std::move(done))
-      && !self->state.cfg.replaying)
-    self->send(self, caf::flush_atom::value);
+      && !self->state.cfg.replaying) {
+    if (self->mailbox().empty())
+      flush_now(self);
+    else
+      self->send(self, caf::flush_atom::value);
+  }
   return rp;
 }
 

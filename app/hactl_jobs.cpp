@@ -51,26 +51,28 @@ int jobs_get(hactl_context& ctx, const store_args& a) {
   });
 }
 
-/// Each stored graph with its name and size. The store lists ids only, so
-/// hactl recovers each graph; one removed in between is left out.
+/// Each stored graph with its name and size, read a page at a time.
 int jobs_list(hactl_context& ctx) {
   return with_store<job_graph_store_actor>(
     ctx, job_graphs_atom::value, [&](auto& store) {
-      auto ids = ask<std::vector<job_id>>(ctx, store, caf::get_atom::value,
-                                          job_ids_atom::value);
-      if (!ids)
-        return fail(describe(ids.error()));
-      for (auto& id : *ids) {
-        auto graph = ask<job_graph>(ctx, store, caf::get_atom::value, id);
-        if (!graph && is(graph.error(), errc::not_found))
-          continue;
-        if (!graph)
-          return fail(describe(graph.error()));
-        ctx.out.print("job", {{"job_id", to_string(id)},
-                              {"name", graph->name},
-                              {"size", graph->payload.size()}});
+      auto page = ask<job_graph_page>(ctx, store, caf::get_atom::value,
+                                      graph_page_atom::value,
+                                      max_graph_page_count);
+      // Bounded: every page but the last holds at least one graph.
+      for (;;) {
+        if (!page)
+          return fail(describe(page.error()));
+        for (auto& graph : page->graphs)
+          ctx.out.print("job", {{"job_id", to_string(graph.id)},
+                                {"name", graph.name},
+                                {"size", graph.payload.size()}});
+        if (page->complete || page->graphs.empty())
+          return int{exit_ok};
+        page = ask<job_graph_page>(ctx, store, caf::get_atom::value,
+                                   graph_page_atom::value,
+                                   page->graphs.back().id,
+                                   max_graph_page_count);
       }
-      return int{exit_ok};
     });
 }
 

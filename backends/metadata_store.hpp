@@ -140,6 +140,12 @@ public:
 
   virtual caf::expected<std::vector<job_id>> job_graph_ids() = 0;
 
+  /// The graphs with ids above `after` (from the first if none), in id
+  /// order, as many as `graph_page_builder{limit}` admits
+  /// (backends/graph_page.hpp); complete when none follows the last.
+  virtual caf::expected<job_graph_page>
+  job_graphs(const std::optional<job_id>& after, uint32_t limit) = 0;
+
   /// Changes with a sequence number above `after`, oldest first.
   virtual caf::expected<std::vector<job_graph_change>>
   job_graph_changes(uint64_t after) = 0;

@@ -55,6 +55,27 @@ typename Inspector::result_type inspect(Inspector& f, job_graph& x) {
            x.payload);
 }
 
+/// One page of job graphs in job id order, for a leader recovering them
+/// all (the seed's recoverJobGraph for every id, in few round trips).
+struct job_graph_page {
+  std::vector<job_graph> graphs;
+  /// True if no graph follows the last one in `graphs`.
+  bool complete = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_graph_page& x) {
+  return f(caf::meta::type_name("job_graph_page"), x.graphs, x.complete);
+}
+
+/// A page holds at most this many graphs (a caller asking for more gets
+/// this many) ...
+constexpr uint32_t max_graph_page_count = 1024;
+
+/// ... and stops before its graphs' bytes (name, metadata and payload)
+/// pass this; a single larger graph (up to max_record_payload) comes alone.
+constexpr size_t max_graph_page_bytes = 4 * 1024 * 1024;
+
 /// How a job ended, as recorded in the job result store: one of
 /// SUCCEEDED, FAILED, CANCELED, UNKNOWN.
 struct job_result_entry {

@@ -15,6 +15,7 @@
 namespace ha {
 
 using job_ids_atom = caf::atom_constant<caf::atom("job_ids")>;
+using graph_page_atom = caf::atom_constant<caf::atom("graph_page")>;
 using job_added_atom = caf::atom_constant<caf::atom("job_added")>;
 using job_removed_atom = caf::atom_constant<caf::atom("job_remov")>;
 using create_dirty_atom = caf::atom_constant<caf::atom("crt_dirty")>;
@@ -47,6 +48,12 @@ using job_graph_store_actor = caf::typed_actor<
     caf::ok_atom>,
   // getJobIds
   caf::replies_to<caf::get_atom, job_ids_atom>::with<std::vector<job_id>>,
+  // Every graph, a page at a time: the first page of at most `limit` graphs
+  // (see job_graph_page), then the page after the last id received.
+  caf::replies_to<caf::get_atom, graph_page_atom, uint32_t>::with<
+    job_graph_page>,
+  caf::replies_to<caf::get_atom, graph_page_atom, job_id, uint32_t>::with<
+    job_graph_page>,
   // start(listener) / stop
   caf::replies_to<caf::join_atom, job_graph_listener_actor>::with<
     caf::ok_atom>,

@@ -30,6 +30,7 @@ void register_types(caf::actor_system_config& cfg) {
     .add_message_type<ha_services_actor>("ha::ha_services_actor")
     .add_message_type<fencing_token>("ha::fencing_token")
     .add_message_type<job_graph>("ha::job_graph")
+    .add_message_type<job_graph_page>("ha::job_graph_page")
     .add_message_type<job_result_entry>("ha::job_result_entry")
     .add_message_type<std::vector<job_result_entry>>(
       "std::vector<ha::job_result_entry>")

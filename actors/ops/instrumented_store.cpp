@@ -67,6 +67,12 @@ public:
     return timed("job_graph_ids", [&] { return inner_->job_graph_ids(); });
   }
 
+  caf::expected<job_graph_page> job_graphs(const std::optional<job_id>& after,
+                                           uint32_t limit) override {
+    return timed("job_graphs",
+                 [&] { return inner_->job_graphs(after, limit); });
+  }
+
   caf::expected<std::vector<job_graph_change>>
   job_graph_changes(uint64_t after) override {
     return timed("job_graph_changes",

@@ -1,9 +1,10 @@
 // example_master: a master process on caf-ha; copy it as a start.
 //
 // It contends for dispatcher and resource_manager through leader helpers,
-// follows both leaders, and while it leads the dispatcher it finishes what
-// the previous leader left: every job result still dirty is marked clean,
-// each write fenced with the dispatcher's token. A write that comes back
+// follows both leaders, and while it leads the dispatcher it takes over
+// from the previous leader: it recovers every job graph, a page at a time,
+// then marks every job result still dirty clean, each write fenced with the
+// dispatcher's token. A write that comes back
 // `fenced` means another master leads now: the work stops at once. The
 // services link, the electors, retrievers and the store handle all
 // reconnect by themselves when ha-node is lost and comes back.
@@ -21,6 +22,7 @@
 
 #include <caf/all.hpp>
 
+#include <caf_ha/actors/client/job_graph_pages.hpp>
 #include <caf_ha/actors/client/leader.hpp>
 #include <caf_ha/actors/client/remote_service.hpp>
 #include <caf_ha/actors/client/remote_store.hpp>
@@ -39,6 +41,7 @@ using master_actor = leadership_listener_actor::extend_with<listener_actor>;
 struct master_state {
   std::map<std::string, leader_actor> helpers;
   std::map<std::string, fencing_token> leading;
+  job_graph_store_actor graphs;
   job_result_store_actor results;
   bool stopping = false;
   static inline const char* name = "example_master";
@@ -100,6 +103,27 @@ void clean_up_results(master_pointer self, const fencing_token& token) {
       });
 }
 
+/// The dispatcher's recovery: every job graph (a real master would
+/// schedule them), then the results.
+void recover(master_pointer self, const fencing_token& token) {
+  auto count = std::make_shared<size_t>(0);
+  recover_job_graphs(
+    self, self->state.graphs, timeout,
+    [=](std::vector<job_graph>& graphs) {
+      *count += graphs.size();
+      return still_leads(self, token);
+    },
+    [=](const caf::error& err) {
+      if (err) {
+        log()->warn("{}: cannot recover job graphs: {}", token.component,
+                    describe(err));
+        return;
+      }
+      log()->info("{}: recovered {} job graphs", token.component, *count);
+      clean_up_results(self, token);
+    });
+}
+
 /// On SIGTERM: leave every election before ending, so that the next master
 /// is granted at once and not when the connection drops.
 void leave_and_quit(master_pointer self, caf::error reason) {
@@ -123,10 +147,12 @@ struct master_init {
   std::string address;
   std::map<std::string, elector_actor> electors;
   std::map<std::string, retriever_actor> retrievers;
+  job_graph_store_actor graphs;
   job_result_store_actor results;
 };
 
 master_actor::behavior_type master(master_pointer self, master_init init) {
+  self->state.graphs = init.graphs;
   self->state.results = init.results;
   for (auto& [component, elector] : init.electors) {
     auto helper = spawn_leader(self->system(), elector,
@@ -153,7 +179,7 @@ master_actor::behavior_type master(master_pointer self, master_init init) {
       log()->info("{}: leading with epoch {}", component, token.epoch);
       self->state.leading[component] = token;
       if (component == "dispatcher")
-        clean_up_results(self, token);
+        recover(self, token);
     },
     [self](not_leading_atom, const std::string& component,
            const caf::error& why) {
@@ -210,7 +236,8 @@ int run(const arguments& args, const config& cfg, sigset_t signals) {
     std::cerr << "example_master: " << describe(link.error()) << std::endl;
     return 1;
   }
-  master_init init{args.name, {}, {}, spawn_remote_job_results(sys, *link)};
+  master_init init{args.name, {}, {}, spawn_remote_job_graphs(sys, *link),
+                   spawn_remote_job_results(sys, *link)};
   for (std::string component : {"dispatcher", "resource_manager"}) {
     init.electors[component] = spawn_remote_elector(sys, *link, component);
     init.retrievers[component] = spawn_remote_retriever(sys, *link, component);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "caf_ha/backends/graph_page.hpp"
 #include "caf_ha/backends/metadata_ops.hpp"
 #include "caf_ha/config/logging.hpp"
 #include "caf_ha/messages/errors.hpp"
@@ -46,6 +47,21 @@ public:
     for (auto& entry : data_.job_graphs)
       result.push_back(entry.first);
     return result;
+  }
+
+  caf::expected<job_graph_page> job_graphs(const std::optional<job_id>& after,
+                                           uint32_t limit) override {
+    guard lock{data_.mutex};
+    auto& graphs = data_.job_graphs;
+    auto i = after ? graphs.upper_bound(*after) : graphs.begin();
+    graph_page_builder page{limit};
+    for (; i != graphs.end(); ++i) {
+      auto bytes = graph_page_bytes(i->second);
+      if (!page.fits(bytes))
+        break;
+      page.add(i->second, bytes);
+    }
+    return page.finish(i == graphs.end());
   }
 
   caf::expected<std::vector<job_graph_change>>

@@ -39,7 +39,8 @@ struct arbiter_db {
 
 caf::expected<std::shared_ptr<arbiter_db>>
 open_arbiter_db(const storage_identity& identity) {
-  auto conn = sqlite::open_database(identity.path());
+  auto conn = sqlite::open_database(identity.path(),
+                                    sqlite::page_check::checked);
   if (!conn)
     return std::move(conn.error());
   if (auto err = identity.verify())

@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "caf_ha/backends/graph_page.hpp"
 #include "caf_ha/backends/metadata_ops.hpp"
 #include "caf_ha/backends/sqlite/sqlite_ops.hpp"
 #include "caf_ha/backends/sqlite/sqlite_schema.hpp"
@@ -47,7 +48,14 @@ public:
     std::vector<caf::error> errors;
     errors.reserve(ops.size());
     auto done = write<bool>([&]() -> caf::expected<bool> {
-      transaction tx{db_.get()};
+      transaction tx{sql_};
+      if (ops.size() == 1) {
+        // Alone in its transaction, a failed op is undone by not committing.
+        errors.push_back(run_logged(ops.front()));
+        if (!errors.front())
+          tx.commit();
+        return true;
+      }
       for (auto& op : ops)
         errors.push_back(apply_one(op));
       tx.commit();
@@ -63,7 +71,7 @@ public:
 
   caf::expected<job_graph> get_job_graph(const job_id& id) override {
     return attempt<job_graph>([&]() -> caf::expected<job_graph> {
-      transaction snapshot{db_.get(), transaction::read};
+      transaction snapshot{sql_, transaction::read};
       job_graph graph;
       graph.id = id;
       {
@@ -84,6 +92,18 @@ public:
       }
       snapshot.commit();
       return graph;
+    });
+  }
+
+  caf::expected<job_graph_page> job_graphs(const std::optional<job_id>& after,
+                                           uint32_t limit) override {
+    return attempt<job_graph_page>([&]() -> caf::expected<job_graph_page> {
+      transaction snapshot{sql_, transaction::read};
+      auto page = graphs_after(after, limit);
+      if (!page.graphs.empty())
+        add_metadata(page.graphs);
+      snapshot.commit();
+      return page;
     });
   }
 
@@ -194,7 +214,7 @@ public:
     if (count == 0)
       return make_error(errc::invalid_argument, "cannot reserve 0 epochs");
     return write<epoch_t>([&]() -> caf::expected<epoch_t> {
-      transaction tx{db_.get()};
+      transaction tx{sql_};
       auto first = sqlite::reserve_epochs(sql_, count, 0);
       tx.commit();
       return first;
@@ -203,7 +223,7 @@ public:
 
   caf::error clear() override {
     auto done = write<bool>([&]() -> caf::expected<bool> {
-      transaction tx{db_.get()};
+      transaction tx{sql_};
       for (auto statement : clear_statements)
         sql_(statement).run();
       tx.commit();
@@ -219,13 +239,67 @@ private:
   /// Each op in a savepoint of its own, so that a failed op is undone alone.
   caf::error apply_one(write_op& op) {
     sql_("SAVEPOINT op").run();
-    auto err = sqlite::run_op(sql_, op, origin_);
+    auto err = run_logged(op);
     if (err)
       sql_("ROLLBACK TO op").run();
     sql_("RELEASE op").run();
+    return err;
+  }
+
+  /// Runs `op`; a refusal (fenced, bad argument) is logged, not thrown.
+  caf::error run_logged(write_op& op) {
+    auto err = sqlite::run_op(sql_, op, origin_);
     if (err && (is(err, errc::fenced) || is(err, errc::invalid_argument)))
       logger("store")->info("{}", describe(err));
     return err;
+  }
+
+  /// The page's graphs without metadata. Each row's size comes first, so
+  /// that a graph that does not fit is never copied; one row beyond the
+  /// limit says whether the page is complete.
+  job_graph_page graphs_after(const std::optional<job_id>& after,
+                              uint32_t limit) {
+    graph_page_builder page{limit};
+    auto select = sql_(
+      "SELECT job_id, name, payload, "
+      "length(CAST(name AS BLOB)) + length(payload) + "
+      "(SELECT coalesce(sum(length(CAST(key AS BLOB)) "
+      "+ length(CAST(value AS BLOB))), 0) FROM job_graph_metadata m "
+      "WHERE m.job_id = g.job_id), "
+      "(SELECT count(*) FROM job_graph_metadata m WHERE m.job_id = g.job_id) "
+      "FROM job_graphs g WHERE job_id > ? ORDER BY job_id LIMIT ?");
+    // The empty blob sorts before every id.
+    if (after)
+      select.bind(*after);
+    else
+      select.bind(std::vector<uint8_t>{});
+    select.bind(static_cast<int64_t>(page.limit()) + 1);
+    while (select.step()) {
+      auto bytes = graph_page_bytes(select.uint_at(3), select.uint_at(4));
+      if (!page.fits(bytes))
+        return page.finish(false);
+      page.add({select.job_at(0), select.text_at(1), {}, select.blob_at(2)},
+               bytes);
+    }
+    return page.finish(true);
+  }
+
+  /// Reads the metadata of `graphs` (in id order) with one range scan.
+  void add_metadata(std::vector<job_graph>& graphs) {
+    auto select = sql_("SELECT job_id, key, value FROM job_graph_metadata "
+                       "WHERE job_id >= ? AND job_id <= ? "
+                       "ORDER BY job_id, key");
+    select.bind(graphs.front().id).bind(graphs.back().id);
+    auto graph = graphs.begin();
+    while (select.step()) {
+      auto id = select.job_at(0);
+      while (graph != graphs.end() && graph->id < id)
+        ++graph;
+      if (graph == graphs.end())
+        break;
+      if (graph->id == id)
+        graph->metadata.emplace(select.text_at(1), select.text_at(2));
+    }
   }
 
   static job_result_entry result_at(const sqlite::statement& row) {
@@ -262,7 +336,8 @@ prepare_sqlite_database(const std::string& db_path) {
 
 caf::expected<std::unique_ptr<metadata_store>>
 open_sqlite_metadata_store(const storage_identity& identity) {
-  auto db = sqlite::open_database(identity.path());
+  auto db = sqlite::open_database(identity.path(),
+                                    sqlite::page_check::checked);
   if (!db)
     return std::move(db.error());
   // The connection may have opened a file that replaced the node's.

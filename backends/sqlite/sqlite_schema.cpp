@@ -83,18 +83,35 @@ caf::error check_version(const std::string& path, int64_t version) {
   return caf::none;
 }
 
+/// SQLite's check of every page, and of what it leaves out: an index whose
+/// table is missing passes it, yet fails the file once a migration drops a
+/// table.
+caf::error check_pages(sqlite3* db, const std::string& path) {
+  statement_cache once{db};
+  auto check = once("PRAGMA quick_check(1)");
+  if (check.step() && check.text_at(0) != "ok")
+    return corrupted(path, "quick_check: " + check.text_at(0));
+  auto orphans = read_int(once, "SELECT count(*) FROM sqlite_master i "
+                                "WHERE i.type = 'index' AND NOT EXISTS ("
+                                "SELECT 1 FROM sqlite_master t WHERE "
+                                "t.type = 'table' AND "
+                                "t.name = i.tbl_name COLLATE NOCASE)");
+  if (orphans > 0)
+    return corrupted(path, "an index of a table that does not exist");
+  return caf::none;
+}
+
 /// Reads only: nothing may write to a file before it passed. One snapshot,
 /// since another process may be creating the schema meanwhile.
-caf::error validate(sqlite3* db, const std::string& path, int64_t& version) {
+caf::error validate(sqlite3* db, const std::string& path, page_check pages,
+                    int64_t& version) {
   transaction snapshot{db, transaction::read};
   statement_cache once{db};
   version = read_int(once, "PRAGMA user_version");
   auto app = read_int(once, "PRAGMA application_id");
-  {
-    auto check = once("PRAGMA quick_check(1)");
-    if (check.step() && check.text_at(0) != "ok")
-      return corrupted(path, "quick_check: " + check.text_at(0));
-  }
+  if (pages == page_check::scan)
+    if (auto err = check_pages(db, path))
+      return err;
   auto objects = read_int(once, "SELECT count(*) FROM sqlite_master");
   // SQLite writes whole pages only, and a rollback would pad a torn last
   // page out to a whole one: the file would change though it is refused.
@@ -185,7 +202,8 @@ int64_t schema_version() {
 namespace {
 
 /// One attempt at opening; throws `failure` on SQLite errors.
-caf::expected<connection> try_open(const std::string& path) {
+caf::expected<connection> try_open(const std::string& path,
+                                   page_check pages) {
   auto flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   std::error_code ec;
   if (!fs::exists(path, ec))
@@ -197,7 +215,7 @@ caf::expected<connection> try_open(const std::string& path) {
   sqlite3_extended_result_codes(db.get(), 1);
   exec(db.get(), "PRAGMA busy_timeout = 10000");
   int64_t version = 0;
-  if (auto err = validate(db.get(), path, version))
+  if (auto err = validate(db.get(), path, pages, version))
     return err;
   exec(db.get(), "PRAGMA synchronous = FULL");
   // Migrating before the switch to WAL, which writes the file's header: a
@@ -216,7 +234,8 @@ bool is_busy(const failure& x) {
 
 } // namespace
 
-caf::expected<connection> open_database(const std::string& path) {
+caf::expected<connection> open_database(const std::string& path,
+                                        page_check pages) {
   if (auto err = create_parent(path))
     return err;
   // Switching a database that another process is creating right now to WAL
@@ -225,7 +244,7 @@ caf::expected<connection> open_database(const std::string& path) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
     try {
-      return try_open(path);
+      return try_open(path, pages);
     } catch (const failure& x) {
       if (!is_busy(x) || std::chrono::steady_clock::now() >= deadline)
         return to_error(x, path);

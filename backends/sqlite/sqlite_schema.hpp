@@ -29,7 +29,12 @@ int64_t schema_version();
 /// anything writes to it: garbage, another application's database or a
 /// schema newer than this binary's fail with errc::corrupted naming the
 /// file, and the file stays as it was. An older schema migrates forward.
-caf::expected<connection> open_database(const std::string& path);
+/// `checked` skips the scan of every page (`PRAGMA quick_check`) for a file
+/// this process opened and checked before: a caller passes it only with a
+/// storage_identity that proves the file is still that one.
+enum class page_check { scan, checked };
+caf::expected<connection> open_database(const std::string& path,
+                                        page_check pages = page_check::scan);
 
 /// The error for `x` on the database at `path`: corrupted for a damaged
 /// file, backend_unavailable for everything else (I/O, locks, full disk).

@@ -133,6 +133,11 @@ transaction::transaction(sqlite3* db, kind mode) : db_(db) {
   exec(db_, mode == write ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
+transaction::transaction(statement_cache& cache, kind mode)
+  : db_(cache.db()), cache_(&cache) {
+  cache(mode == write ? "BEGIN IMMEDIATE" : "BEGIN").run();
+}
+
 transaction::~transaction() {
   // SQLite may have rolled back by itself already (I/O error, full disk).
   if (!done_ && sqlite3_get_autocommit(db_) == 0)
@@ -140,7 +145,10 @@ transaction::~transaction() {
 }
 
 void transaction::commit() {
-  exec(db_, "COMMIT");
+  if (cache_)
+    (*cache_)("COMMIT").run();
+  else
+    exec(db_, "COMMIT");
   done_ = true;
 }
 

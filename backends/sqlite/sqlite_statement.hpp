@@ -111,6 +111,9 @@ public:
 
   explicit transaction(sqlite3* db, kind mode = write);
 
+  /// The same with BEGIN and COMMIT from `cache`, prepared once.
+  explicit transaction(statement_cache& cache, kind mode = write);
+
   ~transaction();
 
   transaction(const transaction&) = delete;
@@ -120,6 +123,7 @@ public:
 
 private:
   sqlite3* db_;
+  statement_cache* cache_ = nullptr;
   bool done_ = false;
 };
 

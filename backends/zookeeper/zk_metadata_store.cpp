@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "caf_ha/backends/graph_page.hpp"
 #include "caf_ha/backends/metadata_ops.hpp"
 #include "caf_ha/backends/zookeeper/zk_codec.hpp"
 #include "caf_ha/backends/zookeeper/zk_store_impl.hpp"
@@ -213,6 +214,28 @@ caf::expected<std::vector<job_id>> zk_store::job_graph_ids() {
       result.push_back(*id);
   std::sort(result.begin(), result.end());
   return result;
+}
+
+caf::expected<job_graph_page>
+zk_store::job_graphs(const std::optional<job_id>& after, uint32_t limit) {
+  auto ids = job_graph_ids();
+  if (!ids)
+    return std::move(ids.error());
+  auto i = after ? std::upper_bound(ids->begin(), ids->end(), *after)
+                 : ids->begin();
+  graph_page_builder page{limit};
+  for (; i != ids->end() && !page.full(); ++i) {
+    auto graph = get_job_graph(*i);
+    if (!graph && is(graph.error(), errc::not_found))
+      continue; // removed since the listing
+    if (!graph)
+      return std::move(graph.error());
+    auto bytes = graph_page_bytes(*graph);
+    if (!page.fits(bytes))
+      break;
+    page.add(std::move(*graph), bytes);
+  }
+  return page.finish(i == ids->end());
 }
 
 caf::expected<std::vector<job_graph_change>>

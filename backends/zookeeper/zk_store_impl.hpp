@@ -44,6 +44,8 @@ public:
   std::vector<caf::error> apply(std::vector<write_op>& ops) override;
   caf::expected<job_graph> get_job_graph(const job_id& id) override;
   caf::expected<std::vector<job_id>> job_graph_ids() override;
+  caf::expected<job_graph_page> job_graphs(const std::optional<job_id>& after,
+                                           uint32_t limit) override;
   caf::expected<std::vector<job_graph_change>>
   job_graph_changes(uint64_t after) override;
   caf::expected<uint64_t> last_job_graph_change() override;

@@ -3,6 +3,7 @@
 // once per backend. Fencing, batches and sharing are in
 // metadata_store_contract_writers_test.cpp.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,75 @@ TEST_CASE("a job graph that was put reads back whole and is listed",
   CHECK(read->metadata == graph.metadata);
   CHECK(read->payload == graph.payload);
   CHECK(*store->job_graph_ids() == std::vector<job_id>{graph.id});
+}
+
+TEST_CASE("job graphs read in pages come in id order, each once, whole",
+          "[metadata_store]") {
+  store_opener opener{each_backend()};
+  CAPTURE(opener.backend());
+  auto store = opener.open();
+  auto empty = store->job_graphs(std::nullopt, 3);
+  REQUIRE(empty);
+  CHECK(empty->graphs.empty());
+  CHECK(empty->complete);
+  for (uint8_t n : {7, 2, 9, 1, 5, 3, 8})
+    REQUIRE(code_of(apply_op(*store, put_job_graph_op{make_graph(n), {}}))
+            == "none");
+  REQUIRE(code_of(apply_op(*store, remove_job_graph_op{make_job(5), {}}))
+          == "none");
+  std::vector<job_id> seen;
+  std::vector<size_t> sizes;
+  std::optional<job_id> after;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = store->job_graphs(after, 3);
+    REQUIRE(page);
+    sizes.push_back(page->graphs.size());
+    for (auto& graph : page->graphs) {
+      auto one = store->get_job_graph(graph.id);
+      REQUIRE(one);
+      CHECK(graph.name == one->name);
+      CHECK(graph.metadata == one->metadata);
+      CHECK(graph.payload == one->payload);
+      seen.push_back(graph.id);
+    }
+    if (page->complete)
+      break;
+    after = page->graphs.back().id;
+  }
+  CHECK(sizes == std::vector<size_t>{3, 3});
+  CHECK(seen == *store->job_graph_ids());
+  auto past_last = store->job_graphs(make_job(9), 3);
+  REQUIRE(past_last);
+  CHECK(past_last->graphs.empty());
+  CHECK(past_last->complete);
+}
+
+TEST_CASE("a page of job graphs stops before its byte bound, yet holds at "
+          "least one graph",
+          "[metadata_store]") {
+  store_opener opener{each_backend()};
+  CAPTURE(opener.backend());
+  auto store = opener.open();
+  // Two graphs of 3 MiB pass the 4 MiB bound together; one of 8 MiB alone.
+  for (uint8_t n : {1, 2, 3}) {
+    auto graph = make_graph(n);
+    graph.payload.assign(n == 3 ? max_record_payload - 1024 : 3 << 20, n);
+    REQUIRE(code_of(apply_op(*store, put_job_graph_op{graph, {}})) == "none");
+  }
+  std::vector<size_t> sizes;
+  std::optional<job_id> after;
+  for (int pages = 0; pages < 5; ++pages) {
+    auto page = store->job_graphs(after, max_graph_page_count);
+    REQUIRE(page);
+    REQUIRE_FALSE(page->graphs.empty());
+    sizes.push_back(page->graphs.size());
+    auto& first = page->graphs.front();
+    CHECK(first.payload.front() == first.id.bytes[15]);
+    if (page->complete)
+      break;
+    after = page->graphs.back().id;
+  }
+  CHECK(sizes == std::vector<size_t>{1, 1, 1});
 }
 
 TEST_CASE("a job graph or checkpoint over the record limit is refused naming "

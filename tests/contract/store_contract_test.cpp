@@ -119,6 +119,46 @@ TEST_CASE("job ids list stored graphs, remove deletes, removing an absent "
   CHECK(ids == std::vector<job_id>{test_job(2)});
 }
 
+TEST_CASE("every job graph is recovered a page at a time, in id order",
+          "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto store = fx.service<job_graph_store_actor>(fx.start(),
+                                                 job_graphs_atom::value);
+  for (uint8_t n : {4, 1, 3, 2, 5})
+    fx.ask<ok>(store, caf::put_atom::value, graph(n, {n}), unfenced);
+  auto page = fx.ask<job_graph_page>(store, caf::get_atom::value,
+                                     graph_page_atom::value, uint32_t{2});
+  std::vector<job_id> seen;
+  for (int pages = 1; pages <= 3; ++pages) {
+    for (auto& g : page.graphs) {
+      CHECK(g.payload == std::vector<uint8_t>{g.id.bytes[15]});
+      CHECK(g.metadata == graph(1, {}).metadata);
+      seen.push_back(g.id);
+    }
+    CHECK(page.complete == (pages == 3));
+    if (page.complete)
+      break;
+    page = fx.ask<job_graph_page>(store, caf::get_atom::value,
+                                  graph_page_atom::value, seen.back(),
+                                  uint32_t{2});
+  }
+  CHECK(seen == fx.ask<std::vector<job_id>>(store, caf::get_atom::value,
+                                            job_ids_atom::value));
+  CHECK(seen.size() == 5);
+}
+
+TEST_CASE("a page of job graphs with a limit of 0 is refused naming the "
+          "limit", "[contract]") {
+  services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
+  auto store = fx.service<job_graph_store_actor>(fx.start(),
+                                                 job_graphs_atom::value);
+  auto got = fx.try_ask<job_graph_page>(store, caf::get_atom::value,
+                                        graph_page_atom::value, uint32_t{0});
+  REQUIRE_FALSE(got);
+  CHECK(is(got.error(), errc::invalid_argument));
+  CHECK_THAT(describe(got.error()), Catch::Contains("limit of 1 or more"));
+}
+
 TEST_CASE("job results move from dirty to clean", "[contract]") {
   services_fixture fx{GENERATE(as<std::string>{}, HA_STORE_MODES)};
   auto store = fx.service<job_result_store_actor>(fx.start(),

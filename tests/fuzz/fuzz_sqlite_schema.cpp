@@ -4,6 +4,7 @@
 // must read without crashing, however its rows look.
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "caf_ha/backends/sqlite/sqlite_metadata_store.hpp"
@@ -25,6 +26,7 @@ void read_all(metadata_store& store) {
   constexpr size_t max_jobs = 8;
   store.job_graph_changes(0);
   store.last_job_graph_change();
+  store.job_graphs(std::nullopt, 4);
   std::vector<job_id> jobs;
   if (auto ids = store.job_graph_ids())
     jobs = *ids;

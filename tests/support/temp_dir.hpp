@@ -22,6 +22,9 @@ public:
     return path_.string();
   }
 
+  /// Writes `text` to the file `name` in this directory; returns its path.
+  std::string write(const std::string& name, const std::string& text) const;
+
 private:
   std::filesystem::path path_;
 };

@@ -50,13 +50,6 @@ void check_usage(const outcome& out, const std::string& option,
   CHECK_THAT(out.stderr_text, !Catch::Contains("Run with --help"));
 }
 
-std::string write_file(const temp_dir& dir, const std::string& name,
-                       const std::string& text) {
-  auto path = (dir.path() / name).string();
-  std::ofstream{path} << text;
-  return path;
-}
-
 /// The stdout of `argv` run to its end (at most 400 lines, 20 s).
 std::vector<std::string> output_lines(std::vector<std::string> argv) {
   child_process proc{argv};
@@ -91,7 +84,7 @@ TEST_CASE("hactl refuses numbers out of range with one line naming the "
           "option and the range") {
   const std::string job = job_hex(1);
   temp_dir dir;
-  auto meta = write_file(dir, "meta", "m");
+  auto meta = dir.write("meta", "m");
   const std::string id_range = "from 0 to 9223372036854775807";
   struct bad_case {
     std::vector<std::string> args;
@@ -209,7 +202,7 @@ TEST_CASE("hactl refuses an unreadable or too large file with one line "
 TEST_CASE("hactl jobs list shows each graph's id, name and size") {
   running_node node;
   temp_dir dir;
-  auto graph = write_file(dir, "graph", "0123456789");
+  auto graph = dir.write("graph", "0123456789");
   hactl_lines(node.endpoint, {"jobs", "put", graph, "--job-id", job_hex(1),
                               "--name", "wordcount"});
   auto lines = hactl_lines(node.endpoint, {"jobs", "list"});
@@ -217,6 +210,21 @@ TEST_CASE("hactl jobs list shows each graph's id, name and size") {
   CHECK(lines[0]["job_id"] == job_hex(1));
   CHECK(lines[0]["name"] == "wordcount");
   CHECK(lines[0]["size"] == 10);
+}
+
+TEST_CASE("hactl jobs list shows every graph when they span several pages") {
+  running_node node;
+  temp_dir dir;
+  // 3 MiB each: two would pass a page's 4 MiB, so each comes on its own.
+  auto graph = dir.write("graph", std::string(3 << 20, 'x'));
+  for (int n : {3, 1, 2})
+    hactl_lines(node.endpoint, {"jobs", "put", graph, "--job-id", job_hex(n)});
+  auto lines = hactl_lines(node.endpoint, {"jobs", "list"});
+  REQUIRE(lines.size() == 3);
+  for (int n = 1; n <= 3; ++n) {
+    CHECK(lines[n - 1]["job_id"] == job_hex(n));
+    CHECK(lines[n - 1]["size"] == 3 << 20);
+  }
 }
 
 TEST_CASE("a counter at 2^63-1 refuses counter next instead of wrapping") {

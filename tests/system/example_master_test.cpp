@@ -1,6 +1,7 @@
 // Multi-process: two copies of app/example_master against one ha-node, as
-// in the README's tour: the first leads and cleans up the dirty job
-// results; when it is killed, the second takes over and cleans up too.
+// in the README's tour: the first leads, recovers the job graphs and cleans
+// up the dirty job results; when it is killed, the second takes over and
+// does the same.
 
 #include <csignal>
 
@@ -29,29 +30,40 @@ void run_ok(const std::string& endpoint, std::vector<std::string> args) {
   REQUIRE(proc->wait(20s) == 0);
 }
 
+void put_graph(const std::string& endpoint, const std::string& file, int n) {
+  run_ok(endpoint, {"jobs", "put", file, "--job-id", job_hex(n)});
+}
+
 } // namespace
 
-TEST_CASE("example_master: the first master leads and marks the dirty "
-          "results clean, after its kill -9 the second takes over and "
-          "cleans what is left",
+TEST_CASE("example_master: the first master leads, recovers the job graphs "
+          "and marks the dirty results clean, after its kill -9 the second "
+          "takes over and does the same with what is there then",
           "[system][example]") {
   running_node node;
   auto port = node.endpoint.substr(node.endpoint.find(':') + 1);
+  temp_dir dir;
+  auto graph = dir.write("graph", "payload");
+  put_graph(node.endpoint, graph, 1);
+  put_graph(node.endpoint, graph, 2);
   run_ok(node.endpoint, {"results", "create-dirty", dirty_job, "--status",
                          "FAILED"});
   auto first = start_master(port, "master-a:6123");
   await_lines(*first, {"dispatcher: leading with epoch",
                        "resource_manager: leading with epoch",
+                       "dispatcher: recovered 2 job graphs",
                        "marked job " + dirty_job + " clean"});
   auto second = start_master(port, "master-b:6123");
   await_lines(*second, {"dispatcher is led by master-a:6123",
                         "resource_manager is led by master-a:6123"});
   run_ok(node.endpoint, {"results", "create-dirty", second_job, "--status",
                          "CANCELED"});
+  put_graph(node.endpoint, graph, 3);
   first->signal(SIGKILL);
   REQUIRE(first->wait(10s));
   await_lines(*second, {"dispatcher: leading with epoch",
                         "resource_manager: leading with epoch",
+                        "dispatcher: recovered 3 job graphs",
                         "marked job " + second_job + " clean"});
   second->signal(SIGTERM);
   CHECK(second->wait(10s) == 0);
