@@ -9,6 +9,7 @@
 #include <caf/node_id.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "caf_ha/actors/blob_downloads.hpp"
 #include "caf_ha/actors/blob_store_state.hpp"
 #include "caf_ha/actors/blob_uploads.hpp"
 #include "caf_ha/actors/ops/node_monitor.hpp"
@@ -26,81 +27,15 @@ namespace fs = std::filesystem;
 
 using pointer = blob_store_pointer;
 
-caf::expected<std::unique_ptr<blob_reader>>
-open_blob(blob_store_state& st, const job_id& job, const blob_key& key) {
-  auto path = blob_file_path(st.cfg.root, job, key);
-  auto reader = st.cfg.storage->open_read(path);
-  if (!reader && is(reader.error(), errc::not_found))
-    return make_error(errc::not_found,
-                      describe_blob(job, key) + " not found (" + path + ")");
-  return reader;
-}
-
-caf::error check_hash(blob_store_state& st, const job_id& job,
-                      const blob_key& key, const sha256::digest& actual) {
-  if (actual == key.hash)
-    return caf::none;
-  auto what = describe_blob(job, key) + " is corrupted: file '"
-              + blob_file_path(st.cfg.root, job, key) + "' hashes to "
-              + to_hex(actual);
-  st.logger->error("{}", what);
-  return make_error(errc::corrupted, std::move(what));
-}
-
-// -- download -----------------------------------------------------------------
-
-caf::result<uint64_t> verify_blob(pointer self, const job_id& job,
-                                  const blob_key& key) {
-  auto& st = self->state;
-  auto reader = open_blob(st, job, key);
-  if (!reader)
-    return std::move(reader.error());
-  sha256 hasher;
-  auto size = copy_and_hash(**reader, nullptr, hasher, st.buffer);
-  if (!size)
-    return with_context(size.error(), "cannot read " + describe_blob(job, key));
-  if (auto err = check_hash(st, job, key, hasher.finish()))
-    return err;
-  return *size;
-}
-
-caf::result<std::vector<uint8_t>> read_chunk(pointer self, const job_id& job,
-                                             const blob_key& key,
-                                             uint64_t offset,
-                                             uint32_t max_len) {
-  auto& st = self->state;
-  if (max_len == 0)
-    return make_error(errc::invalid_argument,
-                      "cannot read a chunk of 0 bytes of "
-                        + describe_blob(job, key));
-  auto reader = open_blob(st, job, key);
-  if (!reader)
-    return std::move(reader.error());
-  auto size = (*reader)->size();
-  if (!size)
-    return with_context(size.error(), "cannot read " + describe_blob(job, key));
-  if (offset > *size)
-    return make_error(errc::invalid_argument,
-                      "offset " + std::to_string(offset) + " is beyond the "
-                        + std::to_string(*size) + " bytes of "
-                        + describe_blob(job, key));
-  std::vector<uint8_t> chunk(std::min(max_len, st.cfg.max_chunk_size));
-  auto n = (*reader)->read_at(offset, chunk.data(), chunk.size());
-  if (!n)
-    return with_context(n.error(), "cannot read " + describe_blob(job, key));
-  chunk.resize(*n);
-  if (st.cfg.monitor)
-    st.cfg.monitor->blob_bytes_out(*n);
-  return chunk;
-}
-
-
 // -- removal ------------------------------------------------------------------
 
 caf::result<caf::ok_atom> remove_blob(pointer self, const job_id& job,
                                       const blob_key& key) {
   auto& st = self->state;
   auto path = blob_file_path(st.cfg.root, job, key);
+  end_downloads_if(self, [&](const download_id& down) {
+    return down.job == job && down.key == key;
+  });
   if (auto err = verify_root(st))
     return with_context(err, "cannot remove " + describe_blob(job, key));
   if (auto err = st.cfg.storage->remove(path))
@@ -111,6 +46,8 @@ caf::result<caf::ok_atom> remove_blob(pointer self, const job_id& job,
 caf::result<caf::ok_atom> remove_job(pointer self, const job_id& job) {
   auto& st = self->state;
   end_uploads_if(self, [&](const upload_state& up) { return up.job == job; });
+  end_downloads_if(self,
+                   [&](const download_id& down) { return down.job == job; });
   if (auto err = verify_root(st))
     return with_context(err, "cannot remove the blobs of job "
                                + to_string(job));
@@ -124,6 +61,7 @@ caf::result<caf::ok_atom> remove_job(pointer self, const job_id& job) {
 caf::result<caf::ok_atom> remove_everything(pointer self) {
   auto& st = self->state;
   end_uploads_if(self, [](const upload_state&) { return true; });
+  end_downloads_if(self, [](const download_id&) { return true; });
   if (auto err = st.cfg.storage->remove_all(st.cfg.root))
     return with_context(err, "cannot remove the blob directory");
   st.logger->info("removed the blob directory {}", st.cfg.root);
@@ -240,12 +178,12 @@ blob_store_impl::behavior_type blob_store(pointer self,
     },
     [self](download_atom, const job_id& job, const blob_key& key) {
       return journaled(self, check_type(key.type),
-                       [&] { return verify_blob(self, job, key); });
+                       [&] { return open_download(self, job, key); });
     },
     [self](read_chunk_atom, const job_id& job, const blob_key& key,
            uint64_t offset, uint32_t max_len) {
       return journaled(self, check_type(key.type), [&] {
-        return read_chunk(self, job, key, offset, max_len);
+        return read_blob_chunk(self, job, key, offset, max_len);
       });
     },
     [self](caf::delete_atom, const job_id& job, const blob_key& key) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <spdlog/logger.h>
@@ -34,9 +35,39 @@ struct upload_state {
   std::chrono::steady_clock::time_point last_active;
 };
 
+/// A blob a requester reads: its file stays open, and the bytes served in
+/// order from offset 0 are hashed, so that the read of the last bytes can
+/// check the whole against the key.
+struct download_state {
+  std::unique_ptr<blob_reader> reader;
+  uint64_t size = 0;
+  /// The offset up to which the bytes were hashed.
+  uint64_t hashed = 0;
+  sha256 hasher;
+  /// When it was last read, counted in reads: the oldest goes first.
+  uint64_t last_read = 0;
+};
+
+/// Who reads which blob.
+struct download_id {
+  caf::actor_addr reader;
+  job_id job;
+  blob_key key;
+
+  friend bool operator<(const download_id& x, const download_id& y) {
+    return std::tie(x.reader, x.job, x.key) < std::tie(y.reader, y.job, y.key);
+  }
+};
+
+/// Downloads kept open at once; beyond, the least recently read one closes
+/// (its reads then open the file each time, unchecked by the store).
+constexpr size_t max_open_downloads = 16;
+
 struct blob_store_state {
   blob_store_config cfg;
   std::map<uint64_t, upload_state> uploads;
+  std::map<download_id, download_state> downloads;
+  uint64_t reads = 0;
   std::vector<uint8_t> buffer = std::vector<uint8_t>(copy_buffer_size);
   bool tick_pending = false;
   std::shared_ptr<spdlog::logger> logger = ha::logger("store");

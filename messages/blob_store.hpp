@@ -86,7 +86,9 @@ constexpr uint32_t default_blob_chunk_size = 1024 * 1024;
 
 /// The seed's BlobStore / BlobServer. Every acknowledged commit is durable
 /// (fsynced file and directory) before the reply; a reader sees a whole blob
-/// or none. Content is verified against the key's hash before it is served.
+/// or none. Content is verified against the key's hash as it is served (see
+/// read_chunk). Chunks of an upload may be pipelined: one sender's chunks
+/// arrive in the order sent.
 /// A blob type other than permanent or transient, in a request or a key, is
 /// invalid_argument.
 using blob_store_actor = caf::typed_actor<
@@ -106,15 +108,18 @@ using blob_store_actor = caf::typed_actor<
   caf::replies_to<upload_commit_atom, uint64_t>::with<blob_key>,
   // upload_abort(id): drops an upload; unknown ids are fine.
   caf::replies_to<upload_abort_atom, uint64_t>::with<caf::ok_atom>,
-  // download(job, key): checks the stored content against the key's hash;
-  // its size. corrupted if the stored content does not match the key,
-  // not_found if absent.
+  // download(job, key): opens the blob for the requester; its size.
+  // not_found if absent; corrupted for an empty blob whose key is not the
+  // hash of nothing.
   caf::replies_to<download_atom, job_id, blob_key>::with<uint64_t>,
   // read_chunk(job, key, offset, max_len): up to max_len bytes at offset
   // (fewer only at the end, or when max_len exceeds the store's chunk
   // limit; none at offset == size). invalid_argument for max_len 0 or an
-  // offset beyond the size. The bytes are served as stored: a client checks
-  // the hash of the whole, as blob_client does.
+  // offset beyond the size. After a download, the store hashes the bytes it
+  // serves the requester in order from offset 0: the read that reaches the
+  // end fails with corrupted if the content does not match the key. A
+  // client checks the hash of the whole too, as blob_client does. Reads may
+  // be pipelined: answers come in the order of the requests.
   caf::replies_to<read_chunk_atom, job_id, blob_key, uint64_t,
                   uint32_t>::with<std::vector<uint8_t>>,
   // delete(job, key): removes one blob durably; absent is fine.

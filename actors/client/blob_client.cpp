@@ -1,6 +1,7 @@
 #include "caf_ha/actors/client/blob_client.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 
 #include <caf/actor_system.hpp>
@@ -38,7 +39,8 @@ caf::error check_chunk_size(const blob_client_options& opts) {
   return make_error(errc::invalid_argument, "a chunk size of 0 bytes");
 }
 
-/// Sends the file in chunks to upload `id`; the hash of what was sent.
+/// Sends the file in chunks to upload `id`, `opts.window` in flight; the
+/// hash of what was sent.
 caf::expected<sha256::digest>
 send_chunks(caf::scoped_actor& self, const blob_store_actor& store,
             uint64_t id, blob_reader& reader, const blob_client_options& opts) {
@@ -46,24 +48,39 @@ send_chunks(caf::scoped_actor& self, const blob_store_actor& store,
   auto total = reader.size();
   if (!total)
     return std::move(total.error());
-  uint64_t sent = 0;
+  request_window<caf::ok_atom, blob_store_actor> window{
+    self, store, opts.request_timeout, opts.window};
+  std::deque<size_t> sizes;
+  uint64_t acked = 0;
+  auto await_oldest = [&]() -> caf::error {
+    auto ok = window.receive();
+    if (!ok)
+      return std::move(ok.error());
+    acked += sizes.front();
+    sizes.pop_front();
+    if (opts.progress)
+      opts.progress(acked, std::max(acked, *total));
+    return caf::none;
+  };
   for (;;) {
     std::vector<uint8_t> chunk(opts.chunk_size);
     auto n = reader.read(chunk.data(), chunk.size());
     if (!n)
       return std::move(n.error());
     if (*n == 0)
-      return hasher.finish();
+      break;
     chunk.resize(*n);
     hasher.update(chunk.data(), chunk.size());
-    auto ok = ask<caf::ok_atom>(self, store, opts, upload_chunk_atom::value,
-                                id, std::move(chunk));
-    if (!ok)
-      return std::move(ok.error());
-    sent += *n;
-    if (opts.progress)
-      opts.progress(sent, std::max(sent, *total));
+    if (window.full())
+      if (auto err = await_oldest())
+        return err;
+    window.send(upload_chunk_atom::value, id, std::move(chunk));
+    sizes.push_back(*n);
   }
+  while (!window.empty())
+    if (auto err = await_oldest())
+      return err;
+  return hasher.finish();
 }
 
 /// Removes a blob whose key does not match what was sent.
@@ -77,29 +94,54 @@ caf::error reject_altered(caf::scoped_actor& self,
                       + " but the file hashes to " + to_hex(sent));
 }
 
-/// Receives the blob's `size` bytes into `writer`; their hash.
+caf::error ended_early(uint64_t offset, uint64_t size) {
+  return make_error(errc::corrupted, "the blob ended after "
+                                       + std::to_string(offset) + " of "
+                                       + std::to_string(size) + " bytes");
+}
+
+/// Receives the blob's `size` bytes into `writer`, `opts.window` reads in
+/// flight; their hash.
 caf::expected<sha256::digest>
 receive_chunks(caf::scoped_actor& self, const blob_store_actor& store,
                const job_id& job, const blob_key& key, uint64_t size,
                blob_writer& writer, const blob_client_options& opts) {
+  request_window<std::vector<uint8_t>, blob_store_actor> window{
+    self, store, opts.request_timeout, opts.window};
   sha256 hasher;
+  uint32_t ask = opts.chunk_size;
+  std::deque<uint64_t> asked_at;
+  uint64_t next = 0;
   uint64_t offset = 0;
   while (offset < size) {
-    auto chunk = ask<std::vector<uint8_t>>(self, store, opts,
-                                           read_chunk_atom::value, job, key,
-                                           offset, opts.chunk_size);
+    for (; !window.full() && next < size; next += ask) {
+      window.send(read_chunk_atom::value, job, key, next, ask);
+      asked_at.push_back(next);
+    }
+    auto chunk = window.receive();
+    auto at = asked_at.front();
+    asked_at.pop_front();
     if (!chunk)
       return std::move(chunk.error());
+    if (at != offset)
+      continue; // asked for before a short chunk moved the offsets
     if (chunk->empty())
+      return ended_early(offset, size);
+    if (chunk->size() > size - offset)
       return make_error(errc::corrupted,
-                        "the blob ended after " + std::to_string(offset)
-                          + " of " + std::to_string(size) + " bytes");
+                        "the store sent more than the blob's "
+                          + std::to_string(size) + " bytes");
     hasher.update(chunk->data(), chunk->size());
     if (auto err = writer.append(chunk->data(), chunk->size()))
       return err;
     offset += chunk->size();
+    if (chunk->size() < ask && offset < size) {
+      // The store serves smaller chunks: ask for its size from here on.
+      ask = static_cast<uint32_t>(chunk->size());
+      next = offset;
+    }
     if (opts.progress)
-      opts.progress(offset, std::max(offset, size));
+      opts.progress(offset, size);
   }
   return hasher.finish();
 }

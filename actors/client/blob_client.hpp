@@ -26,6 +26,9 @@ namespace ha {
 struct blob_client_options {
   /// Bytes per chunk message; at most the store's chunk limit.
   uint32_t chunk_size = default_blob_chunk_size;
+  /// Chunks in flight at once (at least 1): the next is read and hashed
+  /// while the store writes or reads the ones before.
+  uint32_t window = 4;
   /// The longest one request may take before the transfer fails.
   std::chrono::milliseconds request_timeout = std::chrono::seconds(60);
   /// The local files; a `file_blob_storage` unless set (tests wrap it).

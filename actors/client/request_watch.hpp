@@ -7,6 +7,8 @@
 // small actor watches the receiver and, should it go down first, answers
 // the request in its place.
 
+#include <deque>
+#include <memory>
 #include <utility>
 
 #include <caf/actor.hpp>
@@ -16,6 +18,7 @@
 #include <caf/expected.hpp>
 #include <caf/message_id.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/timespan.hpp>
 
 namespace ha {
 
@@ -60,5 +63,63 @@ caf::expected<R> watched_request(caf::scoped_actor& self, const Handle& dest,
                   });
   return result;
 }
+
+/// Requests from `self` to one receiver with up to `depth` in flight, so
+/// that the next is on its way while the receiver works on the last: CAF
+/// delivers one sender's messages in order, and a receiver that answers in
+/// order keeps them so. Each answer is awaited as with `watched_request`.
+template <class R, class Handle>
+class request_window {
+public:
+  request_window(caf::scoped_actor& self, const Handle& dest,
+                 caf::timespan timeout, size_t depth)
+    : self_(self),
+      dest_(dest),
+      receiver_(caf::actor_cast<caf::strong_actor_ptr>(dest)),
+      timeout_(timeout),
+      depth_(depth > 0 ? depth : 1) {}
+
+  bool full() const {
+    return pending_.size() >= depth_;
+  }
+
+  bool empty() const {
+    return pending_.empty();
+  }
+
+  template <class... Ts>
+  void send(Ts&&... xs) {
+    auto id = self_->request(dest_, timeout_, std::forward<Ts>(xs)...).id();
+    pending_.push_back(
+      {id, std::make_unique<request_watch>(*self_.ptr(), receiver_, id)});
+  }
+
+  /// The answer to the oldest request in flight; not when empty.
+  caf::expected<R> receive() {
+    auto oldest = std::move(pending_.front());
+    pending_.pop_front();
+    caf::expected<R> result = caf::sec::request_timeout;
+    caf::blocking_actor::accept_one_cond one;
+    self_->varargs_receive(
+      one, oldest.id, [&](R& x) { result = std::move(x); },
+      [&](caf::error& err) {
+        result = why_unanswered(std::move(err), receiver_);
+      });
+    return result;
+  }
+
+private:
+  struct in_flight {
+    caf::message_id id;
+    std::unique_ptr<request_watch> watch;
+  };
+
+  caf::scoped_actor& self_;
+  Handle dest_;
+  caf::strong_actor_ptr receiver_;
+  caf::timespan timeout_;
+  size_t depth_;
+  std::deque<in_flight> pending_;
+};
 
 } // namespace ha

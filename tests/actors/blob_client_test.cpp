@@ -9,20 +9,46 @@
 using namespace ha;
 using namespace ha::blob_test;
 
-TEST_CASE("content altered after the store checked it is caught by the "
+TEST_CASE("content that does not match the key on arrival is caught by the "
           "client, which writes no file",
           "[blob]") {
   blob_fixture fx;
   auto key = fx.put(fx.job_a, random_content(9000, 30));
-  fx.storage->faults().flip_read_at = true;
+  // A store (or a path to it) that serves other bytes than it keeps.
+  auto altering = fx.sys.spawn([]() -> caf::behavior {
+    return {
+      [](download_atom, const job_id&, const blob_key&) {
+        return uint64_t{3};
+      },
+      [](read_chunk_atom, const job_id&, const blob_key&, uint64_t offset,
+         uint32_t) {
+        return offset == 0 ? std::vector<uint8_t>{1, 2, 3}
+                           : std::vector<uint8_t>{};
+      },
+    };
+  });
   auto out = fx.out_path();
-  auto err = download_file(fx.sys, fx.store, fx.job_a, key, out);
+  auto err = download_file(fx.sys, caf::actor_cast<blob_store_actor>(altering),
+                           fx.job_a, key, out);
+  caf::anon_send_exit(altering, caf::exit_reason::user_shutdown);
   CHECK(is_error(err, errc::corrupted, "received content"));
   CHECK(is_error(err, errc::corrupted, out));
   CHECK(!std::filesystem::exists(out));
   CHECK(std::distance(std::filesystem::directory_iterator(fx.dir.path()),
                       std::filesystem::directory_iterator())
         == 1); // the cluster directory
+}
+
+TEST_CASE("bytes that change as the store reads them fail the download with "
+          "corrupted, and the client writes no file",
+          "[blob]") {
+  blob_fixture fx;
+  auto key = fx.put(fx.job_a, random_content(3 << 20, 31));
+  fx.storage->faults().flip_read_at = true;
+  auto out = fx.out_path();
+  auto err = download_file(fx.sys, fx.store, fx.job_a, key, out);
+  CHECK(is_error(err, errc::corrupted, to_string(key)));
+  CHECK(!std::filesystem::exists(out));
 }
 
 TEST_CASE("a client refuses a chunk size of zero and a missing local file",

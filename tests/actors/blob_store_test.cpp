@@ -62,6 +62,23 @@ TEST_CASE("a blob of several chunks with an odd size round-trips by chunks",
   CHECK(read_file(out) == content);
 }
 
+TEST_CASE("a client asking for larger chunks than the store serves, with "
+          "reads in flight, still receives every byte once, in order",
+          "[blob]") {
+  blob_fixture fx{4096};
+  auto content = random_content(10 * 4096 + 77, 6);
+  auto key = fx.put(fx.job_a, content);
+  for (uint32_t window : {1u, 4u}) {
+    blob_client_options opts;
+    opts.chunk_size = 16384;
+    opts.window = window;
+    auto out = fx.out_path();
+    REQUIRE(!download_file(fx.sys, fx.store, fx.job_a, key, out, opts));
+    CHECK(read_file(out) == content);
+    std::filesystem::remove(out);
+  }
+}
+
 TEST_CASE("the same content put twice gets two keys, both retrievable and "
           "removable one by one",
           "[blob]") {
@@ -76,8 +93,8 @@ TEST_CASE("the same content put twice gets two keys, both retrievable and "
   CHECK(fx.get(fx.job_a, second).value() == content);
 }
 
-TEST_CASE("a flipped byte in a stored blob fails download with corrupted, "
-          "and the client writes no output file",
+TEST_CASE("a flipped byte in a stored blob fails the read of its last "
+          "bytes with corrupted, and the client writes no output file",
           "[blob]") {
   blob_fixture fx;
   auto content = random_content(5000, 4);
@@ -87,9 +104,15 @@ TEST_CASE("a flipped byte in a stored blob fails download with corrupted, "
   bytes[2500] ^= 0x40;
   write_file(stored, bytes);
   auto size = fx.ask<uint64_t>(download_atom::value, fx.job_a, key);
-  REQUIRE(!size);
-  CHECK(is_error(size.error(), errc::corrupted, to_string(key)));
-  CHECK(is_error(size.error(), errc::corrupted, stored));
+  REQUIRE(size == uint64_t{5000});
+  auto first = fx.ask<std::vector<uint8_t>>(read_chunk_atom::value, fx.job_a,
+                                            key, uint64_t{0}, uint32_t{3000});
+  CHECK(first.value().size() == 3000);
+  auto last = fx.ask<std::vector<uint8_t>>(read_chunk_atom::value, fx.job_a,
+                                           key, uint64_t{3000}, uint32_t{3000});
+  REQUIRE(!last);
+  CHECK(is_error(last.error(), errc::corrupted, to_string(key)));
+  CHECK(is_error(last.error(), errc::corrupted, stored));
   auto out = fx.out_path();
   auto by_client = download_file(fx.sys, fx.store, fx.job_a, key, out);
   CHECK(is_error(by_client, errc::corrupted, to_string(key)));

@@ -136,6 +136,15 @@ std::string binary(const std::string& name) {
   return std::string{CAF_HA_BIN_DIR} + "/" + name;
 }
 
+long status_kb(pid_t pid, const std::string& field) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field + ":", 0) == 0)
+      return std::stol(line.substr(field.size() + 1));
+  return 0;
+}
+
 std::string source_file(const std::string& relative) {
   return std::string{CAF_HA_SOURCE_DIR} + "/" + relative;
 }

@@ -48,6 +48,9 @@ private:
   std::optional<int> exit_code_;
 };
 
+/// A value from /proc/PID/status in kB (VmHWM, VmRSS), 0 if absent.
+long status_kb(pid_t pid, const std::string& field);
+
 /// Path of one of the project's executables (`ha-node`, `hactl`).
 std::string binary(const std::string& name);
 

@@ -114,16 +114,6 @@ void expect_served(const running_node& node) {
   CHECK_FALSE(node.process->wait(0ms)); // ha-node still runs
 }
 
-/// A value from /proc/PID/status in kB (VmHWM, VmRSS), 0 if absent.
-long status_kb(pid_t pid, const std::string& field) {
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field + ":", 0) == 0)
-      return std::stol(line.substr(field.size() + 1));
-  return 0;
-}
-
 size_t open_files(pid_t pid) {
   auto dir = "/proc/" + std::to_string(pid) + "/fd";
   auto entries = std::filesystem::directory_iterator{dir};

@@ -116,6 +116,28 @@ TEST_CASE("blobs put by hactl survive kill -9 of ha-node and come back "
   CHECK(read_all(f.output) == content);
 }
 
+TEST_CASE("ha-node never holds a blob whole: its peak memory stays under "
+          "64 MiB through a 256 MiB put and get", "[system][blobs]") {
+  // A pattern, not random bytes: the test is about memory, and writing the
+  // file stays quick.
+  std::string content(256 << 20, '\0');
+  for (size_t i = 0; i < content.size(); ++i)
+    content[i] = static_cast<char>((i * 131) >> 7);
+  blob_files f{content};
+  content = std::string{};
+  running_node node{{}, f.storage.str()};
+  auto key = put(node.endpoint, f.input);
+  auto res = run(node.endpoint, {"blobs", "get", key, "--job-id", job,
+                                 "--out", f.output.string()});
+  INFO("hactl stderr: " << res.err);
+  REQUIRE(res.code == 0);
+  CHECK(fs::file_size(f.output) == fs::file_size(f.input));
+  auto peak_kb = status_kb(node.process->pid(), "VmHWM");
+  INFO("ha-node VmHWM " << peak_kb << " kB");
+  CHECK(peak_kb > 0);
+  CHECK(peak_kb < 64 * 1024);
+}
+
 TEST_CASE("a flipped byte in a blob file makes blobs get fail with a hash "
           "error and write no output file", "[system][blobs]") {
   auto content = make_content();

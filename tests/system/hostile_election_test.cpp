@@ -17,16 +17,6 @@ namespace {
 
 const std::string evil = "tcp://evil:1";
 
-/// A value from /proc/PID/status in kB, 0 if absent.
-long status_kb(pid_t pid, const std::string& field) {
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field + ":", 0) == 0)
-      return std::stol(line.substr(field.size() + 1));
-  return 0;
-}
-
 } // namespace
 
 TEST_CASE("a contender's forged grants, revocations and driver errors do not "
