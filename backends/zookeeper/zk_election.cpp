@@ -126,11 +126,14 @@ void zk_election::do_leave(const std::string& component, uint64_t candidate) {
   if (cs.node.empty())
     return;
   if (cs.granted) {
-    // Clear the published leader before the next one can be granted, so
-    // listeners see "no leader" in between.
-    std::vector<zk_op> ops{{zk_op::check, cs.node},
-                           {zk_op::remove, settings_.leader_path(component)}};
-    conn_->multi(ops);
+    // The published leader goes with the latch node, in one transaction:
+    // listeners see "no leader" before the next grant, and the successor's
+    // watch fires after one write, not two. Fails, changing nothing, if the
+    // node is gone already or nothing was published yet.
+    std::vector<zk_op> ops{{zk_op::remove, settings_.leader_path(component)},
+                           {zk_op::remove, cs.node}};
+    if (conn_->multi(ops) == zk_rc::ok)
+      return;
   }
   auto rc = conn_->remove(cs.node);
   if (rc != zk_rc::ok && rc != zk_rc::no_node)
