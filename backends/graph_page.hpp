@@ -9,8 +9,9 @@ namespace ha {
 
 /// What a graph counts against max_graph_page_bytes: its name, metadata
 /// and payload, plus a bound on what serializing them adds (the id and a
-/// length before each string), so that a page stays under the size of a
-/// message a peer accepts.
+/// length before each string). With the limits on a stored graph
+/// (max_record_payload, max_graph_metadata_entries), a page stays under the
+/// size of a message a peer accepts.
 size_t graph_page_bytes(size_t record_bytes, size_t metadata_entries);
 size_t graph_page_bytes(const job_graph& graph);
 

@@ -82,6 +82,13 @@ caf::error check_arguments(const write_op& op) {
                       target_of(op) + " carries " + std::to_string(size)
                         + " bytes, over the limit of "
                         + std::to_string(max_record_payload) + " bytes");
+  if (auto x = std::get_if<put_job_graph_op>(&op);
+      x && x->graph.metadata.size() > max_graph_metadata_entries)
+    return make_error(errc::invalid_argument,
+                      target_of(op) + " carries "
+                        + std::to_string(x->graph.metadata.size())
+                        + " metadata entries, over the limit of "
+                        + std::to_string(max_graph_metadata_entries));
   if (auto x = std::get_if<create_dirty_result_op>(&op);
       x && !is_valid_result_status(x->entry.status))
     return make_error(errc::invalid_argument,

@@ -86,9 +86,10 @@ constexpr uint32_t default_blob_chunk_size = 1024 * 1024;
 
 /// The seed's BlobStore / BlobServer. Every acknowledged commit is durable
 /// (fsynced file and directory) before the reply; a reader sees a whole blob
-/// or none. Content is verified against the key's hash as it is served (see
-/// read_chunk). Chunks of an upload may be pipelined: one sender's chunks
-/// arrive in the order sent.
+/// or none. What a requester reads in order after a download is checked
+/// against the key's hash as it is served (see read_chunk); a reader checks
+/// the whole itself. Chunks of an upload may be pipelined: one sender's
+/// chunks arrive in the order sent.
 /// A blob type other than permanent or transient, in a request or a key, is
 /// invalid_argument.
 using blob_store_actor = caf::typed_actor<
@@ -117,9 +118,11 @@ using blob_store_actor = caf::typed_actor<
   // limit; none at offset == size). invalid_argument for max_len 0 or an
   // offset beyond the size. After a download, the store hashes the bytes it
   // serves the requester in order from offset 0: the read that reaches the
-  // end fails with corrupted if the content does not match the key. A
-  // client checks the hash of the whole too, as blob_client does. Reads may
-  // be pipelined: answers come in the order of the requests.
+  // end fails with corrupted if the content does not match the key. It
+  // keeps at most 16 downloads open (the least recently read closes); reads
+  // without an open download, or out of order, are served as stored. So a
+  // client checks the hash of the whole itself, as blob_client does. Reads
+  // may be pipelined: answers come in the order of the requests.
   caf::replies_to<read_chunk_atom, job_id, blob_key, uint64_t,
                   uint32_t>::with<std::vector<uint8_t>>,
   // delete(job, key): removes one blob durably; absent is fine.

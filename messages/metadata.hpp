@@ -37,9 +37,15 @@ typename Inspector::result_type inspect(Inspector& f, fencing_token& x) {
 
 /// The most data one record may carry (a job graph's name, metadata and
 /// payload together; a checkpoint's metadata): larger ones are refused with
-/// invalid_argument. Big state belongs in the blob store; the limit keeps
-/// every peer message small enough for ha-node's peer guard.
+/// invalid_argument. Big state belongs in the blob store; with the limit on
+/// metadata entries below, it keeps every peer message small enough for
+/// ha-node's peer guard.
 constexpr size_t max_record_payload = 8 * 1024 * 1024;
+
+/// The most metadata entries one job graph may carry (invalid_argument
+/// beyond): each costs length prefixes on the wire that its bytes do not
+/// count.
+constexpr size_t max_graph_metadata_entries = 4096;
 
 /// A submitted job as the job graph store keeps it.
 struct job_graph {

@@ -46,8 +46,8 @@ void request_graph_page(Self* self, const job_graph_store_actor& store,
 /// up to `limit` graphs per request instead of one request per graph.
 /// `on_page(std::vector<job_graph>&)` sees each page in job id order and
 /// returns false to stop early; then `done(const caf::error&)` runs once:
-/// with none after the last page (or the stop), else with the error of the
-/// request that failed. A graph put while this runs may be missed if its id
+/// with none after the last page or the stop (the caller knows why it
+/// stopped), else with the error of the request that failed. A graph put while this runs may be missed if its id
 /// sorts before the current page, as with any listing.
 template <class Self, class OnPage, class Done>
 void recover_job_graphs(Self* self, const job_graph_store_actor& store,

@@ -119,6 +119,8 @@ void recover(master_pointer self, const fencing_token& token) {
                     describe(err));
         return;
       }
+      if (!still_leads(self, token))
+        return; // stopped: another master leads now
       log()->info("{}: recovered {} job graphs", token.component, *count);
       clean_up_results(self, token);
     });

@@ -125,6 +125,25 @@ TEST_CASE("a job graph or checkpoint over the record limit is refused naming "
   CHECK(store->checkpoints(graph.id)->empty());
 }
 
+TEST_CASE("a job graph with more metadata entries than the limit is refused "
+          "naming the limit, and nothing is stored",
+          "[metadata_store]") {
+  store_opener opener{each_backend()};
+  CAPTURE(opener.backend());
+  auto store = opener.open();
+  auto graph = make_graph(1);
+  graph.metadata.clear();
+  for (size_t i = 0; i <= max_graph_metadata_entries; ++i)
+    graph.metadata.emplace(std::to_string(i), "");
+  auto err = apply_op(*store, put_job_graph_op{graph, {}});
+  CHECK(code_of(err) == "invalid_argument");
+  CHECK_THAT(describe(err),
+             Catch::Contains(std::to_string(max_graph_metadata_entries)));
+  CHECK(store->job_graph_ids()->empty());
+  graph.metadata.erase(graph.metadata.begin());
+  CHECK(code_of(apply_op(*store, put_job_graph_op{graph, {}})) == "none");
+}
+
 TEST_CASE("job graphs and checkpoints keep every byte value",
           "[metadata_store]") {
   store_opener opener{each_backend()};
