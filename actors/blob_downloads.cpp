@@ -81,17 +81,26 @@ read_at(blob_store_state& st, blob_reader& reader, uint64_t size,
   return chunk;
 }
 
-/// A read by a requester without an open download: from the file, unchecked.
-caf::expected<std::vector<uint8_t>>
-read_unchecked(blob_store_state& st, const job_id& job, const blob_key& key,
-               uint64_t offset, uint32_t max_len) {
+/// The blob, opened, and its size.
+caf::expected<std::pair<std::unique_ptr<blob_reader>, uint64_t>>
+open_sized(blob_store_state& st, const job_id& job, const blob_key& key) {
   auto reader = open_blob(st, job, key);
   if (!reader)
     return std::move(reader.error());
   auto size = (*reader)->size();
   if (!size)
     return cannot_read(size.error(), job, key);
-  return read_at(st, **reader, *size, offset, max_len, job, key);
+  return std::make_pair(std::move(*reader), *size);
+}
+
+/// A read by a requester without an open download: from the file, unchecked.
+caf::expected<std::vector<uint8_t>>
+read_unchecked(blob_store_state& st, const job_id& job, const blob_key& key,
+               uint64_t offset, uint32_t max_len) {
+  auto blob = open_sized(st, job, key);
+  if (!blob)
+    return std::move(blob.error());
+  return read_at(st, *blob->first, blob->second, offset, max_len, job, key);
 }
 
 /// A read of an open download; checks the hash once the bytes served in
@@ -127,13 +136,11 @@ read_open(blob_store_state& st, std::map<download_id, download_state>::iterator 
 caf::result<uint64_t> open_download(pointer self, const job_id& job,
                                     const blob_key& key) {
   auto& st = self->state;
-  auto reader = open_blob(st, job, key);
-  if (!reader)
-    return std::move(reader.error());
-  auto size = (*reader)->size();
-  if (!size)
-    return cannot_read(size.error(), job, key);
-  if (*size == 0) {
+  auto blob = open_sized(st, job, key);
+  if (!blob)
+    return std::move(blob.error());
+  auto& [reader, size] = *blob;
+  if (size == 0) {
     // No read will follow: the empty content is checked now.
     if (auto err = check_hash(st, job, key, sha256{}.finish()))
       return err;
@@ -142,9 +149,9 @@ caf::result<uint64_t> open_download(pointer self, const job_id& job,
   auto id = id_of(self, job, key);
   st.downloads.erase(id);
   make_room(st);
-  st.downloads.emplace(id, download_state{std::move(*reader), *size, 0, {},
+  st.downloads.emplace(id, download_state{std::move(reader), size, 0, {},
                                           ++st.reads});
-  return *size;
+  return size;
 }
 
 caf::result<std::vector<uint8_t>>

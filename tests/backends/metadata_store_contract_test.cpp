@@ -14,6 +14,20 @@
 using namespace ha;
 using namespace ha::test;
 
+namespace {
+
+/// Puts `graph` into an empty store: refused with invalid_argument naming
+/// `limit`, and nothing stored.
+void check_refused_graph(metadata_store& store, const job_graph& graph,
+                         size_t limit) {
+  auto err = apply_op(store, put_job_graph_op{graph, {}});
+  CHECK(code_of(err) == "invalid_argument");
+  CHECK_THAT(describe(err), Catch::Contains(std::to_string(limit)));
+  CHECK(store.job_graph_ids()->empty());
+}
+
+} // namespace
+
 // -- job graphs ---------------------------------------------------------------
 
 TEST_CASE("a job graph that was put reads back whole and is listed",
@@ -111,11 +125,7 @@ TEST_CASE("a job graph or checkpoint over the record limit is refused naming "
   auto graph = make_graph(1);
   graph.metadata.clear();
   graph.payload.assign(max_record_payload + 1 - graph.name.size(), 7);
-  auto err = apply_op(*store, put_job_graph_op{graph, {}});
-  CHECK(code_of(err) == "invalid_argument");
-  CHECK_THAT(describe(err),
-             Catch::Contains(std::to_string(max_record_payload)));
-  CHECK(store->job_graph_ids()->empty());
+  check_refused_graph(*store, graph, max_record_payload);
   graph.payload.pop_back();
   CHECK(code_of(apply_op(*store, put_job_graph_op{graph, {}})) == "none");
   auto checkpoint = make_checkpoint(1, 1);
@@ -135,11 +145,7 @@ TEST_CASE("a job graph with more metadata entries than the limit is refused "
   graph.metadata.clear();
   for (size_t i = 0; i <= max_graph_metadata_entries; ++i)
     graph.metadata.emplace(std::to_string(i), "");
-  auto err = apply_op(*store, put_job_graph_op{graph, {}});
-  CHECK(code_of(err) == "invalid_argument");
-  CHECK_THAT(describe(err),
-             Catch::Contains(std::to_string(max_graph_metadata_entries)));
-  CHECK(store->job_graph_ids()->empty());
+  check_refused_graph(*store, graph, max_graph_metadata_entries);
   graph.metadata.erase(graph.metadata.begin());
   CHECK(code_of(apply_op(*store, put_job_graph_op{graph, {}})) == "none");
 }
