@@ -135,7 +135,13 @@ TEST_CASE("ha-node never holds a blob whole: its peak memory stays under "
   auto peak_kb = status_kb(node.process->pid(), "VmHWM");
   INFO("ha-node VmHWM " << peak_kb << " kB");
   CHECK(peak_kb > 0);
+#ifdef __SANITIZE_ADDRESS__
+  // AddressSanitizer's allocator keeps what it frees (a ha-node built with
+  // it peaks at ~330 MiB here): the bound holds for the build without it.
+  WARN("peak memory not judged under AddressSanitizer");
+#else
   CHECK(peak_kb < 64 * 1024);
+#endif
 }
 
 TEST_CASE("a flipped byte in a blob file makes blobs get fail with a hash "
