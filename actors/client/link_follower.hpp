@@ -31,11 +31,17 @@ void follow_link(Self* self, const services_link_actor& link) {
 bool from_link(caf::local_actor* self, const services_link_actor& link,
                const char* what);
 
-/// Removes every handle of `xs` that names the actor `addr`.
+/// Removes every handle of `xs` that names the actor `addr` (comparing
+/// control blocks: no reference count touched per element).
 template <class Handle>
 void erase_actor(std::vector<Handle>& xs, const caf::actor_addr& addr) {
+  auto ptr = addr.get();
   xs.erase(std::remove_if(xs.begin(), xs.end(),
-                          [&](const Handle& x) { return x.address() == addr; }),
+                          [ptr](const Handle& x) {
+                            return caf::actor_cast<caf::actor_control_block*>(
+                                     x)
+                                   == ptr;
+                          }),
            xs.end());
 }
 

@@ -26,10 +26,16 @@ elector_actor spawn_remote_elector(caf::actor_system& sys,
                                    services_link_actor link,
                                    std::string component);
 
-/// The same for retrieval: listeners get `retrieval_error` when the
-/// connection is lost and the current leader again (the node's retriever
-/// sends it on join) once the link is back; `get` fails or waits as
-/// confirm does above.
+/// The same for retrieval, with one difference: the proxy joins the
+/// node's retriever once, itself, while it has listeners, and relays each
+/// report to all of them, so a leader change crosses the network once per
+/// process however many listeners it has (share one proxy per component).
+/// A listener that joins gets the current leader at once if the proxy
+/// knows it, then every change in order, never the same (address, session)
+/// twice in a row; joining twice fails with already_exists. Listeners get
+/// `retrieval_error` when the connection is lost and the current leader
+/// again once the link is back; `get` fails or waits as confirm does above.
+/// Reports count only from the node's retriever the proxy joined.
 retriever_actor spawn_remote_retriever(caf::actor_system& sys,
                                        services_link_actor link,
                                        std::string component);

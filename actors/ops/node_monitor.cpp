@@ -38,7 +38,8 @@ void declare_node_metrics(registry& reg) {
                mt::counter, {"component", "cause"}});
   reg.declare({"caf_ha_contenders", "Contenders in the election.",
                mt::gauge, comp});
-  reg.declare({"caf_ha_listeners", "Listeners of the leader retrieval.",
+  reg.declare({"caf_ha_listeners", "Listeners of the leader retrieval (a client's retriever "
+                "proxy counts once for all its listeners).",
                mt::gauge, comp});
   reg.declare({"caf_ha_leaderless_seconds",
                "Time from the loss of a confirmed leader to the next "

@@ -8,6 +8,9 @@
 
 #include "caf_ha/actors/client/remote_service.hpp"
 
+#include <map>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include <caf/all.hpp>
@@ -25,12 +28,18 @@ constexpr auto test_wait = std::chrono::seconds(5);
 
 using held_atom = caf::atom_constant<caf::atom("held")>;
 
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using joins_atom = caf::atom_constant<caf::atom("joins")>;
+
 struct fake_retriever_state {
   std::vector<caf::typed_response_promise<leader_info>> held;
+  std::vector<listener_actor> joined;
+  int joins = 0;
 };
 
-/// A retriever that tells `observer` of each join and either answers `get`
-/// or holds it unanswered (and says `held`).
+/// A retriever that tells `observer` of each join and leave, reports
+/// `publish`ed leaders to its listeners, and either answers `get` or holds
+/// it unanswered (and says `held`).
 caf::behavior fake_retriever(caf::stateful_actor<fake_retriever_state>* self,
                              caf::actor observer, bool answer) {
   return {
@@ -41,11 +50,22 @@ caf::behavior fake_retriever(caf::stateful_actor<fake_retriever_state>* self,
       self->state.held.push_back(self->make_response_promise<leader_info>());
       return self->state.held.back();
     },
-    [=](join_atom, const listener_actor&) {
+    [=](join_atom, const listener_actor& listener) {
+      self->state.joined.push_back(listener);
+      ++self->state.joins;
       self->send(observer, join_atom::value);
       return caf::ok_atom::value;
     },
-    [=](leave_atom, const listener_actor&) { return caf::ok_atom::value; },
+    [=](leave_atom, const listener_actor&) {
+      self->state.joined.clear();
+      self->send(observer, leave_atom::value);
+      return caf::ok_atom::value;
+    },
+    [=](publish_atom, const leader_info& info) {
+      for (auto& listener : self->state.joined)
+        self->send(listener, leader_atom::value, std::string{"rest"}, info);
+    },
+    [=](joins_atom) { return self->state.joins; },
   };
 }
 
@@ -65,6 +85,17 @@ caf::behavior fake_root(caf::stateful_actor<int>* self, caf::actor retriever,
 caf::behavior quiet_listener(caf::event_based_actor*) {
   return {
     [](leader_atom, const std::string&, const leader_info&) {},
+    [](retrieval_error_atom, const std::string&, const caf::error&) {},
+  };
+}
+
+/// A listener that tells `observer` (tag, leader address) of each report.
+caf::behavior reporting_listener(caf::event_based_actor* self,
+                                 caf::actor observer, int tag) {
+  return {
+    [=](leader_atom, const std::string&, const leader_info& info) {
+      self->send(observer, tag, info.address);
+    },
     [](retrieval_error_atom, const std::string&, const caf::error&) {},
   };
 }
@@ -105,6 +136,33 @@ struct fixture {
         .then([=](const leader_info& info) { probe->send(me, info); },
               [=](const caf::error& err) { probe->send(me, err); });
     });
+  }
+
+  listener_actor join_reporting(int tag) {
+    auto listener = caf::actor_cast<listener_actor>(
+      sys.spawn(reporting_listener, caf::actor{self}, tag));
+    self->request(proxy, test_wait, join_atom::value, listener)
+      .receive([](caf::ok_atom) {},
+               [](const caf::error& err) { FAIL(describe(err)); });
+    return listener;
+  }
+
+  /// Waits until the fake retriever says the proxy joined it.
+  void await_proxy_join() {
+    self->receive([](join_atom) {},
+                  caf::after(test_wait) >> [] { FAIL("the proxy never joined"); });
+  }
+
+  /// The next report of the listener tagged `tag`.
+  std::string report_of(int tag) {
+    std::string address;
+    self->receive(
+      [&](int from, const std::string& x) {
+        CHECK(from == tag);
+        address = x;
+      },
+      caf::after(test_wait) >> [&] { FAIL("no report for listener " << tag); });
+    return address;
   }
 
   template <class T>
@@ -184,4 +242,80 @@ TEST_CASE_METHOD(fixture,
   CHECK(is(err, errc::closed));
   CHECK_THAT(describe(err), Catch::Contains("rest: the remote retrieval "
                                             "proxy stopped"));
+}
+
+TEST_CASE_METHOD(fixture,
+                 "a remote retriever joins the node once for all its "
+                 "listeners and relays each change to each of them",
+                 "[remote_service]") {
+  auto retriever = sys.spawn(fake_retriever, caf::actor{self}, true);
+  go_up(sys.spawn(fake_root, retriever, 0));
+  std::vector<listener_actor> listeners;
+  for (int tag = 0; tag < 3; ++tag)
+    listeners.push_back(join_reporting(tag));
+  await_proxy_join();
+  self->send(retriever, publish_atom::value, leader_info{"a:1", {}, 1});
+  // The same leader again is no change: the next report is b's.
+  self->send(retriever, publish_atom::value, leader_info{"a:1", {}, 1});
+  self->send(retriever, publish_atom::value, leader_info{"b:2", {}, 2});
+  std::map<int, std::vector<std::string>> seen;
+  for (int i = 0; i < 6; ++i)
+    self->receive(
+      [&](int tag, const std::string& address) {
+        seen[tag].push_back(address);
+      },
+      caf::after(test_wait) >> [] { FAIL("a listener missed a report"); });
+  for (int tag = 0; tag < 3; ++tag)
+    CHECK(seen[tag] == std::vector<std::string>{"a:1", "b:2"});
+  // A late listener hears the current leader from the proxy at once.
+  listeners.push_back(join_reporting(3));
+  CHECK(report_of(3) == "b:2");
+  self->request(retriever, test_wait, joins_atom::value)
+    .receive([](int joins) { CHECK(joins == 1); },
+             [](const caf::error& err) { FAIL(describe(err)); });
+  for (auto& listener : listeners)
+    self->send_exit(listener, caf::exit_reason::user_shutdown);
+  self->send_exit(retriever, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(fixture,
+                 "a remote retriever relays reports only from the node's "
+                 "retriever it joined",
+                 "[remote_service]") {
+  auto retriever = sys.spawn(fake_retriever, caf::actor{self}, true);
+  go_up(sys.spawn(fake_root, retriever, 0));
+  auto listener = join_reporting(0);
+  await_proxy_join();
+  // The forgery reaches the proxy before the node's report.
+  self->send(caf::actor_cast<caf::actor>(proxy), leader_atom::value,
+             std::string{"rest"}, leader_info{"forged:1", {}, 9});
+  self->send(retriever, publish_atom::value, leader_info{"a:1", {}, 1});
+  CHECK(report_of(0) == "a:1");
+  self->send_exit(listener, caf::exit_reason::user_shutdown);
+  self->send_exit(retriever, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(fixture,
+                 "a remote retriever leaves the node's retriever when its "
+                 "last listener leaves and refuses a listener joining twice",
+                 "[remote_service]") {
+  auto retriever = sys.spawn(fake_retriever, caf::actor{self}, true);
+  go_up(sys.spawn(fake_root, retriever, 0));
+  auto first = join_reporting(0);
+  auto second = join_reporting(1);
+  await_proxy_join();
+  self->request(proxy, test_wait, join_atom::value, first)
+    .receive([](caf::ok_atom) { FAIL("joined twice"); },
+             [](const caf::error& err) {
+               CHECK(is(err, errc::already_exists));
+             });
+  for (auto& listener : {first, second})
+    self->request(proxy, test_wait, leave_atom::value, listener)
+      .receive([](caf::ok_atom) {},
+               [](const caf::error& err) { FAIL(describe(err)); });
+  self->receive([](leave_atom) {},
+                caf::after(test_wait) >> [] { FAIL("the proxy never left"); });
+  self->send_exit(first, caf::exit_reason::user_shutdown);
+  self->send_exit(second, caf::exit_reason::user_shutdown);
+  self->send_exit(retriever, caf::exit_reason::user_shutdown);
 }

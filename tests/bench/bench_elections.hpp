@@ -26,15 +26,21 @@ double many_elections(caf::actor_system& sys, const ha_services_actor& root,
 struct fanout_figures {
   /// A resign on `rest` to the last of the listeners told the successor.
   stats value;
-  /// The same number of leader messages sent straight to the listeners.
+  /// The same leader messages sent straight to the listeners: "no leader"
+  /// to each, then the successor to each.
   stats raw;
 };
 
-/// Joins `listeners` local listeners to the retriever of `rest` on `root`
-/// and two local contenders to its elector; `runs` times one contender
-/// resigns.
+/// The retriever of `rest` on `root`.
+retriever_actor rest_retriever(caf::actor_system& sys,
+                               const ha_services_actor& root);
+
+/// Joins `listeners` local listeners to `retriever` (of `rest`) and two
+/// local contenders to the elector of `rest` on `root`; `runs` times one
+/// contender resigns.
 fanout_figures measure_fanout(caf::actor_system& sys,
                               const ha_services_actor& root,
+                              const retriever_actor& retriever,
                               size_t listeners, int runs);
 
 } // namespace ha::bench

@@ -147,3 +147,29 @@ TEST_CASE("node monitor: a component nobody contends or listens for any "
              Catch::Contains("caf_ha_leader{component=\"led\"} 1"));
   CHECK(mon.status().components.size() == 1);
 }
+
+TEST_CASE("metrics registry: forgetting a label value removes exactly its "
+          "series, whichever position the label has") {
+  registry reg;
+  reg.declare({"t_by_component_total", "test", metric_type::counter,
+               {"component", "cause"}});
+  reg.declare({"t_by_cause_total", "test", metric_type::counter,
+               {"cause", "component"}});
+  for (std::string name : {"a", "idle", "idle2", "z"})
+    for (std::string cause : {"crash", "resign"}) {
+      reg.get_counter("t_by_component_total", {name, cause}).inc();
+      reg.get_counter("t_by_cause_total", {cause, name}).inc();
+    }
+  reg.forget("component", "idle");
+  auto text = reg.expose();
+  CHECK_THAT(text, !Catch::Contains("component=\"idle\""));
+  for (std::string name : {"a", "idle2", "z"})
+    for (std::string cause : {"crash", "resign"}) {
+      INFO(name << " " << cause);
+      CHECK_THAT(text, Catch::Contains("t_by_component_total{component=\""
+                                       + name + "\",cause=\"" + cause
+                                       + "\"} 1"));
+      CHECK_THAT(text, Catch::Contains("t_by_cause_total{cause=\"" + cause
+                                       + "\",component=\"" + name + "\"} 1"));
+    }
+}

@@ -1,49 +1,34 @@
-#include "caf_ha/actors/client/remote_service.hpp"
+#pragma once
 
-#include <algorithm>
+// What the remote elector and the remote retriever (remote_service.hpp)
+// share: following the services link, looking up the node's service for
+// each connection, forwarding requests and failing them when the
+// connection is lost. Each proxy brings traits naming its service, its
+// members and what it does when the service is found or lost.
+
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <string>
 #include <vector>
 
-#include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "caf_ha/actors/client/link_follower.hpp"
 #include "caf_ha/config/logging.hpp"
 #include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/services_link.hpp"
 
-namespace ha {
-
-namespace {
+namespace ha::remote_proxy {
 
 constexpr auto request_timeout = std::chrono::seconds(10);
 
-/// A lookup or rejoin that failed while the link stays connected is tried
-/// again after this long, so that no member is left outside the election.
+/// A lookup or join that failed while the link stays connected is tried
+/// again after this long, so that no member is left outside the service.
 constexpr auto retry_delay = std::chrono::seconds(1);
 
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
-
-/// What differs between the election and the retrieval proxy.
-struct election_traits {
-  using service = elector_actor;
-  using member = contender_actor;
-  using proxy = elector_actor::extend_with<link_subscriber_actor>::extend<
-    caf::reacts_to<retry_atom, uint64_t>>;
-  static constexpr auto which = elector_atom::value;
-  static constexpr auto error_atom = election_error_atom::value;
-  static constexpr const char* log_name = "election";
-};
-
-struct retrieval_traits {
-  using service = retriever_actor;
-  using member = listener_actor;
-  using proxy = retriever_actor::extend_with<link_subscriber_actor>::extend<
-    caf::reacts_to<retry_atom, uint64_t>>;
-  static constexpr auto which = retriever_atom::value;
-  static constexpr auto error_atom = retrieval_error_atom::value;
-  static constexpr const char* log_name = "retrieval";
-};
 
 template <class Traits>
 struct remote_state {
@@ -54,6 +39,8 @@ struct remote_state {
   /// node stopped while it was idle.
   ha_services_actor root;
   std::vector<typename Traits::member> members;
+  /// What only this kind of proxy keeps.
+  typename Traits::extra extra;
   /// Counts connection changes, so that the answer to a lookup made for an
   /// older connection is dropped.
   uint64_t generation = 0;
@@ -97,30 +84,15 @@ void schedule_retry(Self* self, uint64_t generation) {
   self->delayed_send(self, retry_delay, retry_atom::value, generation);
 }
 
-/// Joins every member to the node's service of a new connection.
+/// Starts using the node's service of this connection: the traits join
+/// the members, then the requests that waited for it go out.
 template <class Traits>
-void rejoin_all(remote_pointer<Traits> self,
-                typename Traits::service service) {
+void use_service(remote_pointer<Traits> self,
+                 typename Traits::service service) {
   auto& st = self->state;
   st.service = std::move(service);
   self->monitor(st.service);
-  auto generation = st.generation;
-  for (auto& member : st.members)
-    self->request(st.service, request_timeout, join_atom::value, member)
-      .then([](caf::ok_atom) {},
-            [self, generation](const caf::error& err) {
-              // already_exists: the node still knew the member.
-              if (is(err, errc::already_exists))
-                return;
-              logger(Traits::log_name)
-                ->warn("{}: rejoining failed, trying again: {}",
-                       self->state.component, describe(err));
-              schedule_retry(self, generation);
-            });
-  if (!st.members.empty())
-    logger(Traits::log_name)
-      ->info("{}: joined {} member(s) on ha-node", st.component,
-             st.members.size());
+  Traits::on_service(self);
   auto waiting = std::move(st.waiting);
   st.waiting.clear();
   for (auto& send : waiting)
@@ -138,7 +110,7 @@ void look_up(remote_pointer<Traits> self) {
     .then(
       [self, generation](typename Traits::service service) {
         if (generation == self->state.generation)
-          rejoin_all<Traits>(self, std::move(service));
+          use_service<Traits>(self, std::move(service));
       },
       [self, generation](const caf::error& err) {
         auto& st = self->state;
@@ -193,9 +165,11 @@ void on_disconnected(remote_pointer<Traits> self, const caf::error& err) {
                        + " answered (a change may or may not have taken "
                          "effect): "
                        + describe(err)));
+  Traits::on_lost(self);
   for (auto& member : st.members)
     self->send(member, Traits::error_atom, st.component, err);
 }
+
 
 /// Sends a request on to the node's service: at once while the service is
 /// known, once it is while it is being looked up (or the link has not said
@@ -230,38 +204,6 @@ caf::result<R> forward(remote_pointer<Traits> self, Ts... xs) {
   return rp;
 }
 
-/// `leadership` answers come straight from the node's elector (the leader
-/// helper checks a grant's sender that way), so it is delegated.
-template <class Traits, class... Ts>
-caf::result<bool> delegate_check(remote_pointer<Traits> self, Ts... xs) {
-  if (!self->state.service)
-    return not_connected<Traits>(self);
-  return self->delegate(self->state.service, xs...);
-}
-
-template <class Traits>
-caf::result<caf::ok_atom> on_join(remote_pointer<Traits> self,
-                                  typename Traits::member member) {
-  auto& st = self->state;
-  if (std::find(st.members.begin(), st.members.end(), member)
-      == st.members.end()) {
-    self->monitor(member);
-    st.members.push_back(member);
-  }
-  if (!st.service)
-    return caf::ok_atom::value; // Joins once the service is known.
-  return forward<Traits, caf::ok_atom>(self, join_atom::value,
-                                       std::move(member));
-}
-
-template <class Traits>
-caf::result<caf::ok_atom> on_leave(remote_pointer<Traits> self,
-                                   const typename Traits::member& member) {
-  erase_actor(self->state.members, member.address());
-  if (!self->state.service)
-    return caf::ok_atom::value;
-  return forward<Traits, caf::ok_atom>(self, leave_atom::value, member);
-}
 
 /// Fails what is still pending and quits: a caller must not wait for its
 /// timeout on a proxy that is gone.
@@ -294,92 +236,11 @@ void init(remote_pointer<Traits> self, const services_link_actor& link,
         on_connected<Traits>(self, st.root);
     } else {
       erase_actor(st.members, msg.source);
+      Traits::on_member_gone(self);
     }
   });
   follow_link(self, link);
 }
 
-using elector_pointer = remote_pointer<election_traits>;
 
-election_traits::proxy::behavior_type
-remote_elector(elector_pointer self, services_link_actor link,
-               std::string component) {
-  init<election_traits>(self, link, std::move(component));
-  return {
-    [self](join_atom, contender_actor contender) {
-      return on_join<election_traits>(self, std::move(contender));
-    },
-    [self](leave_atom, const contender_actor& contender) {
-      return on_leave<election_traits>(self, contender);
-    },
-    [self](confirm_atom what, const session_id& session,
-           const std::string& address) {
-      return forward<election_traits, bool>(self, what, session, address);
-    },
-    [self](leadership_atom what, const session_id& session) {
-      return delegate_check<election_traits>(self, what, session);
-    },
-    [self](resign_atom what, const session_id& session) {
-      return forward<election_traits, bool>(self, what, session);
-    },
-    [self, link](connected_atom, const ha_services_actor& root) {
-      if (from_link(self, link, "connected"))
-        on_connected<election_traits>(self, root);
-    },
-    [self, link](disconnected_atom, const caf::error& err) {
-      if (from_link(self, link, "disconnected"))
-        on_disconnected<election_traits>(self, err);
-    },
-    [self](retry_atom, uint64_t generation) {
-      on_retry<election_traits>(self, generation);
-    },
-  };
-}
-
-using retriever_pointer = remote_pointer<retrieval_traits>;
-
-retrieval_traits::proxy::behavior_type
-remote_retriever(retriever_pointer self, services_link_actor link,
-                 std::string component) {
-  init<retrieval_traits>(self, link, std::move(component));
-  return {
-    [self](join_atom, listener_actor listener) {
-      return on_join<retrieval_traits>(self, std::move(listener));
-    },
-    [self](leave_atom, const listener_actor& listener) {
-      return on_leave<retrieval_traits>(self, listener);
-    },
-    [self](caf::get_atom what) {
-      return forward<retrieval_traits, leader_info>(self, what);
-    },
-    [self, link](connected_atom, const ha_services_actor& root) {
-      if (from_link(self, link, "connected"))
-        on_connected<retrieval_traits>(self, root);
-    },
-    [self, link](disconnected_atom, const caf::error& err) {
-      if (from_link(self, link, "disconnected"))
-        on_disconnected<retrieval_traits>(self, err);
-    },
-    [self](retry_atom, uint64_t generation) {
-      on_retry<retrieval_traits>(self, generation);
-    },
-  };
-}
-
-} // namespace
-
-elector_actor spawn_remote_elector(caf::actor_system& sys,
-                                   services_link_actor link,
-                                   std::string component) {
-  return caf::actor_cast<elector_actor>(
-    sys.spawn(remote_elector, std::move(link), std::move(component)));
-}
-
-retriever_actor spawn_remote_retriever(caf::actor_system& sys,
-                                       services_link_actor link,
-                                       std::string component) {
-  return caf::actor_cast<retriever_actor>(
-    sys.spawn(remote_retriever, std::move(link), std::move(component)));
-}
-
-} // namespace ha
+} // namespace ha::remote_proxy

@@ -1,0 +1,137 @@
+#include "caf_ha/actors/client/remote_service.hpp"
+
+#include <algorithm>
+
+#include <caf/actor_system.hpp>
+
+#include "caf_ha/actors/client/remote_proxy.hpp"
+
+namespace ha {
+
+namespace {
+
+using namespace remote_proxy;
+
+/// The remote elector joins each of its contenders to the node's elector,
+/// so that the node grants and revokes each of them itself.
+struct election_traits {
+  using service = elector_actor;
+  using member = contender_actor;
+  using proxy = elector_actor::extend_with<link_subscriber_actor>::extend<
+    caf::reacts_to<retry_atom, uint64_t>>;
+  struct extra {};
+  static constexpr auto which = elector_atom::value;
+  static constexpr auto error_atom = election_error_atom::value;
+  static constexpr const char* log_name = "election";
+
+  /// Joins every contender to the node's elector of a new connection.
+  template <class Self>
+  static void on_service(Self self) {
+    auto& st = self->state;
+    auto generation = st.generation;
+    for (auto& member : st.members)
+      self->request(st.service, request_timeout, join_atom::value, member)
+        .then([](caf::ok_atom) {},
+              [self, generation](const caf::error& err) {
+                // already_exists: the node still knew the member.
+                if (is(err, errc::already_exists))
+                  return;
+                logger(log_name)->warn("{}: rejoining failed, trying again: {}",
+                                       self->state.component, describe(err));
+                schedule_retry(self, generation);
+              });
+    if (!st.members.empty())
+      logger(log_name)->info("{}: joined {} member(s) on ha-node",
+                             st.component, st.members.size());
+  }
+
+  template <class Self>
+  static void on_lost(Self) {
+    // Nothing kept beyond the members.
+  }
+
+  template <class Self>
+  static void on_member_gone(Self) {
+    // The node's elector monitors the contender itself.
+  }
+};
+
+/// `leadership` answers come straight from the node's elector (the leader
+/// helper checks a grant's sender that way), so it is delegated.
+using elector_pointer = remote_pointer<election_traits>;
+
+template <class... Ts>
+caf::result<bool> delegate_check(elector_pointer self, Ts... xs) {
+  if (!self->state.service)
+    return not_connected<election_traits>(self);
+  return self->delegate(self->state.service, xs...);
+}
+
+caf::result<caf::ok_atom> on_join(elector_pointer self,
+                                  contender_actor member) {
+  auto& st = self->state;
+  if (std::find(st.members.begin(), st.members.end(), member)
+      == st.members.end()) {
+    self->monitor(member);
+    st.members.push_back(member);
+  }
+  if (!st.service)
+    return caf::ok_atom::value; // Joins once the service is known.
+  return forward<election_traits, caf::ok_atom>(self, join_atom::value,
+                                                std::move(member));
+}
+
+caf::result<caf::ok_atom> on_leave(elector_pointer self,
+                                   const contender_actor& member) {
+  erase_actor(self->state.members, member.address());
+  if (!self->state.service)
+    return caf::ok_atom::value;
+  return forward<election_traits, caf::ok_atom>(self, leave_atom::value,
+                                                member);
+}
+
+election_traits::proxy::behavior_type
+remote_elector(elector_pointer self, services_link_actor link,
+               std::string component) {
+  init<election_traits>(self, link, std::move(component));
+  return {
+    [self](join_atom, contender_actor contender) {
+      return on_join(self, std::move(contender));
+    },
+    [self](leave_atom, const contender_actor& contender) {
+      return on_leave(self, contender);
+    },
+    [self](confirm_atom what, const session_id& session,
+           const std::string& address) {
+      return forward<election_traits, bool>(self, what, session, address);
+    },
+    [self](leadership_atom what, const session_id& session) {
+      return delegate_check(self, what, session);
+    },
+    [self](resign_atom what, const session_id& session) {
+      return forward<election_traits, bool>(self, what, session);
+    },
+    [self, link](connected_atom, const ha_services_actor& root) {
+      if (from_link(self, link, "connected"))
+        on_connected<election_traits>(self, root);
+    },
+    [self, link](disconnected_atom, const caf::error& err) {
+      if (from_link(self, link, "disconnected"))
+        on_disconnected<election_traits>(self, err);
+    },
+    [self](retry_atom, uint64_t generation) {
+      on_retry<election_traits>(self, generation);
+    },
+  };
+}
+
+} // namespace
+
+elector_actor spawn_remote_elector(caf::actor_system& sys,
+                                   services_link_actor link,
+                                   std::string component) {
+  return caf::actor_cast<elector_actor>(
+    sys.spawn(remote_elector, std::move(link), std::move(component)));
+}
+
+} // namespace ha
