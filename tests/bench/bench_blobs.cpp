@@ -116,7 +116,6 @@ struct blob_figures {
     get_chunk;
 };
 
-
 blob_key upload(caf::actor_system& sys, const blob_store_actor& store,
                 const job_id& job, const std::string& path) {
   auto key = upload_file(sys, store, job, blob_type::permanent, path);
