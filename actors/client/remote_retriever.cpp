@@ -51,6 +51,32 @@ listener_actor as_listener(retriever_pointer self) {
   return caf::actor_cast<listener_actor>(self);
 }
 
+void on_leader(retriever_pointer self, const leader_info& info);
+
+/// Asks the node's retriever for the current leader and relays it unless
+/// the listeners have it: after a join the node did not answer with a
+/// report (it still knew the proxy from a join that timed out here), or
+/// whose reports were dropped while the proxy looked the service up again.
+void resync(retriever_pointer self, uint64_t generation) {
+  self->request(self->state.service, request_timeout, caf::get_atom::value)
+    .then(
+      [self, generation](const leader_info& info) {
+        if (generation == self->state.generation)
+          on_leader(self, info);
+      },
+      [self, generation](const caf::error& err) {
+        auto& st = self->state;
+        if (generation != st.generation)
+          return;
+        logger(retrieval_traits::log_name)
+          ->warn("{}: reading the leader from ha-node failed, trying again: "
+                 "{}",
+                 st.component, describe(err));
+        st.extra.subscribed = 0;
+        schedule_retry(self, generation);
+      });
+}
+
 /// Joins the node's retriever of this connection while the proxy has
 /// listeners; the node then reports the current leader and every change.
 void subscribe(retriever_pointer self) {
@@ -61,12 +87,16 @@ void subscribe(retriever_pointer self) {
   auto generation = st.generation;
   st.extra.subscribed = generation;
   self->request(st.service, request_timeout, join_atom::value, as_listener(self))
-    .then([](caf::ok_atom) {},
+    .then([self, generation](caf::ok_atom) { resync(self, generation); },
           [self, generation](const caf::error& err) {
             auto& st = self->state;
-            // already_exists: the node still knew this proxy.
-            if (is(err, errc::already_exists) || generation != st.generation)
+            if (generation != st.generation)
               return;
+            if (is(err, errc::already_exists)) {
+              // The node still knew this proxy: it reports nothing now.
+              resync(self, generation);
+              return;
+            }
             logger(retrieval_traits::log_name)
               ->warn("{}: joining ha-node's retriever failed, trying again: {}",
                      st.component, describe(err));
@@ -98,7 +128,18 @@ void unsubscribe_if_idle(retriever_pointer self) {
 
 template <class Self>
 void retrieval_traits::on_service(Self self) {
-  subscribe(self);
+  auto& st = self->state;
+  if (!st.members.empty()) {
+    subscribe(self);
+    return;
+  }
+  // The last listener may have left while the service was looked up
+  // again, when leaving was not possible: leave now (the node answers ok
+  // to a proxy it does not know).
+  self
+    ->request(st.service, request_timeout, leave_atom::value,
+              as_listener(self))
+    .then([](caf::ok_atom) {}, [](const caf::error&) {});
 }
 
 template <class Self>
@@ -161,6 +202,7 @@ caf::result<caf::ok_atom> on_join(retriever_pointer self,
 
 caf::result<caf::ok_atom> on_leave(retriever_pointer self,
                                    const listener_actor& listener) {
+  self->demonitor(listener.address());
   erase_actor(self->state.members, listener.address());
   unsubscribe_if_idle(self);
   return caf::ok_atom::value;

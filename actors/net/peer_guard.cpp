@@ -19,6 +19,7 @@
 #include <caf/message_id.hpp>
 #include <caf/openssl/session.hpp>
 #include <openssl/err.h>
+#include <sys/socket.h>
 
 #include "caf_ha/actors/net/basp_filter.hpp"
 #include "caf_ha/actors/net/peer_counts.hpp"
@@ -56,6 +57,35 @@ struct counted_peer {
   counted_peer& operator=(const counted_peer&) = delete;
 };
 
+/// Drops a peer that leaves more than `max_peer_unread_bytes` of answers
+/// unread. CAF queues everything it sends a peer in memory, without bound:
+/// a peer that asks for many large answers (blob chunks, graph pages) and
+/// stops reading its socket would otherwise grow ha-node until it dies.
+class unread_limit {
+public:
+  /// Checks what is still queued for the peer after a flush. Over the
+  /// limit, the socket is shut down, so that CAF's event loop closes the
+  /// connection as if the peer had hung up, and the queue is dropped.
+  void check(std::vector<char>& queued, network::native_socket fd,
+             const std::string& addr, uint16_t port) {
+    if (!dropped_ && queued.size() <= max_peer_unread_bytes)
+      return;
+    if (!dropped_) {
+      dropped_ = true;
+      count_peer_refused();
+      logger("net")->warn("dropping peer {}:{}: it left {} MiB of answers "
+                          "unread (at most {} MiB)",
+                          addr, port, queued.size() >> 20,
+                          max_peer_unread_bytes >> 20);
+      ::shutdown(fd, SHUT_RDWR);
+    }
+    std::vector<char>{}.swap(queued);
+  }
+
+private:
+  bool dropped_ = false;
+};
+
 /// A plain TCP connection accepted from a peer.
 class guarded_scribe : public network::scribe_impl {
 public:
@@ -77,8 +107,14 @@ public:
     return scribe_impl::consume(ctx, buf, size);
   }
 
+  void flush() override {
+    scribe_impl::flush();
+    unread_.check(stream_.wr_buf(), stream_.fd(), addr(), port());
+  }
+
 private:
   basp_filter filter_;
+  unread_limit unread_;
   counted_peer counted_;
 };
 
@@ -158,6 +194,7 @@ public:
 
   void flush() override {
     stream_.flush(this);
+    unread_.check(stream_.wr_buf(), stream_.fd(), addr(), port());
   }
 
   std::string addr() const override {
@@ -192,6 +229,7 @@ private:
   bool launched_ = false;
   network::stream_impl<tls_policy> stream_;
   basp_filter filter_;
+  unread_limit unread_;
   counted_peer counted_;
 };
 

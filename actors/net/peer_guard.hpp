@@ -9,6 +9,7 @@
 // thread allocate 4 GiB, and several kinds of message would let a peer act
 // beyond the handles it was given.
 
+#include <cstddef>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -24,6 +25,12 @@ namespace ha {
 /// `max_record_payload` in messages/metadata.hpp), plus 1 MiB for everything
 /// around it.
 constexpr uint32_t max_peer_message_size = 9 * 1024 * 1024;
+
+/// The most ha-node queues for one accepted peer beyond what its socket
+/// takes: a peer that leaves more unread is dropped. Our clients keep at
+/// most a few answers in flight (hactl and blob_client: 4 blob chunks of at
+/// most 8 MiB).
+constexpr size_t max_peer_unread_bytes = 64 * 1024 * 1024;
 
 /// Publishes `whom` (with the message types `sigs`) on `host`:`port` like
 /// `middleman::publish`, over TLS if `sys` has CAF's openssl manager and

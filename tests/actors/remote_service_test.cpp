@@ -69,6 +69,21 @@ caf::behavior fake_retriever(caf::stateful_actor<fake_retriever_state>* self,
   };
 }
 
+/// A retriever that still knows the proxy from a join that timed out on
+/// the proxy's side: it refuses the join again (and so reports nothing)
+/// and answers `get`.
+caf::behavior knowing_retriever(caf::event_based_actor* self,
+                                caf::actor observer) {
+  return {
+    [=](join_atom, const listener_actor&) -> caf::result<caf::ok_atom> {
+      self->send(observer, join_atom::value);
+      return make_error(errc::already_exists, "listener already joined");
+    },
+    [](leave_atom, const listener_actor&) { return caf::ok_atom::value; },
+    [](caf::get_atom) { return leader_info{"a:1", {}, 3}; },
+  };
+}
+
 /// A root whose first `fail_first` lookups fail.
 caf::behavior fake_root(caf::stateful_actor<int>* self, caf::actor retriever,
                         int fail_first) {
@@ -317,5 +332,18 @@ TEST_CASE_METHOD(fixture,
                 caf::after(test_wait) >> [] { FAIL("the proxy never left"); });
   self->send_exit(first, caf::exit_reason::user_shutdown);
   self->send_exit(second, caf::exit_reason::user_shutdown);
+  self->send_exit(retriever, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(fixture,
+                 "a remote retriever whose join the node already knew reads "
+                 "the current leader for its listeners",
+                 "[remote_service]") {
+  auto retriever = sys.spawn(knowing_retriever, caf::actor{self});
+  go_up(sys.spawn(fake_root, retriever, 0));
+  auto listener = join_reporting(0);
+  await_proxy_join();
+  CHECK(report_of(0) == "a:1");
+  self->send_exit(listener, caf::exit_reason::user_shutdown);
   self->send_exit(retriever, caf::exit_reason::user_shutdown);
 }

@@ -30,13 +30,20 @@ std::vector<std::string> hostile_cluster::client_args() const {
   return tls_args(client_identity_, ca_->ca_file());
 }
 
-nlohmann::json hostile_cluster::attack(const std::string& name,
-                                       std::vector<std::string> options) {
+std::unique_ptr<child_process>
+hostile_cluster::start_attack(const std::string& name,
+                              std::vector<std::string> options) {
   auto argv = append({binary("hostile_peer"), "--connect", node_->endpoint},
                      client_args());
   argv.push_back(name);
-  argv = append(std::move(argv), options);
-  child_process peer{argv};
+  return std::make_unique<child_process>(
+    append(std::move(argv), std::move(options)));
+}
+
+nlohmann::json hostile_cluster::attack(const std::string& name,
+                                       std::vector<std::string> options) {
+  auto started = start_attack(name, std::move(options));
+  auto& peer = *started;
   auto line = peer.read_line(60s);
   auto code = peer.wait(20s);
   INFO("hostile_peer " << name << " over " << to_string(mode_)

@@ -39,6 +39,10 @@ public:
   nlohmann::json attack(const std::string& name,
                         std::vector<std::string> options = {});
 
+  /// Starts `hostile_peer ATTACK OPTIONS...` and leaves it running.
+  std::unique_ptr<child_process> start_attack(const std::string& name,
+                                              std::vector<std::string> options);
+
   /// Starts `hactl --json` with this transport's settings and `args`.
   std::unique_ptr<child_process> hactl(std::vector<std::string> args);
 

@@ -1,6 +1,9 @@
 // Attacks on the blob store handle: file paths of the node's host, the
-// blob store's own cleanup, and more open uploads than a peer may hold.
+// blob store's own cleanup, more open uploads than a peer may hold, and
+// many chunks asked for and never read.
 
+#include <csignal>
+#include <iostream>
 #include <stdexcept>
 #include <vector>
 
@@ -96,6 +99,29 @@ nlohmann::json open_uploads(attack_context& ctx) {
   return report;
 }
 
+/// Stores a blob of `--size` bytes (8 MiB: the largest chunk a store
+/// serves) and asks for it `--count` times in one go. Once the node has
+/// read every request (it answers a later lookup at the root), the peer
+/// prints its report and stops itself (SIGSTOP), so that its socket is
+/// never read again: the node must not queue the answers still to come.
+nlohmann::json unread_chunks(attack_context& ctx) {
+  auto store = blob_store(ctx);
+  auto job = job_option(ctx);
+  auto size = static_cast<uint32_t>(std::stoul(ctx.option("size", "8388608")));
+  auto count = std::stoi(ctx.option("count", "64"));
+  auto key = upload(ctx, store, job, std::string(size, 'u'));
+  for (int i = 0; i < count; ++i)
+    ctx.self->request(store, ctx.timeout, read_chunk_atom::value, job, key,
+                      uint64_t{0}, size);
+  blob_store(ctx);
+  nlohmann::json report{{"attack", "unread-chunks"},
+                        {"outcome", "sent"},
+                        {"asked", count}};
+  std::cout << report.dump() << std::endl;
+  std::raise(SIGSTOP);
+  return report;
+}
+
 } // namespace
 
 void add_blob_attacks(std::map<std::string, attack_fn>& attacks) {
@@ -103,6 +129,7 @@ void add_blob_attacks(std::map<std::string, attack_fn>& attacks) {
   attacks["blob-get-path"] = get_path;
   attacks["blob-cleanup"] = blob_cleanup;
   attacks["uploads"] = open_uploads;
+  attacks["unread-chunks"] = unread_chunks;
 }
 
 } // namespace ha::hostile
