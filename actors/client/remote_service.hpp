@@ -34,8 +34,11 @@ elector_actor spawn_remote_elector(caf::actor_system& sys,
 /// knows it, then every change in order, never the same (address, session)
 /// twice in a row; joining twice fails with already_exists. Listeners get
 /// `retrieval_error` when the connection is lost and the current leader
-/// again once the link is back; `get` fails or waits as confirm does above.
-/// Reports count only from the node's retriever the proxy joined.
+/// again once the link is back (after each join on the node the proxy reads
+/// the current leader, so a join that timed out or changes made while it
+/// looked the service up again end in the current leader, not in silence);
+/// `get` fails or waits as confirm does above. Reports count only from the
+/// node's retriever the proxy joined.
 retriever_actor spawn_remote_retriever(caf::actor_system& sys,
                                        services_link_actor link,
                                        std::string component);
