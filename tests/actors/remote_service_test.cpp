@@ -35,17 +35,19 @@ struct fake_retriever_state {
   std::vector<caf::typed_response_promise<leader_info>> held;
   std::vector<listener_actor> joined;
   int joins = 0;
+  /// What `get` answers: the last leader published.
+  leader_info last{"a:1", {}, 3};
 };
 
 /// A retriever that tells `observer` of each join and leave, reports
-/// `publish`ed leaders to its listeners, and either answers `get` or holds
-/// it unanswered (and says `held`).
+/// `publish`ed leaders to its listeners, and either answers `get` with the
+/// last of them or holds it unanswered (and says `held`).
 caf::behavior fake_retriever(caf::stateful_actor<fake_retriever_state>* self,
                              caf::actor observer, bool answer) {
   return {
     [=](caf::get_atom) -> caf::result<leader_info> {
       if (answer)
-        return leader_info{"a:1", {}, 3};
+        return self->state.last;
       self->send(observer, held_atom::value);
       self->state.held.push_back(self->make_response_promise<leader_info>());
       return self->state.held.back();
@@ -62,6 +64,7 @@ caf::behavior fake_retriever(caf::stateful_actor<fake_retriever_state>* self,
       return caf::ok_atom::value;
     },
     [=](publish_atom, const leader_info& info) {
+      self->state.last = info;
       for (auto& listener : self->state.joined)
         self->send(listener, leader_atom::value, std::string{"rest"}, info);
     },
@@ -104,14 +107,17 @@ caf::behavior quiet_listener(caf::event_based_actor*) {
   };
 }
 
-/// A listener that tells `observer` (tag, leader address) of each report.
+/// A listener that tells `observer` (tag, leader address) of each report
+/// and (tag, "error") of each retrieval error.
 caf::behavior reporting_listener(caf::event_based_actor* self,
                                  caf::actor observer, int tag) {
   return {
     [=](leader_atom, const std::string&, const leader_info& info) {
       self->send(observer, tag, info.address);
     },
-    [](retrieval_error_atom, const std::string&, const caf::error&) {},
+    [=](retrieval_error_atom, const std::string&, const caf::error&) {
+      self->send(observer, tag, std::string{"error"});
+    },
   };
 }
 
@@ -344,6 +350,30 @@ TEST_CASE_METHOD(fixture,
   auto listener = join_reporting(0);
   await_proxy_join();
   CHECK(report_of(0) == "a:1");
+  self->send_exit(listener, caf::exit_reason::user_shutdown);
+  self->send_exit(retriever, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(fixture,
+                 "a remote retriever's listeners hear of a lost connection "
+                 "and the current leader once it is back",
+                 "[remote_service]") {
+  auto retriever = sys.spawn(fake_retriever, caf::actor{self}, true);
+  auto root = sys.spawn(fake_root, retriever, 0);
+  go_up(root);
+  auto listener = join_reporting(0);
+  await_proxy_join();
+  CHECK(report_of(0) == "a:1");
+  self->request(link_actor, test_wait, go_down_atom::value)
+    .receive([](caf::ok_atom) {},
+             [](const caf::error& err) { FAIL(describe(err)); });
+  CHECK(report_of(0) == "error");
+  // Changed while the connection was down: the listener hears the leader
+  // of now, not the one before.
+  self->send(retriever, publish_atom::value, leader_info{"b:2", {}, 4});
+  go_up(root);
+  await_proxy_join();
+  CHECK(report_of(0) == "b:2");
   self->send_exit(listener, caf::exit_reason::user_shutdown);
   self->send_exit(retriever, caf::exit_reason::user_shutdown);
 }
