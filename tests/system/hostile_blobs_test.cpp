@@ -148,7 +148,10 @@ TEST_CASE("a peer that asks for 1 GiB of chunks and reads none is dropped "
   auto line = peer->read_line(std::chrono::seconds(60));
   INFO("hostile_peer stderr: " << peer->error_output());
   REQUIRE(line);
-  CHECK_THAT(*line, Catch::Contains("\"outcome\":\"sent\""));
+  // "sent": it stopped itself after the first answer; "dropped": the node
+  // dropped it while it still read that answer (a slow, sanitized build).
+  CHECK_THAT(*line, Catch::Contains("\"outcome\":\"sent\"")
+                      || Catch::Contains("\"outcome\":\"dropped\""));
   auto dropped = logged(cluster, "of answers unread (at most 64 MiB)",
                         std::chrono::seconds(30));
   auto peak_kb = status_kb(cluster.node().process->pid(), "VmHWM");

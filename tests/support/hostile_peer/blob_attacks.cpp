@@ -100,25 +100,36 @@ nlohmann::json open_uploads(attack_context& ctx) {
 }
 
 /// Stores a blob of `--size` bytes (8 MiB: the largest chunk a store
-/// serves) and asks for it `--count` times in one go. Once the node has
-/// read every request (it answers a later lookup at the root), the peer
-/// prints its report and stops itself (SIGSTOP), so that its socket is
-/// never read again: the node must not queue the answers still to come.
+/// serves) and asks for it `--count` times in one go. Once the first answer
+/// is here (the requests, a few KiB written at once, are with the node by
+/// then), the peer prints its report and stops itself (SIGSTOP), so that
+/// its socket is never read again: the node must not queue the answers
+/// still to come. A node that drops the peer while it still reads the
+/// first answer ends the attack as well ("dropped").
 nlohmann::json unread_chunks(attack_context& ctx) {
   auto store = blob_store(ctx);
   auto job = job_option(ctx);
   auto size = static_cast<uint32_t>(std::stoul(ctx.option("size", "8388608")));
   auto count = std::stoi(ctx.option("count", "64"));
   auto key = upload(ctx, store, job, std::string(size, 'u'));
-  for (int i = 0; i < count; ++i)
-    ctx.self->request(store, ctx.timeout, read_chunk_atom::value, job, key,
-                      uint64_t{0}, size);
-  blob_store(ctx);
+  auto ask_chunk = [&] {
+    return ctx.self->request(store, ctx.timeout, read_chunk_atom::value, job,
+                             key, uint64_t{0}, size);
+  };
+  auto first = ask_chunk();
+  for (int i = 1; i < count; ++i)
+    ask_chunk();
+  bool answered = false;
+  first.receive([&](const std::vector<uint8_t>&) { answered = true; },
+                [](const caf::error&) {});
   nlohmann::json report{{"attack", "unread-chunks"},
-                        {"outcome", "sent"},
+                        {"outcome", answered ? "sent" : "dropped"},
                         {"asked", count}};
-  std::cout << report.dump() << std::endl;
-  std::raise(SIGSTOP);
+  if (answered) {
+    // Printed here: once stopped, the peer never returns to print it.
+    std::cout << report.dump() << std::endl;
+    std::raise(SIGSTOP);
+  }
   return report;
 }
 
