@@ -12,6 +12,7 @@
 #include "caf_ha/actors/journal/journaled_driver.hpp"
 #include "caf_ha/actors/ops/node_monitor.hpp"
 #include "caf_ha/actors/peer_checks.hpp"
+#include "caf_ha/actors/same_actor.hpp"
 #include "caf_ha/actors/spread_send.hpp"
 #include "caf_ha/config/logging.hpp"
 #include "caf_ha/messages/errors.hpp"
@@ -41,14 +42,9 @@ struct retriever_state {
 
 using retriever_pointer = retriever_impl::stateful_pointer<retriever_state>;
 
-/// Compares control blocks, not addresses: an address costs two atomic
-/// reference counts, which made 10,000 listeners leaving take seconds.
 auto find_listener(retriever_state& st, const caf::actor_addr& addr) {
   return std::find_if(st.listeners.begin(), st.listeners.end(),
-                      [ptr = addr.get()](auto& x) {
-                        return caf::actor_cast<caf::actor_control_block*>(x)
-                               == ptr;
-                      });
+                      [&](auto& x) { return same_actor(x, addr); });
 }
 
 std::string listener_name(retriever_pointer self,

@@ -11,6 +11,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/fwd.hpp>
 
+#include "caf_ha/actors/same_actor.hpp"
 #include "caf_ha/messages/services_link.hpp"
 
 namespace ha {
@@ -31,17 +32,11 @@ void follow_link(Self* self, const services_link_actor& link) {
 bool from_link(caf::local_actor* self, const services_link_actor& link,
                const char* what);
 
-/// Removes every handle of `xs` that names the actor `addr` (comparing
-/// control blocks: no reference count touched per element).
+/// Removes every handle of `xs` that names the actor `addr`.
 template <class Handle>
 void erase_actor(std::vector<Handle>& xs, const caf::actor_addr& addr) {
-  auto ptr = addr.get();
   xs.erase(std::remove_if(xs.begin(), xs.end(),
-                          [ptr](const Handle& x) {
-                            return caf::actor_cast<caf::actor_control_block*>(
-                                     x)
-                                   == ptr;
-                          }),
+                          [&](const Handle& x) { return same_actor(x, addr); }),
            xs.end());
 }
 

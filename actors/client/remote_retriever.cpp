@@ -53,6 +53,33 @@ listener_actor as_listener(retriever_pointer self) {
 
 void on_leader(retriever_pointer self, const leader_info& info);
 
+/// After a failed join or read on this connection: joins again after the
+/// retry delay (the retry looks the service up again first).
+void retry_subscription(retriever_pointer self, uint64_t generation,
+                        const char* what, const caf::error& err) {
+  auto& st = self->state;
+  logger(retrieval_traits::log_name)
+    ->warn("{}: {} ha-node's retriever failed, trying again: {}",
+           st.component, what, describe(err));
+  st.extra.subscribed = 0;
+  schedule_retry(self, generation);
+}
+
+/// Tells the node's retriever that this proxy no longer listens; the node
+/// answers ok to a proxy it does not know, and forgets the proxy with the
+/// connection anyway, so a failure is only logged.
+void leave_node(retriever_pointer self) {
+  self
+    ->request(self->state.service, request_timeout, leave_atom::value,
+              as_listener(self))
+    .then([](caf::ok_atom) {},
+          [self](const caf::error& err) {
+            logger(retrieval_traits::log_name)
+              ->debug("{}: leaving ha-node's retriever failed: {}",
+                      self->state.component, describe(err));
+          });
+}
+
 /// Asks the node's retriever for the current leader and relays it unless
 /// the listeners have it: after a join the node did not answer with a
 /// report (it still knew the proxy from a join that timed out here), or
@@ -65,15 +92,8 @@ void resync(retriever_pointer self, uint64_t generation) {
           on_leader(self, info);
       },
       [self, generation](const caf::error& err) {
-        auto& st = self->state;
-        if (generation != st.generation)
-          return;
-        logger(retrieval_traits::log_name)
-          ->warn("{}: reading the leader from ha-node failed, trying again: "
-                 "{}",
-                 st.component, describe(err));
-        st.extra.subscribed = 0;
-        schedule_retry(self, generation);
+        if (generation == self->state.generation)
+          retry_subscription(self, generation, "reading the leader from", err);
       });
 }
 
@@ -89,19 +109,14 @@ void subscribe(retriever_pointer self) {
   self->request(st.service, request_timeout, join_atom::value, as_listener(self))
     .then([self, generation](caf::ok_atom) { resync(self, generation); },
           [self, generation](const caf::error& err) {
-            auto& st = self->state;
-            if (generation != st.generation)
+            if (generation != self->state.generation)
               return;
-            if (is(err, errc::already_exists)) {
-              // The node still knew this proxy: it reports nothing now.
+            // already_exists: the node still knew this proxy and reports
+            // nothing now.
+            if (is(err, errc::already_exists))
               resync(self, generation);
-              return;
-            }
-            logger(retrieval_traits::log_name)
-              ->warn("{}: joining ha-node's retriever failed, trying again: {}",
-                     st.component, describe(err));
-            st.extra.subscribed = 0;
-            schedule_retry(self, generation);
+            else
+              retry_subscription(self, generation, "joining", err);
           });
 }
 
@@ -114,32 +129,17 @@ void unsubscribe_if_idle(retriever_pointer self) {
     return;
   st.extra.subscribed = 0;
   st.extra.current.reset();
-  self
-    ->request(st.service, request_timeout, leave_atom::value,
-              as_listener(self))
-    .then([](caf::ok_atom) {},
-          [self](const caf::error& err) {
-            // The node forgets the proxy with the connection anyway.
-            logger(retrieval_traits::log_name)
-              ->debug("{}: leaving ha-node's retriever failed: {}",
-                      self->state.component, describe(err));
-          });
+  leave_node(self);
 }
 
 template <class Self>
 void retrieval_traits::on_service(Self self) {
-  auto& st = self->state;
-  if (!st.members.empty()) {
+  // Without listeners: the last one may have left while the service was
+  // looked up again, when leaving was not possible, so leave now.
+  if (self->state.members.empty())
+    leave_node(self);
+  else
     subscribe(self);
-    return;
-  }
-  // The last listener may have left while the service was looked up
-  // again, when leaving was not possible: leave now (the node answers ok
-  // to a proxy it does not know).
-  self
-    ->request(st.service, request_timeout, leave_atom::value,
-              as_listener(self))
-    .then([](caf::ok_atom) {}, [](const caf::error&) {});
 }
 
 template <class Self>
