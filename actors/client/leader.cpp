@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "caf_ha/actors/peer_checks.hpp"
@@ -15,10 +16,13 @@ namespace ha {
 
 namespace {
 
+using lease_atom = caf::atom_constant<caf::atom("lease")>;
+
 /// The helper's full interface: what its application may ask, what an
-/// elector tells a contender, and its own join retries (attempt number).
+/// elector tells a contender, its own join retries (attempt number) and
+/// lease renewals (the grant's epoch).
 using leader_impl = leader_actor::extend_with<contender_actor>::extend<
-  caf::reacts_to<join_atom, uint32_t>>;
+  caf::reacts_to<join_atom, uint32_t>, caf::reacts_to<lease_atom, epoch_t>>;
 
 /// The one grant the helper holds.
 struct held_grant {
@@ -32,6 +36,7 @@ struct leader_state {
   leader_config cfg;
   elector_actor elector;
   leadership_listener_actor app;
+  caf::timespan lease_duration;
   /// The elector behind a proxy, once a grant from it proved genuine.
   caf::actor_addr delegate;
   std::optional<held_grant> grant;
@@ -48,6 +53,26 @@ struct leader_state {
 };
 
 using leader_pointer = leader_impl::stateful_pointer<leader_state>;
+
+int64_t millis(caf::timespan x) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(x).count();
+}
+
+/// What `configure_actor_system` gives a client with the default
+/// ha.heartbeat.* settings.
+constexpr caf::timespan default_lease = std::chrono::seconds(3);
+
+/// `leader_config::lease_duration`, or the process's connection timeout
+/// (CAF's own default, zero, means none).
+caf::timespan lease_duration(leader_pointer self) {
+  auto& cfg = self->state.cfg;
+  if (cfg.lease_duration.count() > 0)
+    return cfg.lease_duration;
+  auto configured = caf::get_or(self->system().config(),
+                                "middleman.connection-timeout",
+                                caf::timespan{0});
+  return configured.count() > 0 ? configured : default_lease;
+}
 
 contender_actor as_contender(leader_pointer self) {
   return caf::actor_cast<contender_actor>(self);
@@ -109,6 +134,7 @@ void end_grant(leader_pointer self, const caf::error& why) {
     return;
   auto was_leading = st.grant->confirmed;
   st.grant.reset();
+  st.cfg.lease->end();
   if (!was_leading)
     return;
   st.log->info("{}: leadership ended: {}", st.cfg.component, describe(why));
@@ -121,6 +147,7 @@ void give_up(leader_pointer self, const caf::error& why) {
   st.log->warn("{}: leader helper gives up: {}", st.cfg.component,
                describe(why));
   st.grant.reset();
+  st.cfg.lease->end();
   st.leaving = true;
   self->send(st.app, not_leading_atom::value, st.cfg.component, why);
   self->quit(why);
@@ -200,26 +227,51 @@ void hand_back(leader_pointer self, const session_id& session,
       });
 }
 
+/// Asks the elector again after a quarter of the lease.
+void schedule_renewal(leader_pointer self) {
+  auto& st = self->state;
+  self->delayed_send(self, st.lease_duration / 4, lease_atom::value,
+                     st.grant->epoch);
+}
+
+/// Extends the lease to `asked + lease_duration`; false if that is over.
+bool renew_lease(leader_pointer self, caf::actor_clock::time_point asked) {
+  auto& st = self->state;
+  st.cfg.lease->renew(asked + st.lease_duration);
+  return st.cfg.lease->held();
+}
+
 void start_leading(leader_pointer self) {
   auto& st = self->state;
   st.grant->confirmed = true;
   st.log->info("{}: leading as {} with epoch {}", st.cfg.component,
                st.cfg.address, st.grant->epoch);
   self->send(st.app, leading_atom::value, st.cfg.component, current_token(st));
+  schedule_renewal(self);
 }
 
 void confirm(leader_pointer self, const session_id& session) {
   auto& st = self->state;
+  auto asked = self->clock().now();
   self
     ->request(st.elector, st.cfg.request_timeout, confirm_atom::value, session,
               st.cfg.address)
     .then(
-      [self, session](bool accepted) {
+      [self, session, asked](bool accepted) {
         auto& st = self->state;
         if (!awaits_confirmation(st, session))
           return; // Revoked or superseded meanwhile.
-        if (accepted) {
+        if (accepted && renew_lease(self, asked)) {
           start_leading(self);
+          return;
+        }
+        if (accepted) {
+          st.log->warn("{}: the confirmation came after the lease of {} ms "
+                       "ran out; giving the grant back",
+                       st.cfg.component, millis(st.lease_duration));
+          st.grant.reset();
+          st.cfg.lease->end();
+          hand_back(self, session);
           return;
         }
         st.log->info("{}: grant ended before it was confirmed",
@@ -255,6 +307,65 @@ void note_forgery(leader_pointer self, epoch_t epoch) {
               "{}: dropped a grant of epoch {}: its elector does not "
               "confirm it (stale or forged)",
               st.cfg.component, epoch);
+}
+
+/// Gives leadership up once its lease ran out: the process was paused or
+/// its elector did not answer in time, and the election may have granted
+/// someone else meanwhile. True if it did.
+bool fence_if_expired(leader_pointer self) {
+  auto& st = self->state;
+  if (!st.grant || !st.grant->confirmed || st.cfg.lease->held())
+    return false;
+  auto session = st.grant->session;
+  auto late = millis(st.cfg.lease->expired_for());
+  st.log->warn("{}: fenced itself: its leadership lease of {} ms ran out {} "
+               "ms ago (paused, or no answer from the election); giving "
+               "leadership back",
+               st.cfg.component, millis(st.lease_duration), late);
+  end_grant(self, make_error(errc::fenced,
+                             st.cfg.component + ": the leadership lease ran "
+                               "out " + std::to_string(late) + " ms ago"));
+  hand_back(self, session);
+  return true;
+}
+
+/// Asks the elector whether the grant of `epoch` still leads, renewing
+/// the lease on yes.
+void renew(leader_pointer self, epoch_t epoch) {
+  auto& st = self->state;
+  if (!st.grant || !st.grant->confirmed || st.grant->epoch != epoch)
+    return;
+  auto session = st.grant->session;
+  auto asked = self->clock().now();
+  auto still_mine = [self, session] {
+    auto& st = self->state;
+    return st.grant && st.grant->confirmed && st.grant->session == session;
+  };
+  self
+    ->request(st.elector, std::min(st.cfg.request_timeout, st.lease_duration),
+              leadership_atom::value, session)
+    .then(
+      [self, asked, still_mine](bool leads) {
+        if (!still_mine() || fence_if_expired(self))
+          return;
+        if (!leads) {
+          end_grant(self, ended(self, "the election no longer counts it "
+                                      "as leader"));
+          return;
+        }
+        if (renew_lease(self, asked))
+          schedule_renewal(self);
+        else
+          fence_if_expired(self);
+      },
+      [self, still_mine](const caf::error& err) {
+        if (!still_mine() || fence_if_expired(self))
+          return;
+        // The lease runs out unless a later answer comes in time.
+        self->state.log->info("{}: no answer whether it still leads: {}",
+                              self->state.cfg.component, describe(err));
+        schedule_renewal(self);
+      });
 }
 
 /// A proxy's contender hears from the elector behind the proxy, whose
@@ -335,6 +446,7 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
   st.cfg = std::move(cfg);
   st.elector = std::move(elector);
   st.app = std::move(app);
+  st.lease_duration = lease_duration(self);
   st.warnings = peer_warnings{"leader/" + st.cfg.component};
   refuse_unexpected(self, "leader/" + st.cfg.component);
   self->set_down_handler(
@@ -345,6 +457,7 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
   return {
     [self](grant_atom, const std::string&, const session_id& session,
            epoch_t epoch) {
+      fence_if_expired(self);
       if (self->state.leaving)
         return;
       if (is_from_elector(self))
@@ -353,12 +466,14 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
         verify_grant(self, session, epoch);
     },
     [self](revoke_atom, const std::string&, const session_id& session) {
+      fence_if_expired(self);
       auto& st = self->state;
       if (from_elector(self, "revoke") && st.grant
           && st.grant->session == session)
         end_grant(self, ended(self, "leadership revoked"));
     },
     [self](election_error_atom, const std::string&, const caf::error& err) {
+      fence_if_expired(self);
       if (!from_elector(self, "election_error"))
         return;
       // A remote elector's node refuses the component name: for good.
@@ -368,11 +483,13 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
         end_grant(self, err);
     },
     [self](caf::get_atom) -> caf::result<fencing_token> {
+      fence_if_expired(self);
       if (auto err = check_app(self, "get"))
         return err;
       return current_token(self->state);
     },
     [self](fenced_atom, const fencing_token& token) {
+      fence_if_expired(self);
       auto& st = self->state;
       if (check_app(self, "fenced") || !st.grant || !st.grant->confirmed
           || st.grant->epoch != token.epoch)
@@ -385,6 +502,7 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
       hand_back(self, session);
     },
     [self](resign_atom) -> caf::result<bool> {
+      fence_if_expired(self);
       auto& st = self->state;
       if (auto err = check_app(self, "resign"))
         return err;
@@ -398,6 +516,7 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
       return rp;
     },
     [self](leave_atom) -> caf::result<caf::ok_atom> {
+      fence_if_expired(self);
       if (auto err = check_app(self, "leave"))
         return err;
       if (self->state.leaving)
@@ -407,8 +526,14 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
       return rp;
     },
     [self](join_atom, uint32_t attempt) {
+      fence_if_expired(self);
       if (sent_by(self, self->address()))
         join(self, attempt);
+    },
+    [self](lease_atom, epoch_t epoch) {
+      if (!sent_by(self, self->address()) || fence_if_expired(self))
+        return;
+      renew(self, epoch);
     },
   };
 }
@@ -417,6 +542,9 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
 
 leader_actor spawn_leader(caf::actor_system& sys, elector_actor elector,
                           leader_config cfg, leadership_listener_actor app) {
+  if (!cfg.lease)
+    cfg.lease = std::make_shared<leadership_lease>();
+  cfg.lease->use_clock(&sys.clock());
   return caf::actor_cast<leader_actor>(
     sys.spawn(leader, std::move(elector), std::move(cfg), std::move(app)));
 }

@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
+#include "caf_ha/actors/client/leadership_lease.hpp"
 #include "caf_ha/messages/election.hpp"
 #include "caf_ha/messages/leader.hpp"
 
@@ -25,6 +27,17 @@ struct leader_config {
   /// and twice as long before each further one.
   uint32_t join_attempts = 5;
   caf::timespan join_backoff = std::chrono::milliseconds(100);
+  /// How long a confirmed leadership may be used after the elector last
+  /// said it still leads (counted from the question). Zero: the actor
+  /// system's `middleman.connection-timeout`, which `configure_actor_system`
+  /// sets to what a node's silence takes to cut this process off
+  /// (ha.heartbeat.timeout minus two intervals): shorter than the time ha-node
+  /// needs to revoke a silent leader, so the lease always runs out first.
+  /// Without one, 3 s (what the default ha.heartbeat.* settings give).
+  caf::timespan lease_duration{0};
+  /// Where the application reads whether it may act as leader right now
+  /// (leadership_lease.hpp); the helper makes its own if not set.
+  std::shared_ptr<leadership_lease> lease = nullptr;
 };
 
 /// Contends for `cfg.component` on behalf of `app` and does the
@@ -52,6 +65,15 @@ struct leader_config {
 /// - A session the helper cannot confirm or give back (the request fails)
 ///   is given back by leaving and joining again, so that the election
 ///   never keeps a leader that does no work.
+/// - Self-fencing: while it leads, the helper asks its elector whether the
+///   session still leads every quarter of `lease_duration` and renews
+///   `lease` with each yes. Before it handles any message it checks the
+///   lease: once it ran out (the process was paused, or the elector did not
+///   answer in time) the helper logs that it fenced itself, tells `app`
+///   `not_leading(component, fenced)` before anything else, and gives the
+///   session back. The application checks `lease->held()` before each
+///   leader-only action, which covers the moment between waking up and the
+///   helper's first message. A `no` ends leadership as a revoke does.
 /// - It monitors `app`: when `app` terminates, the helper leaves the
 ///   election (leadership hands over at once) and quits. `app` may monitor
 ///   the helper in turn.

@@ -9,7 +9,15 @@
 // services link, the electors, retrievers and the store handle all
 // reconnect by themselves when ha-node is lost and comes back.
 //
-//   example_master --port 4242 --name master-a:6123 [--host H] [-D key=value]
+// Every leader-only action first checks the helper's lease
+// (leadership_lease.hpp): a master that wakes up from a pause long enough
+// for the election to move on does not act on its old leadership, not even
+// once. With --work-every-ms MS it also does periodic leader work while it
+// leads the dispatcher: every MS ms it takes the next checkpoint id of one
+// job, fenced, and logs "work with epoch E: checkpoint id N".
+//
+//   example_master --port 4242 --name master-a:6123 [--host H]
+//                  [--work-every-ms MS] [-D key=value]
 //
 // Exits 0 on SIGINT or SIGTERM (leadership hands over at once), 1 when the
 // master actor ends for another reason (e.g. the link gave up on ha-node).
@@ -36,13 +44,19 @@ namespace {
 
 using namespace ha;
 
-using master_actor = leadership_listener_actor::extend_with<listener_actor>;
+using work_atom = caf::atom_constant<caf::atom("work")>;
+
+using master_actor = leadership_listener_actor::extend_with<
+  listener_actor>::extend<caf::reacts_to<work_atom, fencing_token>>;
 
 struct master_state {
   std::map<std::string, leader_actor> helpers;
+  std::map<std::string, std::shared_ptr<leadership_lease>> leases;
   std::map<std::string, fencing_token> leading;
   job_graph_store_actor graphs;
   job_result_store_actor results;
+  checkpoint_store_actor checkpoints;
+  caf::timespan work_every{0};
   bool stopping = false;
   static inline const char* name = "example_master";
 };
@@ -53,9 +67,13 @@ auto log() {
   return logger("master");
 }
 
+/// Asked before every leader-only action: the lease covers a pause the
+/// helper has not noticed yet.
 bool still_leads(master_pointer self, const fencing_token& token) {
-  auto i = self->state.leading.find(token.component);
-  return i != self->state.leading.end() && i->second.epoch == token.epoch;
+  auto& st = self->state;
+  auto i = st.leading.find(token.component);
+  return i != st.leading.end() && i->second.epoch == token.epoch
+         && st.leases[token.component]->held();
 }
 
 /// A fenced write: someone else leads now. Stop, and let the helper know so
@@ -101,6 +119,30 @@ void clean_up_results(master_pointer self, const fencing_token& token) {
         log()->warn("{}: cannot list dirty results: {}", token.component,
                     describe(err));
       });
+}
+
+/// The job whose checkpoint ids the periodic work takes.
+job_id work_job() {
+  job_id id;
+  id.bytes.back() = 0x77;
+  return id;
+}
+
+/// One round of periodic leader work, then the next one after
+/// `work_every`; stops when leadership ends or a write fails.
+void work(master_pointer self, const fencing_token& token) {
+  if (!still_leads(self, token))
+    return;
+  auto what = "work with epoch " + std::to_string(token.epoch);
+  self->request(self->state.checkpoints, timeout, next_id_atom::value,
+                work_job(), token)
+    .then(
+      [=](uint64_t id) {
+        log()->info("{}: {}: checkpoint id {}", token.component, what, id);
+        self->delayed_send(self, self->state.work_every, work_atom::value,
+                           token);
+      },
+      [=](const caf::error& err) { on_write_error(self, token, what, err); });
 }
 
 /// The dispatcher's recovery: every job graph (a real master would
@@ -151,14 +193,20 @@ struct master_init {
   std::map<std::string, retriever_actor> retrievers;
   job_graph_store_actor graphs;
   job_result_store_actor results;
+  checkpoint_store_actor checkpoints;
+  caf::timespan work_every;
 };
 
 master_actor::behavior_type master(master_pointer self, master_init init) {
   self->state.graphs = init.graphs;
   self->state.results = init.results;
+  self->state.checkpoints = init.checkpoints;
+  self->state.work_every = init.work_every;
   for (auto& [component, elector] : init.electors) {
-    auto helper = spawn_leader(self->system(), elector,
-                               {component, init.address}, self);
+    leader_config cfg{component, init.address};
+    cfg.lease = std::make_shared<leadership_lease>();
+    self->state.leases[component] = cfg.lease;
+    auto helper = spawn_leader(self->system(), elector, cfg, self);
     self->monitor(helper); // a helper that gives up ends the master
     self->state.helpers[component] = helper;
   }
@@ -180,9 +228,13 @@ master_actor::behavior_type master(master_pointer self, master_init init) {
     [self](leading_atom, const std::string& component, fencing_token token) {
       log()->info("{}: leading with epoch {}", component, token.epoch);
       self->state.leading[component] = token;
-      if (component == "dispatcher")
-        recover(self, token);
+      if (component != "dispatcher")
+        return;
+      recover(self, token);
+      if (self->state.work_every.count() > 0)
+        work(self, token);
     },
+    [self](work_atom, const fencing_token& token) { work(self, token); },
     [self](not_leading_atom, const std::string& component,
            const caf::error& why) {
       self->state.leading.erase(component);
@@ -203,6 +255,7 @@ struct arguments {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
   std::string name;
+  int work_every_ms = 0;
   std::vector<std::string> overrides;
 };
 
@@ -216,12 +269,16 @@ std::optional<arguments> parse(int argc, char** argv) {
       std::from_chars(value.data(), value.data() + value.size(), args.port);
     else if (key == "--name")
       args.name = value;
+    else if (key == "--work-every-ms")
+      std::from_chars(value.data(), value.data() + value.size(),
+                      args.work_every_ms);
     else if (key == "-D")
       args.overrides.push_back(value);
     else
       return std::nullopt;
   }
-  if (argc % 2 == 0 || args.port == 0 || args.name.empty())
+  if (argc % 2 == 0 || args.port == 0 || args.name.empty()
+      || args.work_every_ms < 0)
     return std::nullopt;
   return args;
 }
@@ -238,8 +295,13 @@ int run(const arguments& args, const config& cfg, sigset_t signals) {
     std::cerr << "example_master: " << describe(link.error()) << std::endl;
     return 1;
   }
-  master_init init{args.name, {}, {}, spawn_remote_job_graphs(sys, *link),
-                   spawn_remote_job_results(sys, *link)};
+  master_init init{args.name,
+                   {},
+                   {},
+                   spawn_remote_job_graphs(sys, *link),
+                   spawn_remote_job_results(sys, *link),
+                   spawn_remote_checkpoints(sys, *link),
+                   std::chrono::milliseconds(args.work_every_ms)};
   for (std::string component : {"dispatcher", "resource_manager"}) {
     init.electors[component] = spawn_remote_elector(sys, *link, component);
     init.retrievers[component] = spawn_remote_retriever(sys, *link, component);
@@ -275,7 +337,7 @@ int main(int argc, char** argv) {
   auto args = parse(argc, argv);
   if (!args) {
     std::cerr << "usage: example_master --port PORT --name ADDRESS "
-                 "[--host HOST] [-D key=value]..."
+                 "[--host HOST] [--work-every-ms MS] [-D key=value]..."
               << std::endl;
     return 2;
   }

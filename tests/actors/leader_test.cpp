@@ -155,6 +155,13 @@ struct leader_fixture : actor_fixture {
     = std::make_shared<boost::uuids::random_generator>();
   event_log events = std::make_shared<std::vector<app_event>>();
 
+  /// A leading helper renews its lease on a timer that never runs out, so
+  /// `run()` only delivers messages here: time moves when a test moves it
+  /// (`sched.trigger_timeouts()`, `sched.clock()`).
+  bool trigger_timeout() override {
+    return false;
+  }
+
   elector_actor make_elector() {
     auto g = gen;
     return caf::actor_cast<elector_actor>(keep(spawn_elector(
@@ -638,4 +645,105 @@ TEST_CASE_METHOD(leader_fixture,
   REQUIRE(seen.size() == 3);
   check_leading(seen[2], 2);
   CHECK(token(a).epoch == 2);
+}
+
+namespace {
+
+leader_config leased(const std::string& name,
+                     std::shared_ptr<leadership_lease> lease) {
+  leader_config cfg{dispatcher, name + ":6123"};
+  cfg.lease_duration = std::chrono::seconds(1);
+  cfg.lease = std::move(lease);
+  return cfg;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(leader_fixture,
+                 "a leader whose lease ran out while it was paused fences "
+                 "itself: the application sees the lease gone at once, hears "
+                 "not_leading before anything else, and the next contender "
+                 "is granted",
+                 "[leader][lease]") {
+  auto elector = make_elector();
+  auto lease = std::make_shared<leadership_lease>();
+  auto a = make_app("a", elector, leased("a", lease));
+  auto b = make_app("b", elector);
+  REQUIRE(events->size() == 1);
+  check_leading((*events)[0], 1);
+  CHECK(lease->held());
+  // The whole process stops for two lease periods; nothing ran meanwhile.
+  sched.clock().current_time += std::chrono::seconds(2);
+  CHECK_FALSE(lease->held());
+  CHECK(lease->expired_for() >= std::chrono::seconds(1));
+  // The first message the helper handles after waking up: its renewal.
+  REQUIRE(sched.clock().trigger_timeout());
+  run();
+  REQUIRE(events->size() == 3);
+  CHECK((*events)[1].app == "a");
+  check_not_leading((*events)[1], errc::fenced);
+  CHECK((*events)[2].app == "b");
+  check_leading((*events)[2], 2);
+  CHECK(token(a).empty());
+  CHECK_FALSE(lease->held());
+}
+
+TEST_CASE_METHOD(leader_fixture,
+                 "a pause also fences when the first message after it is a "
+                 "request of the application",
+                 "[leader][lease]") {
+  auto elector = make_elector();
+  auto lease = std::make_shared<leadership_lease>();
+  auto a = make_app("a", elector, leased("a", lease));
+  sched.clock().current_time += std::chrono::seconds(2);
+  CHECK(token(a).empty());
+  auto seen = events_of(a);
+  REQUIRE(seen.size() == 3);
+  check_not_leading(seen[1], errc::fenced);
+  // Given back: a, queued again as the only contender, is granted anew.
+  check_leading(seen[2], 2);
+  CHECK(lease->held());
+}
+
+TEST_CASE_METHOD(leader_fixture,
+                 "while the elector answers, renewals keep the lease held for "
+                 "many lease periods",
+                 "[leader][lease]") {
+  auto elector = make_elector();
+  auto lease = std::make_shared<leadership_lease>();
+  auto a = make_app("a", elector, leased("a", lease));
+  auto start = sched.clock().current_time;
+  auto three = std::chrono::seconds(3);
+  for (int i = 0; i < 40 && sched.clock().current_time - start < three;
+       ++i) {
+    sched.clock().trigger_timeout();
+    run();
+  }
+  CHECK(sched.clock().current_time - start >= three);
+  CHECK(lease->held());
+  auto seen = events_of(a);
+  REQUIRE(seen.size() == 1);
+  check_leading(seen[0], 1);
+}
+
+TEST_CASE_METHOD(leader_fixture,
+                 "a renewal the elector answers with no ends leadership",
+                 "[leader][lease]") {
+  auto [elector, st] = make_fake_elector();
+  auto lease = std::make_shared<leadership_lease>();
+  auto a = make_app("a", caf::actor_cast<elector_actor>(elector),
+                    leased("a", lease));
+  auto session = new_session();
+  st->current.insert(session);
+  self->send(elector, grant_atom::value, session, epoch_t{7});
+  run();
+  REQUIRE(events_of(a).size() == 1);
+  CHECK(lease->held());
+  st->current.clear();
+  sched.clock().trigger_timeout(); // the renewal
+  run();
+  auto seen = events_of(a);
+  REQUIRE(seen.size() == 2);
+  check_not_leading(seen[1], errc::not_leader);
+  CHECK_FALSE(lease->held());
 }
