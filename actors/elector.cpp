@@ -29,10 +29,18 @@ struct grant_state {
   bool confirmed = false;
 };
 
+/// A contender that joined, by candidate number.
+struct candidate_entry {
+  contender_actor handle;
+  contender_options options;
+  /// Milliseconds since the Unix epoch (participant::last_seen_ms).
+  int64_t last_seen_ms = 0;
+};
+
 struct elector_state {
   elector_config cfg;
   uint64_t next_candidate = 1;
-  std::map<uint64_t, contender_actor> candidates;
+  std::map<uint64_t, candidate_entry> candidates;
   std::optional<grant_state> current;
   journal_hook journal;
   std::shared_ptr<spdlog::logger> log = logger("election");
@@ -48,15 +56,22 @@ using elector_pointer = elector_impl::stateful_pointer<elector_state>;
 
 std::optional<uint64_t> find_candidate(elector_state& st,
                                        const caf::actor_addr& addr) {
-  for (auto& [id, contender] : st.candidates)
-    if (contender.address() == addr)
+  for (auto& [id, entry] : st.candidates)
+    if (entry.handle.address() == addr)
       return id;
   return std::nullopt;
 }
 
+int64_t wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
 std::string contender_name(elector_pointer self, uint64_t candidate) {
   auto& st = self->state;
-  return st.journal.name(st.candidates[candidate].address(), "contender");
+  return st.journal.name(st.candidates[candidate].handle.address(),
+                         "contender");
 }
 
 /// Reports the end of the current grant to the monitor and forgets it.
@@ -82,15 +97,15 @@ void revoke_if_leader(elector_pointer self, uint64_t candidate,
   st.log->info("{}: revoked session {}", st.cfg.component, to_string(session));
   st.journal.out(contender_name(self, candidate), "revoke",
                  {{"session", to_string(session)}});
-  self->send(st.candidates[candidate], revoke_atom::value, st.cfg.component,
-             session);
+  self->send(st.candidates[candidate].handle, revoke_atom::value,
+             st.cfg.component, session);
 }
 
 void remove_candidate(elector_pointer self, uint64_t candidate,
                       ops::revoke_cause cause) {
   auto& st = self->state;
   revoke_if_leader(self, candidate, cause);
-  self->demonitor(st.candidates[candidate].address());
+  self->demonitor(st.candidates[candidate].handle.address());
   st.candidates.erase(candidate);
   count_contenders(self);
   st.cfg.driver->leave(st.cfg.component, candidate);
@@ -98,10 +113,10 @@ void remove_candidate(elector_pointer self, uint64_t candidate,
     st.idle.start(st.inbox);
 }
 
-uint64_t add_candidate(elector_pointer self, contender_actor contender) {
+uint64_t add_candidate(elector_pointer self, candidate_entry entry) {
   auto& st = self->state;
   auto id = st.next_candidate++;
-  st.candidates.emplace(id, contender);
+  st.candidates.emplace(id, std::move(entry));
   st.cfg.driver->join(st.cfg.component, id,
                       caf::actor_cast<election_events_actor>(st.inbox));
   count_contenders(self);
@@ -121,8 +136,8 @@ void on_granted(elector_pointer self, uint64_t candidate, epoch_t epoch) {
   st.journal.out(contender_name(self, candidate), "grant",
                  {{"session", to_string(st.current->session)},
                   {"epoch", std::to_string(epoch)}});
-  self->send(st.candidates[candidate], grant_atom::value, st.cfg.component,
-             st.current->session, epoch);
+  self->send(st.candidates[candidate].handle, grant_atom::value,
+             st.cfg.component, st.current->session, epoch);
 }
 
 /// A contender that went down crashed, unless its process's connection
@@ -139,10 +154,11 @@ void on_driver_error(elector_pointer self, const caf::error& err) {
                self->system().render(err));
   if (st.current)
     end_grant(self, ops::revoke_cause::error);
-  for (auto& [id, contender] : st.candidates) {
+  for (auto& [id, entry] : st.candidates) {
     st.journal.out(contender_name(self, id), "election_error",
                    error_fields(err));
-    self->send(contender, election_error_atom::value, st.cfg.component, err);
+    self->send(entry.handle, election_error_atom::value, st.cfg.component,
+               err);
   }
 }
 
@@ -155,8 +171,33 @@ caf::error check_holder(elector_pointer self, const session_id& session) {
   if (!st.current || st.current->session != session)
     return caf::none;
   return check_own_member(
-    self, st.candidates[st.current->candidate].address(),
+    self, st.candidates[st.current->candidate].handle.address(),
     "contender that holds session " + to_string(session));
+}
+
+/// Notes that the holder of `session` was heard from, if the current
+/// message comes from its process.
+void seen_holder(elector_pointer self, const session_id& session) {
+  auto& st = self->state;
+  if (!st.current || st.current->session != session)
+    return;
+  auto& entry = st.candidates[st.current->candidate];
+  if (!check_own_member(self, entry.handle.address(), "contender"))
+    entry.last_seen_ms = wall_clock_ms();
+}
+
+std::vector<participant> participants(elector_pointer self) {
+  auto& st = self->state;
+  std::vector<participant> result;
+  for (auto& [id, entry] : st.candidates) {
+    participant x{entry.options.address, "candidate", 0, entry.last_seen_ms};
+    if (st.current && st.current->candidate == id) {
+      x.state = st.current->confirmed ? "leader" : "granted";
+      x.epoch = st.current->epoch;
+    }
+    result.push_back(std::move(x));
+  }
+  return result;
 }
 
 bool on_confirm(elector_pointer self, const session_id& session,
@@ -183,36 +224,42 @@ bool on_resign(elector_pointer self, const session_id& session) {
   if (!st.current || st.current->session != session)
     return false;
   auto old_id = st.current->candidate;
-  auto contender = st.candidates[old_id];
+  auto entry = st.candidates[old_id];
   revoke_if_leader(self, old_id, ops::revoke_cause::resign);
   st.candidates.erase(old_id);
   st.cfg.driver->leave(st.cfg.component, old_id);
-  add_candidate(self, contender);
+  add_candidate(self, std::move(entry));
   return true;
 }
 
 void leave_all(elector_pointer self) {
   auto& st = self->state;
-  for (auto& [id, contender] : st.candidates)
-    st.cfg.driver->leave(st.cfg.component, id);
+  for (auto& entry : st.candidates)
+    st.cfg.driver->leave(st.cfg.component, entry.first);
   st.candidates.clear();
   st.current.reset();
   count_contenders(self);
 }
 
-caf::error on_join(elector_pointer self, contender_actor contender) {
+caf::error on_join(elector_pointer self, contender_actor contender,
+                   contender_options options) {
   if (!contender)
     return make_error(errc::invalid_argument, "join without a contender");
   if (auto err = check_own_member(self, contender.address(), "contender"))
     return err;
+  if (!options.address.empty())
+    if (auto err = check_leader_address(options.address))
+      return err;
   if (find_candidate(self->state, contender.address()))
     return make_error(errc::already_exists,
                       "contender already joined the election of "
                         + self->state.cfg.component);
   self->monitor(contender);
-  add_candidate(self, std::move(contender));
+  add_candidate(self, candidate_entry{std::move(contender), std::move(options),
+                                      wall_clock_ms()});
   return caf::none;
 }
+
 
 /// True if the current message came through the inbox; a forgery is
 /// dropped and logged.
@@ -260,6 +307,21 @@ std::string note_membership(elector_pointer self, const char* kind,
                                         "contender");
 }
 
+caf::result<caf::ok_atom> join_request(elector_pointer self,
+                                       contender_actor contender,
+                                       contender_options options) {
+  journal_fields extra;
+  if (!options.address.empty())
+    extra.emplace_back("address", options.address);
+  auto peer = self->state.journal.membership(self, "join", contender.address(),
+                                             "contender", std::move(extra));
+  if (auto err = replied(self, peer,
+                         on_join(self, std::move(contender),
+                                 std::move(options))))
+    return err;
+  return caf::ok_atom::value;
+}
+
 elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
@@ -293,11 +355,15 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
     self->quit(msg.reason);
   });
   return {
-    [self](join_atom, contender_actor contender) -> caf::result<caf::ok_atom> {
-      auto peer = note_membership(self, "join", contender);
-      if (auto err = replied(self, peer, on_join(self, std::move(contender))))
-        return err;
-      return caf::ok_atom::value;
+    [self](join_atom, contender_actor contender) {
+      return join_request(self, std::move(contender), {});
+    },
+    [self](join_atom, contender_actor contender, contender_options options) {
+      return join_request(self, std::move(contender), std::move(options));
+    },
+    [self](participants_atom) {
+      note_request(self, "participants", {});
+      return participants(self);
     },
     [self](leave_atom,
            const contender_actor& contender) -> caf::result<caf::ok_atom> {
@@ -321,11 +387,13 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
         return replied(self, peer, std::move(err));
       if (auto err = check_leader_address(address))
         return replied(self, peer, std::move(err));
+      seen_holder(self, session);
       return replied(self, peer, on_confirm(self, session, address));
     },
     [self](leadership_atom, const session_id& session) {
       auto peer = note_request(self, "leadership",
                                {{"session", to_string(session)}});
+      seen_holder(self, session);
       auto& current = self->state.current;
       return replied(self, peer, current && current->session == session);
     },
@@ -334,6 +402,7 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
                                {{"session", to_string(session)}});
       if (auto err = check_holder(self, session))
         return replied(self, peer, std::move(err));
+      seen_holder(self, session);
       return replied(self, peer, on_resign(self, session));
     },
     [self](granted_atom, uint64_t candidate, epoch_t epoch) {

@@ -1,4 +1,5 @@
-// hactl's election commands: leader get, leader watch, contend.
+// hactl's election commands: leader get, leader watch, leader
+// participants, contend.
 
 #include <utility>
 
@@ -131,7 +132,8 @@ void print_joined(hactl_contender_actor::stateful_pointer<contend_state> self,
 void join_election(hactl_contender_actor::stateful_pointer<contend_state> self,
                    const contend_args& args, const std::string& component) {
   self->request(args.elector, request_timeout, join_atom::value,
-                caf::actor_cast<contender_actor>(self))
+                caf::actor_cast<contender_actor>(self),
+                contender_options{args.address})
     .then(
       [=](caf::ok_atom) { print_joined(self, args, component); },
       [=](const caf::error& err) {
@@ -196,6 +198,23 @@ int leader_get(hactl_context& ctx, const std::string& component) {
   return answer(ask<leader_info>(ctx, *svc, caf::get_atom::value),
                 [&](const leader_info& info) {
                   ctx.out.print({"leader", component, info, {}});
+                });
+}
+
+int leader_participants(hactl_context& ctx, const std::string& component) {
+  auto svc = service<elector_actor>(ctx, elector_atom::value, component);
+  if (!svc)
+    return fail(describe(svc.error()));
+  return answer(ask<std::vector<participant>>(ctx, *svc,
+                                              participants_atom::value),
+                [&](const std::vector<participant>& xs) {
+                  for (auto& x : xs)
+                    ctx.out.print("participant",
+                                  {{"component", component},
+                                   {"address", x.address},
+                                   {"state", x.state},
+                                   {"epoch", x.epoch},
+                                   {"last_seen_ms", x.last_seen_ms}});
                 });
 }
 
@@ -293,6 +312,17 @@ void add_election_commands(CLI::App& app, hactl_action& action) {
     action = [args](hactl_context& ctx) {
       return with_component(args->component, [&](const std::string& c) {
         return leader_watch(ctx, c, args->count, millis(args->timeout_ms));
+      });
+    };
+  });
+  auto parts = leader->add_subcommand(
+    "participants", "print every contender: address, state, epoch, last seen");
+  parts->add_option("component", args->component)->required();
+  example(parts, hactl + "--json leader participants dispatcher");
+  parts->callback([&action, args] {
+    action = [args](hactl_context& ctx) {
+      return with_component(args->component, [&](const std::string& c) {
+        return leader_participants(ctx, c);
       });
     };
   });

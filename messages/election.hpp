@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
@@ -25,6 +26,42 @@ using election_error_atom = caf::atom_constant<caf::atom("elect_err")>;
 using granted_atom = caf::atom_constant<caf::atom("granted")>;
 using revoked_atom = caf::atom_constant<caf::atom("revoked")>;
 using driver_error_atom = caf::atom_constant<caf::atom("drv_err")>;
+using participants_atom = caf::atom_constant<caf::atom("particip")>;
+
+// -- data ---------------------------------------------------------------------
+
+/// What a contender declares when it joins.
+struct contender_options {
+  /// Where others reach it, as it will publish when it leads; shown by
+  /// `participants`. Empty: not declared.
+  std::string address;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, contender_options& x) {
+  return f(caf::meta::type_name("contender_options"), x.address);
+}
+
+/// One contender of an elector, as `participants` lists it.
+struct participant {
+  /// What it declared when it joined (contender_options::address).
+  std::string address;
+  /// "leader" (its grant is confirmed), "granted" (not confirmed yet) or
+  /// "candidate".
+  std::string state;
+  /// The epoch of its grant; 0 for a candidate.
+  epoch_t epoch = 0;
+  /// When the elector last heard from its process (its join, or a
+  /// confirm, leadership or resign request about its own grant): wall
+  /// clock, milliseconds since the Unix epoch.
+  int64_t last_seen_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, participant& x) {
+  return f(caf::meta::type_name("participant"), x.address, x.state, x.epoch,
+           x.last_seen_ms);
+}
 
 // -- interfaces ---------------------------------------------------------------
 
@@ -44,6 +81,10 @@ using contender_actor = caf::typed_actor<
 using elector_actor = caf::typed_actor<
   // join(contender): start(contender). Fails with already_exists on repeat.
   caf::replies_to<join_atom, contender_actor>::with<caf::ok_atom>,
+  // join(contender, options): the same, declaring `options`; an address
+  // a leader could not publish fails with invalid_argument.
+  caf::replies_to<join_atom, contender_actor, contender_options>::with<
+    caf::ok_atom>,
   // leave(contender): stop(); a leader leaving resigns.
   caf::replies_to<leave_atom, contender_actor>::with<caf::ok_atom>,
   // confirm(session_id, address): true if published, false if stale.
@@ -52,7 +93,10 @@ using elector_actor = caf::typed_actor<
   caf::replies_to<leadership_atom, session_id>::with<bool>,
   // resign(session_id): the leader steps down and queues again as a
   // follower; true if that session was the current one.
-  caf::replies_to<resign_atom, session_id>::with<bool>>;
+  caf::replies_to<resign_atom, session_id>::with<bool>,
+  // participants: every contender that joined this elector, in the order
+  // they joined.
+  caf::replies_to<participants_atom>::with<std::vector<participant>>>;
 
 /// What an election driver tells its elector. Candidates are numbered by
 /// the elector; the driver never sees contender handles.

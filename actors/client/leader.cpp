@@ -182,7 +182,7 @@ void join(leader_pointer self, uint32_t attempt) {
     return;
   self
     ->request(st.elector, st.cfg.request_timeout, join_atom::value,
-              as_contender(self))
+              as_contender(self), contender_options{st.cfg.address})
     .then(
       [self](caf::ok_atom) {
         self->state.log->debug("{}: joined the election",
@@ -234,12 +234,20 @@ void schedule_renewal(leader_pointer self) {
                      st.grant->epoch);
 }
 
-/// Extends the lease to `asked + lease_duration`; false if that is over.
+/// Extends the lease of the current grant to `asked + lease_duration`;
+/// false if that is over.
 bool renew_lease(leader_pointer self, caf::actor_clock::time_point asked) {
   auto& st = self->state;
-  st.cfg.lease->renew(asked + st.lease_duration);
-  return st.cfg.lease->held();
+  st.cfg.lease->renew(st.grant->epoch, asked + st.lease_duration);
+  return st.cfg.lease->held(st.grant->epoch);
 }
+
+/// How long one renewal question may take: a lost one is asked again while
+/// the lease still runs.
+caf::timespan renewal_timeout(const leader_state& st) {
+  return std::min(st.cfg.request_timeout, st.lease_duration / 4);
+}
+
 
 void start_leading(leader_pointer self) {
   auto& st = self->state;
@@ -248,6 +256,46 @@ void start_leading(leader_pointer self) {
                st.cfg.address, st.grant->epoch);
   self->send(st.app, leading_atom::value, st.cfg.component, current_token(st));
   schedule_renewal(self);
+}
+
+/// The elector accepted the confirmation, but its answer came after a
+/// lease from the moment of asking would have run out (a pause, a slow
+/// link). Asks once more whether the session leads: leads on a timely yes,
+/// gives the grant back otherwise. Giving back at once would make a lone
+/// contender on a slow link take and return grants without pause.
+void confirm_late(leader_pointer self, const session_id& session) {
+  auto& st = self->state;
+  st.log->warn("{}: the confirmation came after the lease of {} ms would "
+               "have run out; asking again",
+               st.cfg.component, millis(st.lease_duration));
+  auto asked = self->clock().now();
+  auto give_back = [self, session] {
+    auto& st = self->state;
+    if (!awaits_confirmation(st, session))
+      return;
+    st.log->warn("{}: no timely answer whether the grant leads; giving it "
+                 "back",
+                 st.cfg.component);
+    st.grant.reset();
+    st.cfg.lease->end();
+    hand_back(self, session, {});
+  };
+  self
+    ->request(st.elector, renewal_timeout(st), leadership_atom::value,
+              session)
+    .then(
+      [self, session, asked, give_back](bool leads) {
+        auto& st = self->state;
+        if (!awaits_confirmation(st, session))
+          return;
+        if (!leads)
+          st.grant.reset(); // Revoked meanwhile.
+        else if (renew_lease(self, asked))
+          start_leading(self);
+        else
+          give_back();
+      },
+      [give_back](const caf::error&) { give_back(); });
 }
 
 void confirm(leader_pointer self, const session_id& session) {
@@ -266,12 +314,7 @@ void confirm(leader_pointer self, const session_id& session) {
           return;
         }
         if (accepted) {
-          st.log->warn("{}: the confirmation came after the lease of {} ms "
-                       "ran out; giving the grant back",
-                       st.cfg.component, millis(st.lease_duration));
-          st.grant.reset();
-          st.cfg.lease->end();
-          hand_back(self, session);
+          confirm_late(self, session);
           return;
         }
         st.log->info("{}: grant ended before it was confirmed",
@@ -289,7 +332,10 @@ void confirm(leader_pointer self, const session_id& session) {
       });
 }
 
+bool fence_if_expired(leader_pointer self);
+
 void on_grant(leader_pointer self, const session_id& session, epoch_t epoch) {
+  fence_if_expired(self); // An expired grant ends as fenced, not superseded.
   auto& st = self->state;
   if (st.leaving || (st.grant && st.grant->session == session))
     return;
@@ -314,7 +360,8 @@ void note_forgery(leader_pointer self, epoch_t epoch) {
 /// someone else meanwhile. True if it did.
 bool fence_if_expired(leader_pointer self) {
   auto& st = self->state;
-  if (!st.grant || !st.grant->confirmed || st.cfg.lease->held())
+  if (!st.grant || !st.grant->confirmed
+      || st.cfg.lease->held(st.grant->epoch))
     return false;
   auto session = st.grant->session;
   auto late = millis(st.cfg.lease->expired_for());
@@ -342,8 +389,8 @@ void renew(leader_pointer self, epoch_t epoch) {
     return st.grant && st.grant->confirmed && st.grant->session == session;
   };
   self
-    ->request(st.elector, std::min(st.cfg.request_timeout, st.lease_duration),
-              leadership_atom::value, session)
+    ->request(st.elector, renewal_timeout(st), leadership_atom::value,
+              session)
     .then(
       [self, asked, still_mine](bool leads) {
         if (!still_mine() || fence_if_expired(self))
@@ -447,6 +494,8 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
   st.elector = std::move(elector);
   st.app = std::move(app);
   st.lease_duration = lease_duration(self);
+  // However the helper ends, what it leased is over.
+  self->attach_functor([lease = st.cfg.lease] { lease->end(); });
   st.warnings = peer_warnings{"leader/" + st.cfg.component};
   refuse_unexpected(self, "leader/" + st.cfg.component);
   self->set_down_handler(

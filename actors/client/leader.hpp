@@ -32,11 +32,14 @@ struct leader_config {
   /// system's `middleman.connection-timeout`, which `configure_actor_system`
   /// sets to what a node's silence takes to cut this process off
   /// (ha.heartbeat.timeout minus two intervals): shorter than the time ha-node
-  /// needs to revoke a silent leader, so the lease always runs out first.
+  /// needs to revoke a silent leader, so the lease runs out first when both
+  /// use the same ha.heartbeat.* settings (README, "Self-fencing after a
+  /// pause", says what else bounds it).
   /// Without one, 3 s (what the default ha.heartbeat.* settings give).
   caf::timespan lease_duration{0};
   /// Where the application reads whether it may act as leader right now
-  /// (leadership_lease.hpp); the helper makes its own if not set.
+  /// (leadership_lease.hpp); the helper makes its own if not set. One lease
+  /// per helper.
   std::shared_ptr<leadership_lease> lease = nullptr;
 };
 
@@ -71,7 +74,7 @@ struct leader_config {
 ///   lease: once it ran out (the process was paused, or the elector did not
 ///   answer in time) the helper logs that it fenced itself, tells `app`
 ///   `not_leading(component, fenced)` before anything else, and gives the
-///   session back. The application checks `lease->held()` before each
+///   session back. The application checks `lease->held(epoch)` before each
 ///   leader-only action, which covers the moment between waking up and the
 ///   helper's first message. A `no` ends leadership as a revoke does.
 /// - It monitors `app`: when `app` terminates, the helper leaves the

@@ -1,6 +1,7 @@
 #include "caf_ha/actors/client/remote_service.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include <caf/actor_system.hpp>
 
@@ -19,7 +20,10 @@ struct election_traits {
   using member = contender_actor;
   using proxy = elector_actor::extend_with<link_subscriber_actor>::extend<
     caf::reacts_to<retry_atom, uint64_t>>;
-  struct extra {};
+  /// What each member declared when it joined, to join it again so.
+  struct extra {
+    std::map<caf::actor_addr, contender_options> options;
+  };
   static constexpr auto which = elector_atom::value;
   static constexpr auto error_atom = election_error_atom::value;
   static constexpr const char* log_name = "election";
@@ -30,7 +34,9 @@ struct election_traits {
     auto& st = self->state;
     auto generation = st.generation;
     for (auto& member : st.members)
-      self->request(st.service, request_timeout, join_atom::value, member)
+      self
+        ->request(st.service, request_timeout, join_atom::value, member,
+                  st.extra.options[member.address()])
         .then([](caf::ok_atom) {},
               [self, generation](const caf::error& err) {
                 // already_exists: the node still knew the member.
@@ -50,9 +56,16 @@ struct election_traits {
     // Nothing kept beyond the members.
   }
 
+  /// The node's elector monitors the contender itself; only its options
+  /// go here.
   template <class Self>
-  static void on_member_gone(Self) {
-    // The node's elector monitors the contender itself.
+  static void on_member_gone(Self self) {
+    auto& st = self->state;
+    for (auto i = st.extra.options.begin(); i != st.extra.options.end();) {
+      auto kept = std::any_of(st.members.begin(), st.members.end(),
+                              [&](auto& m) { return m.address() == i->first; });
+      i = kept ? std::next(i) : st.extra.options.erase(i);
+    }
   }
 };
 
@@ -68,22 +81,25 @@ caf::result<bool> delegate_check(elector_pointer self, Ts... xs) {
 }
 
 caf::result<caf::ok_atom> on_join(elector_pointer self,
-                                  contender_actor member) {
+                                  contender_actor member,
+                                  contender_options options) {
   auto& st = self->state;
   if (std::find(st.members.begin(), st.members.end(), member)
       == st.members.end()) {
     self->monitor(member);
     st.members.push_back(member);
+    st.extra.options[member.address()] = options;
   }
   if (!st.service)
     return caf::ok_atom::value; // Joins once the service is known.
-  return forward<election_traits, caf::ok_atom>(self, join_atom::value,
-                                                std::move(member));
+  return forward<election_traits, caf::ok_atom>(
+    self, join_atom::value, std::move(member), std::move(options));
 }
 
 caf::result<caf::ok_atom> on_leave(elector_pointer self,
                                    const contender_actor& member) {
   erase_actor(self->state.members, member.address());
+  self->state.extra.options.erase(member.address());
   if (!self->state.service)
     return caf::ok_atom::value;
   return forward<election_traits, caf::ok_atom>(self, leave_atom::value,
@@ -96,7 +112,13 @@ remote_elector(elector_pointer self, services_link_actor link,
   init<election_traits>(self, link, std::move(component));
   return {
     [self](join_atom, contender_actor contender) {
-      return on_join(self, std::move(contender));
+      return on_join(self, std::move(contender), {});
+    },
+    [self](join_atom, contender_actor contender, contender_options options) {
+      return on_join(self, std::move(contender), std::move(options));
+    },
+    [self](participants_atom what) {
+      return forward<election_traits, std::vector<participant>>(self, what);
     },
     [self](leave_atom, const contender_actor& contender) {
       return on_leave(self, contender);

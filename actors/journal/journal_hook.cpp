@@ -32,12 +32,14 @@ std::string journal_hook::name(const caf::actor_addr& addr,
 std::string journal_hook::membership(caf::local_actor* self,
                                      const std::string& kind,
                                      const caf::actor_addr& member,
-                                     const std::string& member_kind) const {
+                                     const std::string& member_kind,
+                                     journal_fields extra) const {
   if (!sink_)
     return {};
   auto name = this->name(member, member_kind);
   auto peer = sender(self);
-  in(peer, kind, {{member_kind, std::move(name)}});
+  extra.insert(extra.begin(), {member_kind, std::move(name)});
+  in(peer, kind, std::move(extra));
   return peer;
 }
 

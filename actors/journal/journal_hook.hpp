@@ -43,11 +43,13 @@ public:
 
   /// Journals a join or leave of `member` by the sender of the current
   /// message, as `kind` with the field `<member_kind>=<name>`, and returns
-  /// the sender's name, the peer of the reply. The member is named first,
-  /// so that an actor joining itself is journaled as, e.g., `listener#n`.
+  /// the sender's name, the peer of the reply, and `extra` fields after
+  /// it. The member is named first, so that an actor joining itself is
+  /// journaled as, e.g., `listener#n`.
   std::string membership(caf::local_actor* self, const std::string& kind,
                          const caf::actor_addr& member,
-                         const std::string& member_kind) const;
+                         const std::string& member_kind,
+                         journal_fields extra = {}) const;
 
   /// The stable name of the sender of the current message (`client#n` if
   /// the journal has not seen it before, `self` for the actor itself).

@@ -454,9 +454,15 @@ private:
     if (k == "join" || k == "leave") {
       auto c = caf::actor_cast<contender_actor>(
         peer(actor, x.field("contender")));
-      return k == "join" ? caf::make_message(join_atom::value, c)
-                         : caf::make_message(leave_atom::value, c);
+      if (k == "leave")
+        return caf::make_message(leave_atom::value, c);
+      if (auto& address = x.field("address"); !address.empty())
+        return caf::make_message(join_atom::value, c,
+                                 contender_options{address});
+      return caf::make_message(join_atom::value, c);
     }
+    if (k == "participants")
+      return caf::make_message(participants_atom::value);
     if (k == "confirm" || k == "leadership" || k == "resign") {
       auto s = session_of(x);
       if (!s)

@@ -14,7 +14,8 @@
 // for the election to move on does not act on its old leadership, not even
 // once. With --work-every-ms MS it also does periodic leader work while it
 // leads the dispatcher: every MS ms it takes the next checkpoint id of one
-// job, fenced, and logs "work with epoch E: checkpoint id N".
+// job, fenced: it logs "work with epoch E" when it asks and "checkpoint id
+// N (epoch E)" when the answer comes while it still leads.
 //
 //   example_master --port 4242 --name master-a:6123 [--host H]
 //                  [--work-every-ms MS] [-D key=value]
@@ -73,7 +74,7 @@ bool still_leads(master_pointer self, const fencing_token& token) {
   auto& st = self->state;
   auto i = st.leading.find(token.component);
   return i != st.leading.end() && i->second.epoch == token.epoch
-         && st.leases[token.component]->held();
+         && st.leases[token.component]->held(token.epoch);
 }
 
 /// A fenced write: someone else leads now. Stop, and let the helper know so
@@ -134,11 +135,15 @@ void work(master_pointer self, const fencing_token& token) {
   if (!still_leads(self, token))
     return;
   auto what = "work with epoch " + std::to_string(token.epoch);
+  log()->info("{}: {}", token.component, what);
   self->request(self->state.checkpoints, timeout, next_id_atom::value,
                 work_job(), token)
     .then(
       [=](uint64_t id) {
-        log()->info("{}: {}: checkpoint id {}", token.component, what, id);
+        if (!still_leads(self, token))
+          return; // Asked while leading; acting on it would not be.
+        log()->info("{}: checkpoint id {} (epoch {})", token.component, id,
+                    token.epoch);
         self->delayed_send(self, self->state.work_every, work_atom::value,
                            token);
       },

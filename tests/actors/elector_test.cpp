@@ -371,3 +371,70 @@ TEST_CASE_METHOD(election_fixture,
   caf::anon_send_exit(used, caf::exit_reason::user_shutdown);
   run();
 }
+
+TEST_CASE_METHOD(election_fixture,
+                 "participants lists every contender in the order they "
+                 "joined, with its declared address, its state and the epoch "
+                 "of its grant",
+                 "[participants]") {
+  auto elector = make_elector();
+  auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  auto a = make_contender();
+  auto b = make_contender();
+  auto c = make_contender();
+  ask<caf::ok_atom>(elector, join_atom::value, a.handle,
+                    contender_options{"host-a:1"});
+  ask<caf::ok_atom>(elector, join_atom::value, b.handle,
+                    contender_options{"host-b:1"});
+  join(elector, c); // declares nothing
+  auto list = ask<std::vector<participant>>(elector, participants_atom::value);
+  REQUIRE(list.size() == 3);
+  CHECK(list[0].address == "host-a:1");
+  CHECK(list[0].state == "granted");
+  CHECK(list[0].epoch == 1);
+  CHECK(list[0].last_seen_ms >= before);
+  CHECK(list[1].address == "host-b:1");
+  CHECK(list[1].state == "candidate");
+  CHECK(list[1].epoch == 0);
+  CHECK(list[2].address.empty());
+  CHECK(confirm(elector, a.last().info.session, "host-a:1"));
+  list = ask<std::vector<participant>>(elector, participants_atom::value);
+  CHECK(list[0].state == "leader");
+  // a resigns: it queues again behind the others, b leads.
+  CHECK(ask<bool>(elector, resign_atom::value, a.last().info.session));
+  list = ask<std::vector<participant>>(elector, participants_atom::value);
+  REQUIRE(list.size() == 3);
+  CHECK(list[0].address == "host-b:1");
+  CHECK(list[0].state == "granted");
+  CHECK(list[0].epoch == 2);
+  CHECK(list[2].address == "host-a:1");
+  CHECK(list[2].state == "candidate");
+  // A contender that terminates is gone from the list.
+  kill(b.handle.address());
+  list = ask<std::vector<participant>>(elector, participants_atom::value);
+  REQUIRE(list.size() == 2);
+  CHECK(list[0].address.empty());
+  CHECK(list[0].epoch == 3);
+}
+
+TEST_CASE_METHOD(election_fixture,
+                 "a join declaring an address a leader could not publish is "
+                 "refused and changes nothing",
+                 "[participants]") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  for (auto& address :
+       {std::string{"a:1\n\x1b[31mb:2"}, std::string(max_leader_address + 1,
+                                                      'a')}) {
+    auto refused = ask_expected<caf::ok_atom>(elector, join_atom::value,
+                                              a.handle,
+                                              contender_options{address});
+    REQUIRE_FALSE(refused);
+    CHECK(is(refused.error(), errc::invalid_argument));
+  }
+  CHECK(a.log->empty());
+  CHECK(ask<std::vector<participant>>(elector, participants_atom::value)
+          .empty());
+}

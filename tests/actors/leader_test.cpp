@@ -5,6 +5,7 @@
 
 #include "caf_ha/actors/client/leader.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <boost/uuid/random_generator.hpp>
@@ -93,6 +94,9 @@ struct fake_elector_state {
   /// When set, confirm and resign fail with these.
   caf::error confirm_error;
   caf::error resign_error;
+  /// When set, confirmations wait here until the test sends `ok`.
+  bool hold_confirm = false;
+  std::vector<caf::response_promise> held_confirms;
   std::vector<std::string> calls;
 };
 
@@ -106,7 +110,8 @@ caf::behavior fake_elector(caf::event_based_actor* self, fake_state st) {
       self->send(c, xs...);
   };
   return {
-    [=](join_atom, const contender_actor& c) -> caf::result<caf::ok_atom> {
+    [=](join_atom, const contender_actor& c,
+        const contender_options&) -> caf::result<caf::ok_atom> {
       st->calls.push_back("join");
       if (!st->join_errors.empty()) {
         auto err = st->join_errors.front();
@@ -126,6 +131,10 @@ caf::behavior fake_elector(caf::event_based_actor* self, fake_state st) {
       st->calls.push_back("confirm");
       if (st->confirm_error)
         return st->confirm_error;
+      if (st->hold_confirm) {
+        st->held_confirms.push_back(self->make_response_promise());
+        return caf::delegated<bool>{};
+      }
       return st->current.count(s) > 0;
     },
     [=](leadership_atom, const session_id& s) {
@@ -145,6 +154,12 @@ caf::behavior fake_elector(caf::event_based_actor* self, fake_state st) {
     },
     [=](election_error_atom, const caf::error& err) {
       to_all(election_error_atom::value, std::string{dispatcher}, err);
+    },
+    [=](caf::ok_atom) {
+      // The test releases the held confirmations: accepted.
+      for (auto& rp : st->held_confirms)
+        rp.deliver(true);
+      st->held_confirms.clear();
     },
   };
 }
@@ -746,4 +761,52 @@ TEST_CASE_METHOD(leader_fixture,
   REQUIRE(seen.size() == 2);
   check_not_leading(seen[1], errc::not_leader);
   CHECK_FALSE(lease->held());
+}
+
+TEST_CASE_METHOD(leader_fixture,
+                 "a confirmation answered after a lease from the moment of "
+                 "asking would have run out leads only after a timely yes",
+                 "[leader][lease]") {
+  auto [elector, st] = make_fake_elector();
+  auto lease = std::make_shared<leadership_lease>();
+  auto a = make_app("a", caf::actor_cast<elector_actor>(elector),
+                    leased("a", lease));
+  auto session = new_session();
+  st->current.insert(session);
+  st->hold_confirm = true;
+  self->send(elector, grant_atom::value, session, epoch_t{7});
+  run();
+  REQUIRE(st->held_confirms.size() == 1);
+  sched.clock().current_time += std::chrono::seconds(2);
+  SECTION("the session still leads: it leads") {
+    self->send(elector, caf::ok_atom::value);
+    run();
+    auto seen = events_of(a);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].token.epoch == 7);
+    CHECK(lease->held(7));
+    CHECK(std::count(st->calls.begin(), st->calls.end(), "resign") == 0);
+  }
+  SECTION("the session no longer leads: nothing") {
+    st->current.clear();
+    self->send(elector, caf::ok_atom::value);
+    run();
+    CHECK(events_of(a).empty());
+    CHECK_FALSE(lease->held());
+  }
+}
+
+TEST_CASE_METHOD(leader_fixture,
+                 "the lease ends with the helper, however it ends, and is "
+                 "held only for the epoch it was renewed for",
+                 "[leader][lease]") {
+  auto elector = make_elector();
+  auto lease = std::make_shared<leadership_lease>();
+  auto a = make_app("a", elector, leased("a", lease));
+  CHECK(lease->held(1));
+  CHECK_FALSE(lease->held(2));
+  caf::anon_send_exit(a.helper, caf::exit_reason::kill);
+  run();
+  CHECK_FALSE(lease->held());
+  CHECK_FALSE(lease->held(1));
 }

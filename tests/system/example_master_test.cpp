@@ -121,7 +121,7 @@ TEST_CASE("example_master: a leader SIGSTOPped until the node revokes it "
   // The second master's work goes on, none of it fenced.
   auto more = lines_within(*second, 300ms);
   auto works = std::count_if(more.begin(), more.end(), [](auto& line) {
-    return line.find("work with epoch") != std::string::npos;
+    return line.find("checkpoint id") != std::string::npos;
   });
   CHECK(works > 0);
   for (auto& line : more)

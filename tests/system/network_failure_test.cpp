@@ -11,6 +11,7 @@
 #include <csignal>
 #include <iostream>
 #include <map>
+#include <set>
 
 #include <catch2/catch.hpp>
 
@@ -137,4 +138,45 @@ TEST_CASE("median of 10: kill -9 of the leader to new leader confirmed, and "
             << median(took[SIGKILL]) << " ms of " << rounds << "\n"
             << "SIGSTOP of the leader to new leader confirmed: median "
             << median(took[SIGSTOP]) << " ms of " << rounds << std::endl;
+}
+
+TEST_CASE("hactl leader participants: every contender with the address it "
+          "declared, the leader with its epoch, and after ha-node restarts the "
+          "contenders that rejoined are listed with their addresses again",
+          "[participants]") {
+  election e{2};
+  auto& cluster = e.cluster;
+  auto participants = [&] {
+    return hactl_lines(e.node.endpoint,
+                       {"leader", "participants", "dispatcher"});
+  };
+  auto leader = cluster.leader_index();
+  auto listed = participants();
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0]["event"] == "participant");
+  CHECK(listed[0]["address"] == contender_address(leader));
+  CHECK(listed[0]["state"] == "leader");
+  CHECK(listed[0]["epoch"] == cluster.leader_epoch());
+  CHECK(listed[0]["last_seen_ms"].get<int64_t>() > 0);
+  CHECK(listed[1]["address"] == contender_address(1 - leader));
+  CHECK(listed[1]["state"] == "candidate");
+  CHECK(listed[1]["epoch"] == 0);
+  e.node.process->signal(SIGKILL);
+  CHECK(e.node.process->wait(5s).has_value());
+  running_node restarted{append(failure_detection_options(),
+                                {"-D", "ha.node.port=" + e.node.port()}),
+                         e.node.storage.str()};
+  cluster.await_new_leader(15s);
+  for (size_t i = 0; i < cluster.size(); ++i)
+    if (i != cluster.leader_index())
+      await_event(cluster.contender(i), "reconnected");
+  listed = participants();
+  REQUIRE(listed.size() == 2);
+  std::set<std::string> addresses;
+  for (auto& x : listed)
+    addresses.insert(x["address"].get<std::string>());
+  CHECK(addresses
+        == std::set<std::string>{contender_address(0), contender_address(1)});
+  CHECK(listed[0]["address"] == contender_address(cluster.leader_index()));
+  CHECK(listed[0]["state"] == "leader");
 }
