@@ -48,6 +48,10 @@ struct elector_state {
   caf::actor inbox;
   idle_timer idle;
   peer_warnings warnings;
+  /// `participants` requests waiting for a driver that spans processes.
+  std::map<uint64_t, caf::typed_response_promise<std::vector<participant>>>
+    listing;
+  uint64_t next_listing = 1;
 
   static inline const char* name = "elector";
 };
@@ -117,7 +121,7 @@ uint64_t add_candidate(elector_pointer self, candidate_entry entry) {
   auto& st = self->state;
   auto id = st.next_candidate++;
   st.candidates.emplace(id, std::move(entry));
-  st.cfg.driver->join(st.cfg.component, id,
+  st.cfg.driver->join(st.cfg.component, id, st.candidates[id].options,
                       caf::actor_cast<election_events_actor>(st.inbox));
   count_contenders(self);
   return id;
@@ -186,18 +190,57 @@ void seen_holder(elector_pointer self, const session_id& session) {
     entry.last_seen_ms = wall_clock_ms();
 }
 
-std::vector<participant> participants(elector_pointer self) {
-  auto& st = self->state;
-  std::vector<participant> result;
-  for (auto& [id, entry] : st.candidates) {
-    participant x{entry.options.address, "candidate", 0, entry.last_seen_ms};
-    if (st.current && st.current->candidate == id) {
-      x.state = st.current->confirmed ? "leader" : "granted";
-      x.epoch = st.current->epoch;
-    }
-    result.push_back(std::move(x));
+/// What the elector knows of its own candidate `id`.
+participant own_participant(const elector_state& st, uint64_t id,
+                            const candidate_entry& entry) {
+  participant x{entry.options.address, "candidate", 0, entry.last_seen_ms};
+  if (st.current && st.current->candidate == id) {
+    x.state = st.current->confirmed ? "leader" : "granted";
+    x.epoch = st.current->epoch;
   }
+  return x;
+}
+
+std::vector<participant> own_participants(const elector_state& st) {
+  std::vector<participant> result;
+  for (auto& [id, entry] : st.candidates)
+    result.push_back(own_participant(st, id, entry));
   return result;
+}
+
+/// Every participant: the elector's own, or, when the driver spans
+/// processes, the driver's list with the elector's own entries in it
+/// described as the elector knows them.
+caf::result<std::vector<participant>> participants(elector_pointer self) {
+  auto& st = self->state;
+  if (!st.cfg.driver->spans_processes())
+    return own_participants(st);
+  auto request = st.next_listing++;
+  auto rp = self->make_response_promise<std::vector<participant>>();
+  st.listing.emplace(request, rp);
+  st.cfg.driver->participants(st.cfg.component, request,
+                              caf::actor_cast<election_events_actor>(
+                                st.inbox));
+  return rp;
+}
+
+void on_listed(elector_pointer self, uint64_t request,
+               caf::expected<std::vector<participant>> list,
+               const std::vector<uint64_t>& candidates) {
+  auto& st = self->state;
+  auto i = st.listing.find(request);
+  if (i == st.listing.end())
+    return;
+  auto rp = i->second;
+  st.listing.erase(i);
+  if (!list) {
+    rp.deliver(std::move(list.error()));
+    return;
+  }
+  for (size_t k = 0; k < list->size() && k < candidates.size(); ++k)
+    if (auto j = st.candidates.find(candidates[k]); j != st.candidates.end())
+      (*list)[k] = own_participant(st, j->first, j->second);
+  rp.deliver(std::move(*list));
 }
 
 bool on_confirm(elector_pointer self, const session_id& session,
@@ -364,6 +407,15 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
     [self](participants_atom) {
       note_request(self, "participants", {});
       return participants(self);
+    },
+    [self](participants_atom, uint64_t request, std::vector<participant>& list,
+           const std::vector<uint64_t>& candidates) {
+      if (from_driver(self, "participants"))
+        on_listed(self, request, std::move(list), candidates);
+    },
+    [self](participants_atom, uint64_t request, const caf::error& err) {
+      if (from_driver(self, "participants"))
+        on_listed(self, request, err, {});
     },
     [self](leave_atom,
            const contender_actor& contender) -> caf::result<caf::ok_atom> {

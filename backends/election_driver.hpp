@@ -29,11 +29,21 @@ namespace ha {
 ///   is what retrieval drivers report to listeners.
 /// - When the backend can no longer decide (connection or session lost) the
 ///   driver sends `driver_error` to every elector; their grants are void.
+/// - A driver whose candidates span processes (`spans_processes`) answers
+///   `participants(component, request, events)` with one
+///   `participants(request, list, candidates)` to `events`: every
+///   candidate of the component in the order the backend elects them, and
+///   for each the elector's candidate number if it is one of its own, else
+///   0; or `participants(request, error)`. The elector of a driver that does
+///   not span processes knows every candidate itself.
 class election_driver {
 public:
   virtual ~election_driver() = default;
 
+  /// `options` as the contender declared them; a driver that spans
+  /// processes keeps them where the others' `participants` read them.
   virtual void join(const std::string& component, uint64_t candidate,
+                    const contender_options& options,
                     election_events_actor events)
     = 0;
 
@@ -42,6 +52,15 @@ public:
   virtual void publish(const std::string& component, uint64_t candidate,
                        const leader_info& info)
     = 0;
+
+  virtual bool spans_processes() const {
+    return false;
+  }
+
+  virtual void participants(const std::string& component, uint64_t request,
+                            election_events_actor events) {
+    // Only drivers that span processes are asked.
+  }
 };
 
 } // namespace ha

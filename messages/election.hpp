@@ -106,6 +106,12 @@ using election_events_actor = caf::typed_actor<
   // revoked(candidate): the backend took leadership away.
   caf::reacts_to<revoked_atom, uint64_t>,
   // driver_error(error): the backend lost the ability to decide.
-  caf::reacts_to<driver_error_atom, caf::error>>;
+  caf::reacts_to<driver_error_atom, caf::error>,
+  // participants(request, list, candidates): every candidate across
+  // processes, with the elector's own candidate numbers (0: another's).
+  caf::reacts_to<participants_atom, uint64_t, std::vector<participant>,
+                 std::vector<uint64_t>>,
+  // participants(request, error): the backend could not list them.
+  caf::reacts_to<participants_atom, uint64_t, caf::error>>;
 
 } // namespace ha

@@ -46,11 +46,22 @@ journaled(std::shared_ptr<retrieval_driver> driver,
 }
 
 void journaled_driver::join(const std::string& component, uint64_t candidate,
+                            const contender_options& options,
                             election_events_actor events) {
   elector_hook(sink_, component)
     .out(driver_peer, "driver.join",
          {{"candidate", std::to_string(candidate)}});
-  election_->join(component, candidate, std::move(events));
+  election_->join(component, candidate, options, std::move(events));
+}
+
+bool journaled_driver::spans_processes() const {
+  return election_->spans_processes();
+}
+
+void journaled_driver::participants(const std::string& component,
+                                    uint64_t request,
+                                    election_events_actor events) {
+  election_->participants(component, request, std::move(events));
 }
 
 void journaled_driver::leave(const std::string& component,

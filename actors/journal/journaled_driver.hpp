@@ -21,7 +21,13 @@ public:
                    std::shared_ptr<retrieval_driver> retrieval);
 
   void join(const std::string& component, uint64_t candidate,
+            const contender_options& options,
             election_events_actor events) override;
+
+  bool spans_processes() const override;
+
+  void participants(const std::string& component, uint64_t request,
+                    election_events_actor events) override;
 
   void leave(const std::string& component, uint64_t candidate) override;
 

@@ -26,7 +26,7 @@ namespace ha {
 /// calls need no effect.
 class silent_driver : public election_driver, public retrieval_driver {
 public:
-  void join(const std::string&, uint64_t,
+  void join(const std::string&, uint64_t, const contender_options&,
             election_events_actor events) override {
     inbox = caf::actor_cast<caf::actor>(events);
   }

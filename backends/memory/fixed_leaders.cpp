@@ -12,6 +12,7 @@ fixed_leaders::fixed_leaders(std::string rpc_address, std::string rest_address)
 }
 
 void fixed_leaders::join(const std::string&, uint64_t candidate,
+                         const contender_options&,
                          election_events_actor events) {
   caf::anon_send(events, granted_atom::value, candidate, epoch_t{0});
 }

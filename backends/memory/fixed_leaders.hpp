@@ -22,6 +22,7 @@ public:
   fixed_leaders(std::string rpc_address, std::string rest_address);
 
   void join(const std::string& component, uint64_t candidate,
+            const contender_options& options,
             election_events_actor events) override;
 
   void leave(const std::string& component, uint64_t candidate) override;

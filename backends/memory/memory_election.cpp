@@ -22,6 +22,7 @@ std::string canonical_or_same(const std::string& component) {
 } // namespace
 
 void memory_election::join(const std::string& component, uint64_t candidate,
+                           const contender_options&,
                            election_events_actor events) {
   std::lock_guard<std::mutex> guard{mtx_};
   auto& st = components_[component];

@@ -52,6 +52,7 @@ public:
   make_durable(epoch_reserver reserve, grant_recorder record);
 
   void join(const std::string& component, uint64_t candidate,
+            const contender_options& options,
             election_events_actor events) override;
 
   void leave(const std::string& component, uint64_t candidate) override;

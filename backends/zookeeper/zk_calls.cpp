@@ -21,6 +21,7 @@ void copy_stat(const Stat& from, zk_stat* to) {
   to->data_length = from.dataLength;
   to->num_children = from.numChildren;
   to->cversion = from.cversion;
+  to->mtime_ms = from.mtime;
 }
 
 /// What every created node admits.

@@ -28,6 +28,16 @@ std::optional<leader_info> decode_leader_info(const std::string& data) {
   return leader_info{data.substr(second + 1), *session, *epoch};
 }
 
+std::string encode_contender(const contender_options& options) {
+  return options.address;
+}
+
+contender_options decode_contender(const std::string& data) {
+  if (data.empty() || check_leader_address(data))
+    return {};
+  return {data};
+}
+
 std::optional<uint64_t> sequence_of(const std::string& name) {
   constexpr size_t digits = 10;
   if (name.size() < digits)

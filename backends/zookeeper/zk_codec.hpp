@@ -4,6 +4,7 @@
 #include <string>
 
 #include "caf_ha/backends/metadata_store.hpp"
+#include "caf_ha/messages/election.hpp"
 #include "caf_ha/messages/leader_info.hpp"
 
 namespace ha {
@@ -13,6 +14,13 @@ namespace ha {
 std::string encode_leader_info(const leader_info& info);
 
 std::optional<leader_info> decode_leader_info(const std::string& data);
+
+/// A latch node's data: what its contender declared (the address, as text).
+std::string encode_contender(const contender_options& options);
+
+/// What a latch node says of its contender; an address a leader could not
+/// publish (written by another client) reads as none.
+contender_options decode_contender(const std::string& data);
 
 /// The sequence number that ZooKeeper appended to a sequential node's name
 /// (its last ten digits); nullopt if there is none.

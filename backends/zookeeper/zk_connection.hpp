@@ -51,6 +51,8 @@ struct zk_stat {
   /// Counts changes of the children; a sequential child gets the value it
   /// had before its creation as its sequence number.
   int32_t cversion = 0;
+  /// When the node was last written, milliseconds since the Unix epoch.
+  int64_t mtime_ms = 0;
 };
 
 /// One operation of a `multi`.

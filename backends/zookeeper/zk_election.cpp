@@ -60,9 +60,18 @@ zk_election::~zk_election() {
 }
 
 void zk_election::join(const std::string& component, uint64_t candidate,
+                       const contender_options& options,
                        election_events_actor events) {
-  worker_.post([this, component, candidate, events] {
-    do_join(component, candidate, events);
+  worker_.post([this, component, candidate, options, events] {
+    do_join(component, candidate, options, events);
+  });
+}
+
+void zk_election::participants(const std::string& component,
+                               uint64_t request,
+                               election_events_actor events) {
+  worker_.post([this, component, request, events] {
+    do_participants(component, request, events);
   });
 }
 
@@ -88,9 +97,11 @@ std::string zk_election::token_of(uint64_t candidate,
 }
 
 void zk_election::do_join(const std::string& component, uint64_t candidate,
+                          contender_options options,
                           election_events_actor events) {
   auto& cs = components_[component][candidate];
   cs.events = std::move(events);
+  cs.options = std::move(options);
   create_node(component, candidate, cs);
   evaluate(component);
 }
@@ -101,8 +112,8 @@ void zk_election::create_node(const std::string& component,
   ++cs.generation;
   auto rc = conn_->ensure_path(dir);
   if (rc == zk_rc::ok)
-    rc = conn_->create(dir + "/" + token_of(candidate, cs), {}, true, true,
-                       &cs.node);
+    rc = conn_->create(dir + "/" + token_of(candidate, cs),
+                       encode_contender(cs.options), true, true, &cs.node);
   if (rc == zk_rc::ok)
     return;
   if (rc == zk_rc::no_auth) {
@@ -278,6 +289,61 @@ bool zk_election::evaluate_once(const std::string& component,
     }
   }
   return again;
+}
+
+participant zk_election::latch_participant(
+  const std::string& component, const std::vector<std::string>& names,
+  size_t i, const std::string& data, const zk_stat& stat) {
+  participant x{decode_contender(data).address, "candidate", 0,
+                stat.mtime_ms};
+  if (i != 0)
+    return x;
+  // The lowest node leads; confirmed once it published with its epoch.
+  x.epoch = sequence_of(names[0]).value_or(0) + 1;
+  std::string published;
+  auto rc = conn_->get(settings_.leader_path(component), published);
+  auto info = rc == zk_rc::ok ? decode_leader_info(published) : std::nullopt;
+  x.state = info && info->epoch == x.epoch ? "leader" : "granted";
+  return x;
+}
+
+void zk_election::do_participants(const std::string& component,
+                                  uint64_t request,
+                                  const election_events_actor& events) {
+  auto dir = settings_.latch_path(component);
+  std::vector<std::string> names;
+  auto rc = conn_->children(dir, names);
+  if (rc != zk_rc::ok && rc != zk_rc::no_node) {
+    caf::anon_send(events, participants_atom::value, request,
+                   conn_->error_for(rc, dir));
+    return;
+  }
+  std::sort(names.begin(), names.end(), by_sequence);
+  static const component_state none;
+  auto found = components_.find(component);
+  auto& own = found == components_.end() ? none : found->second;
+  std::vector<participant> list;
+  std::vector<uint64_t> candidates;
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::string data;
+    zk_stat stat;
+    auto path = dir + "/" + names[i];
+    rc = conn_->get(path, data, &stat);
+    if (rc == zk_rc::no_node)
+      continue; // Left meanwhile.
+    if (rc != zk_rc::ok) {
+      caf::anon_send(events, participants_atom::value, request,
+                     conn_->error_for(rc, path));
+      return;
+    }
+    list.push_back(latch_participant(component, names, i, data, stat));
+    auto mine = std::find_if(own.begin(), own.end(), [&](auto& entry) {
+      return entry.second.node == path;
+    });
+    candidates.push_back(mine == own.end() ? 0 : mine->first);
+  }
+  caf::anon_send(events, participants_atom::value, request, std::move(list),
+                 std::move(candidates));
 }
 
 zk_election::adoption zk_election::adoptable(const std::string& node) {

@@ -43,12 +43,22 @@ public:
   ~zk_election() override;
 
   void join(const std::string& component, uint64_t candidate,
+            const contender_options& options,
             election_events_actor events) override;
 
   void leave(const std::string& component, uint64_t candidate) override;
 
   void publish(const std::string& component, uint64_t candidate,
                const leader_info& info) override;
+
+  /// Candidates of every process elect here: each latch node holds what its
+  /// contender declared.
+  bool spans_processes() const override {
+    return true;
+  }
+
+  void participants(const std::string& component, uint64_t request,
+                    election_events_actor events) override;
 
   /// The shared session this driver elects on.
   const std::shared_ptr<zk_connection>& connection() const {
@@ -58,6 +68,8 @@ public:
 private:
   struct candidate_state {
     election_events_actor events;
+    /// Written into each of its latch nodes.
+    contender_options options;
     /// Full path of the latch node; empty while it has none.
     std::string node;
     /// Counts the candidate's latch nodes, so each has a new name.
@@ -77,7 +89,17 @@ private:
   // Everything below runs on the worker thread.
 
   void do_join(const std::string& component, uint64_t candidate,
-               election_events_actor events);
+               contender_options options, election_events_actor events);
+
+  void do_participants(const std::string& component, uint64_t request,
+                       const election_events_actor& events);
+
+  /// The state and epoch of the candidate whose latch node is `names[i]`
+  /// (sorted by sequence) as other processes see it.
+  participant latch_participant(const std::string& component,
+                                const std::vector<std::string>& names,
+                                size_t i, const std::string& data,
+                                const zk_stat& stat);
 
   void do_leave(const std::string& component, uint64_t candidate);
 

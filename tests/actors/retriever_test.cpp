@@ -30,7 +30,7 @@ struct retrieval_fixture : actor_fixture {
   /// elector would after a confirmation.
   leader_info lead(uint64_t id, const std::string& address) {
     auto events = caf::actor_cast<election_events_actor>(self);
-    arbiter->join(rest, id, events);
+    arbiter->join(rest, id, {}, events);
     leader_info info{address, gen(), 0};
     self->receive([&](granted_atom, uint64_t, epoch_t epoch) {
       info.epoch = epoch;

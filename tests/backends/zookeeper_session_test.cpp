@@ -312,7 +312,7 @@ struct leader_node_fixture {
 
   /// Joins `candidate` of `p` with `events` as its elector.
   void join(zk_process& p, uint64_t candidate, caf::scoped_actor& events) {
-    p.be.election->join(test_component, candidate,
+    p.be.election->join(test_component, candidate, {},
                         caf::actor_cast<election_events_actor>(events));
   }
 
@@ -349,7 +349,7 @@ TEST_CASE("zookeeper: when the process's one session expires, leadership "
   CHECK(zookeeper_sessions(server.quorum()) == 1);
   caf::scoped_actor events{sys};
   caf::scoped_actor listener{sys};
-  p.be.election->join(test_component, 1,
+  p.be.election->join(test_component, 1, {},
                       caf::actor_cast<election_events_actor>(events));
   auto first = await_grant(events);
   p.be.election->publish(test_component, 1, info_of("first:1", first));

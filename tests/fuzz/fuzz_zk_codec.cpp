@@ -90,6 +90,18 @@ void check_number(const std::string& data) {
                "a number node round-trips");
 }
 
+/// Another client may write any latch node data: what is read must be an
+/// address a leader could publish, or none.
+void check_contender(const std::string& data) {
+  auto options = decode_contender(data);
+  fuzz::expect(options.address.empty()
+                 || !check_leader_address(options.address),
+               "a latch node's address is one a leader could publish");
+  fuzz::expect(decode_contender(encode_contender(options)).address
+                 == options.address,
+               "a latch node round-trips");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -101,5 +113,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_change(str);
   check_checkpoint_node(str);
   check_number(str);
+  check_contender(str);
   return 0;
 }

@@ -16,9 +16,10 @@ namespace ha::test {
 class inbox_spy : public memory_election {
 public:
   void join(const std::string& component, uint64_t candidate,
+            const contender_options& options,
             election_events_actor events) override {
     elector_inbox = caf::actor_cast<caf::actor>(events);
-    memory_election::join(component, candidate, std::move(events));
+    memory_election::join(component, candidate, options, std::move(events));
   }
 
   void subscribe(const std::string& component, listener_actor sink) override {

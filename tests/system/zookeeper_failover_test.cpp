@@ -9,6 +9,7 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -137,4 +138,50 @@ TEST_CASE("zookeeper: SIGTERM of the leading hactl hands over in well under "
             << " ms" << std::endl;
   CHECK(ms < 500);
   CHECK(e.contenders[e.old_leader]->wait(10s) == 0);
+}
+
+namespace {
+
+/// `hactl --config <config> --json leader participants dispatcher`, run in
+/// a process of its own that contends for nothing.
+std::vector<nlohmann::json> participants_of(const std::string& config) {
+  auto proc = hactl_zk(config, {"leader", "participants", "dispatcher"});
+  std::vector<nlohmann::json> result;
+  for (int i = 0; i < 16; ++i) {
+    auto line = proc->read_line(10s);
+    if (!line)
+      break;
+    result.push_back(nlohmann::json::parse(*line));
+  }
+  INFO("stderr: " << proc->error_output());
+  REQUIRE(proc->wait(10s) == 0);
+  return result;
+}
+
+} // namespace
+
+TEST_CASE("zookeeper: hactl leader participants in a process of its own lists "
+          "the contenders of every process with their addresses, the leader "
+          "first with its epoch",
+          "[zookeeper][system][participants]") {
+  election e;
+  // Each contender's latch node is made after its join is answered: ask
+  // until all three are there (each ask is a whole hactl run).
+  std::vector<nlohmann::json> listed;
+  for (int i = 0; i < 50 && listed.size() < contender_count; ++i)
+    listed = participants_of(e.config);
+  REQUIRE(listed.size() == contender_count);
+  CHECK(listed[0]["address"] == e.first["address"]);
+  CHECK(listed[0]["state"] == "leader");
+  CHECK(listed[0]["epoch"] == e.first["epoch"]);
+  std::set<std::string> addresses;
+  for (auto& x : listed) {
+    addresses.insert(x["address"].get<std::string>());
+    CHECK(x["last_seen_ms"].get<int64_t>() > 0);
+  }
+  CHECK(addresses.size() == contender_count);
+  for (size_t i = 1; i < listed.size(); ++i) {
+    CHECK(listed[i]["state"] == "candidate");
+    CHECK(listed[i]["epoch"] == 0);
+  }
 }
