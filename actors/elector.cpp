@@ -48,10 +48,11 @@ struct elector_state {
   caf::actor inbox;
   idle_timer idle;
   peer_warnings warnings;
-  /// `participants` requests waiting for a driver that spans processes.
-  std::map<uint64_t, caf::typed_response_promise<std::vector<participant>>>
-    listing;
-  uint64_t next_listing = 1;
+  /// `participants` requests waiting for the one listing of a driver that
+  /// spans processes, which answers them all.
+  std::vector<caf::typed_response_promise<std::vector<participant>>> listing;
+  /// Numbers the listings; the driver's answer names it.
+  uint64_t last_listing = 0;
 
   static inline const char* name = "elector";
 };
@@ -208,39 +209,59 @@ std::vector<participant> own_participants(const elector_state& st) {
   return result;
 }
 
+/// `participants` requests one listing answers at most; more are refused
+/// until it came (each costs the backend a read per candidate).
+constexpr size_t max_waiting_listings = 64;
+
 /// Every participant: the elector's own, or, when the driver spans
 /// processes, the driver's list with the elector's own entries in it
-/// described as the elector knows them.
+/// described as the elector knows them. One listing at a time answers
+/// every request that came while it was under way.
 caf::result<std::vector<participant>> participants(elector_pointer self) {
   auto& st = self->state;
   if (!st.cfg.driver->spans_processes())
     return own_participants(st);
-  auto request = st.next_listing++;
+  if (st.listing.size() >= max_waiting_listings)
+    return make_error(errc::backend_unavailable,
+                      st.cfg.component + ": " + std::to_string(
+                        max_waiting_listings)
+                        + " participants requests wait already; ask again "
+                          "later");
   auto rp = self->make_response_promise<std::vector<participant>>();
-  st.listing.emplace(request, rp);
-  st.cfg.driver->participants(st.cfg.component, request,
-                              caf::actor_cast<election_events_actor>(
-                                st.inbox));
+  st.listing.push_back(rp);
+  if (st.listing.size() == 1)
+    st.cfg.driver->participants(st.cfg.component, ++st.last_listing,
+                                caf::actor_cast<election_events_actor>(
+                                  st.inbox));
   return rp;
+}
+
+/// Answers every waiting `participants` request.
+void answer_listing(elector_pointer self,
+                    caf::expected<std::vector<participant>> list) {
+  auto waiting = std::move(self->state.listing);
+  self->state.listing.clear();
+  for (auto& rp : waiting)
+    if (list)
+      rp.deliver(*list);
+    else
+      rp.deliver(list.error());
 }
 
 void on_listed(elector_pointer self, uint64_t request,
                caf::expected<std::vector<participant>> list,
                const std::vector<uint64_t>& candidates) {
   auto& st = self->state;
-  auto i = st.listing.find(request);
-  if (i == st.listing.end())
+  if (request != st.last_listing || st.listing.empty())
     return;
-  auto rp = i->second;
-  st.listing.erase(i);
-  if (!list) {
-    rp.deliver(std::move(list.error()));
-    return;
-  }
-  for (size_t k = 0; k < list->size() && k < candidates.size(); ++k)
-    if (auto j = st.candidates.find(candidates[k]); j != st.candidates.end())
-      (*list)[k] = own_participant(st, j->first, j->second);
-  rp.deliver(std::move(*list));
+  if (list)
+    for (size_t k = 0; k < list->size() && k < candidates.size(); ++k)
+      if (auto j = st.candidates.find(candidates[k]);
+          j != st.candidates.end())
+        (*list)[k] = own_participant(st, j->first, j->second);
+  answer_listing(self, std::move(list));
+  if (st.candidates.empty())
+    st.idle.start(st.inbox);
 }
 
 bool on_confirm(elector_pointer self, const session_id& session,
@@ -313,7 +334,8 @@ bool from_driver(elector_pointer self, const char* kind) {
 
 void on_idle(elector_pointer self, uint64_t period) {
   auto& st = self->state;
-  if (!st.candidates.empty() || !st.idle.current(period))
+  if (!st.candidates.empty() || !st.listing.empty()
+      || !st.idle.current(period))
     return;
   st.log->debug("{}: no contender for {} ms, stopping", st.cfg.component,
                 std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -393,6 +415,9 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
     }
   });
   self->set_exit_handler([self](const caf::exit_msg& msg) {
+    answer_listing(self, make_error(errc::backend_unavailable,
+                                    self->state.cfg.component
+                                      + ": the election ended"));
     self->state.journal.in("parent", "exit");
     leave_all(self);
     self->quit(msg.reason);

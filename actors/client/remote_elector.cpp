@@ -28,6 +28,19 @@ struct election_traits {
   static constexpr auto error_atom = election_error_atom::value;
   static constexpr const char* log_name = "election";
 
+  /// Forgets a member the node refuses for good, and tells it so: asking
+  /// again could not help.
+  template <class Self>
+  static void drop_member(Self self, const contender_actor& member,
+                          const caf::error& err) {
+    auto& st = self->state;
+    logger(log_name)->warn("{}: ha-node refuses a contender: {}",
+                           st.component, describe(err));
+    erase_actor(st.members, member.address());
+    st.extra.options.erase(member.address());
+    self->send(member, election_error_atom::value, st.component, err);
+  }
+
   /// Joins every contender to the node's elector of a new connection.
   template <class Self>
   static void on_service(Self self) {
@@ -38,10 +51,15 @@ struct election_traits {
         ->request(st.service, request_timeout, join_atom::value, member,
                   st.extra.options[member.address()])
         .then([](caf::ok_atom) {},
-              [self, generation](const caf::error& err) {
+              [self, generation, member](const caf::error& err) {
                 // already_exists: the node still knew the member.
                 if (is(err, errc::already_exists))
                   return;
+                if (is(err, errc::invalid_argument)
+                    || is(err, errc::permission_denied)) {
+                  drop_member(self, member, err);
+                  return;
+                }
                 logger(log_name)->warn("{}: rejoining failed, trying again: {}",
                                        self->state.component, describe(err));
                 schedule_retry(self, generation);
@@ -84,6 +102,13 @@ caf::result<caf::ok_atom> on_join(elector_pointer self,
                                   contender_actor member,
                                   contender_options options) {
   auto& st = self->state;
+  // Refused here as the node would: a member kept with them would be
+  // joined again, and refused again, after every reconnection.
+  if (!member)
+    return make_error(errc::invalid_argument, "join without a contender");
+  if (!options.address.empty())
+    if (auto err = check_leader_address(options.address))
+      return err;
   if (std::find(st.members.begin(), st.members.end(), member)
       == st.members.end()) {
     self->monitor(member);

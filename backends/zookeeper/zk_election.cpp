@@ -291,15 +291,17 @@ bool zk_election::evaluate_once(const std::string& component,
   return again;
 }
 
-participant zk_election::latch_participant(
-  const std::string& component, const std::vector<std::string>& names,
-  size_t i, const std::string& data, const zk_stat& stat) {
+participant zk_election::latch_participant(const std::string& component,
+                                           const std::string& name,
+                                           bool lowest,
+                                           const std::string& data,
+                                           const zk_stat& stat) {
   participant x{decode_contender(data).address, "candidate", 0,
                 stat.mtime_ms};
-  if (i != 0)
+  if (!lowest)
     return x;
   // The lowest node leads; confirmed once it published with its epoch.
-  x.epoch = sequence_of(names[0]).value_or(0) + 1;
+  x.epoch = sequence_of(name).value_or(0) + 1;
   std::string published;
   auto rc = conn_->get(settings_.leader_path(component), published);
   auto info = rc == zk_rc::ok ? decode_leader_info(published) : std::nullopt;
@@ -336,7 +338,8 @@ void zk_election::do_participants(const std::string& component,
                      conn_->error_for(rc, path));
       return;
     }
-    list.push_back(latch_participant(component, names, i, data, stat));
+    list.push_back(
+      latch_participant(component, names[i], list.empty(), data, stat));
     auto mine = std::find_if(own.begin(), own.end(), [&](auto& entry) {
       return entry.second.node == path;
     });

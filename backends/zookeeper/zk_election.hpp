@@ -94,12 +94,11 @@ private:
   void do_participants(const std::string& component, uint64_t request,
                        const election_events_actor& events);
 
-  /// The state and epoch of the candidate whose latch node is `names[i]`
-  /// (sorted by sequence) as other processes see it.
+  /// The candidate whose latch node is `name`, as other processes see it;
+  /// `lowest`: no node before it still exists.
   participant latch_participant(const std::string& component,
-                                const std::vector<std::string>& names,
-                                size_t i, const std::string& data,
-                                const zk_stat& stat);
+                                const std::string& name, bool lowest,
+                                const std::string& data, const zk_stat& stat);
 
   void do_leave(const std::string& component, uint64_t candidate);
 

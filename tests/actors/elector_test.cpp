@@ -438,3 +438,91 @@ TEST_CASE_METHOD(election_fixture,
   CHECK(ask<std::vector<participant>>(elector, participants_atom::value)
           .empty());
 }
+
+namespace {
+
+/// The memory arbiter posing as a backend whose candidates span processes:
+/// it keeps the listings the elector asks for, and the test answers them.
+class listing_spy : public inbox_spy {
+public:
+  bool spans_processes() const override {
+    return true;
+  }
+
+  void participants(const std::string&, uint64_t request,
+                    election_events_actor) override {
+    requests.push_back(request);
+  }
+
+  std::vector<uint64_t> requests;
+};
+
+struct listing_fixture : election_fixture {
+  std::shared_ptr<listing_spy> spy = std::make_shared<listing_spy>();
+
+  listing_fixture() {
+    arbiter = spy;
+  }
+
+};
+
+} // namespace
+
+TEST_CASE_METHOD(listing_fixture,
+                 "with a backend that spans processes one listing answers "
+                 "every request that came while it was under way, with the "
+                 "elector's own candidates described as it knows them",
+                 "[participants]") {
+  auto elector = make_elector();
+  auto a = make_contender();
+  ask<caf::ok_atom>(elector, join_atom::value, a.handle,
+                    contender_options{"host-a:1"});
+  auto p1 = self->request(elector, caf::infinite, participants_atom::value);
+  auto p2 = self->request(elector, caf::infinite, participants_atom::value);
+  run();
+  REQUIRE(spy->requests.size() == 1);
+  // The backend's list: another process's candidate first, then ours.
+  std::vector<participant> listed{{"host-x:1", "leader", 9, 5},
+                                  {"stale view", "candidate", 0, 6}};
+  self->send(spy->elector_inbox, participants_atom::value,
+             spy->requests[0], listed, std::vector<uint64_t>{0, 1});
+  run();
+  for (auto* p : {&p1, &p2}) {
+    std::vector<participant> got;
+    p->receive([&](std::vector<participant>& xs) { got = std::move(xs); },
+               [](caf::error& err) { FAIL(describe(err)); });
+    REQUIRE(got.size() == 2);
+    CHECK(got[0].address == "host-x:1");
+    CHECK(got[0].state == "leader");
+    CHECK(got[0].epoch == 9);
+    CHECK(got[1].address == "host-a:1");
+    CHECK(got[1].state == "granted");
+    CHECK(got[1].epoch == 1);
+  }
+}
+
+TEST_CASE_METHOD(listing_fixture,
+                 "with a backend that spans processes at most 64 participants "
+                 "requests wait, and the waiting ones fail when the elector "
+                 "ends",
+                 "[participants]") {
+  auto elector = make_elector();
+  std::vector<decltype(self->request(elector, caf::infinite,
+                                     participants_atom::value))>
+    pending;
+  for (int i = 0; i < 65; ++i)
+    pending.push_back(
+      self->request(elector, caf::infinite, participants_atom::value));
+  run();
+  CHECK(spy->requests.size() == 1);
+  caf::error last;
+  pending.back().receive([](std::vector<participant>&) {},
+                         [&](caf::error& err) { last = err; });
+  CHECK(is(last, errc::backend_unavailable));
+  caf::anon_send_exit(elector, caf::exit_reason::user_shutdown);
+  run();
+  caf::error first;
+  pending.front().receive([](std::vector<participant>&) {},
+                          [&](caf::error& err) { first = err; });
+  CHECK(is(first, errc::backend_unavailable));
+}

@@ -810,3 +810,19 @@ TEST_CASE_METHOD(leader_fixture,
   CHECK_FALSE(lease->held());
   CHECK_FALSE(lease->held(1));
 }
+
+TEST_CASE_METHOD(leader_fixture,
+                 "the remote elector refuses a join declaring an address the "
+                 "node would refuse, before keeping the contender",
+                 "[participants]") {
+  auto link_actor = keep(sys.spawn(fake_link));
+  auto link = caf::actor_cast<services_link_actor>(link_actor);
+  auto proxy = keep(spawn_remote_elector(sys, link, dispatcher));
+  auto contender = make_contender();
+  auto refused = ask_expected<caf::ok_atom>(
+    proxy, join_atom::value, contender.handle,
+    contender_options{"a:1\n\x1b[31mb:2"});
+  REQUIRE_FALSE(refused);
+  CHECK(is(refused.error(), errc::invalid_argument));
+  CHECK(contender.log->empty());
+}
