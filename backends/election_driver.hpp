@@ -57,9 +57,11 @@ public:
     return false;
   }
 
-  virtual void participants(const std::string& component, uint64_t request,
-                            election_events_actor events) {
-    // Only drivers that span processes are asked.
+  /// participants(component, request, events): see above; only drivers
+  /// that span processes are asked.
+  virtual void participants(const std::string&, uint64_t,
+                            election_events_actor) {
+    // nop
   }
 };
 

@@ -248,7 +248,6 @@ caf::timespan renewal_timeout(const leader_state& st) {
   return std::min(st.cfg.request_timeout, st.lease_duration / 4);
 }
 
-
 void start_leading(leader_pointer self) {
   auto& st = self->state;
   st.grant->confirmed = true;
@@ -288,9 +287,10 @@ void confirm_late(leader_pointer self, const session_id& session) {
         auto& st = self->state;
         if (!awaits_confirmation(st, session))
           return;
-        if (!leads)
+        if (!leads) {
           st.grant.reset(); // Revoked meanwhile.
-        else if (renew_lease(self, asked))
+          st.cfg.lease->end();
+        } else if (renew_lease(self, asked))
           start_leading(self);
         else
           give_back();
