@@ -1,5 +1,7 @@
 #include "caf_ha/actors/client/leader.hpp"
 
+#include "caf_ha/actors/client/leader_state.hpp"
+
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -12,67 +14,7 @@
 #include "caf_ha/config/logging.hpp"
 #include "caf_ha/messages/errors.hpp"
 
-namespace ha {
-
-namespace {
-
-using lease_atom = caf::atom_constant<caf::atom("lease")>;
-
-/// The helper's full interface: what its application may ask, what an
-/// elector tells a contender, its own join retries (attempt number) and
-/// lease renewals (the grant's epoch).
-using leader_impl = leader_actor::extend_with<contender_actor>::extend<
-  caf::reacts_to<join_atom, uint32_t>, caf::reacts_to<lease_atom, epoch_t>>;
-
-/// The one grant the helper holds.
-struct held_grant {
-  session_id session;
-  epoch_t epoch = 0;
-  /// Confirmed, and told to the application as `leading`.
-  bool confirmed = false;
-};
-
-struct leader_state {
-  leader_config cfg;
-  elector_actor elector;
-  leadership_listener_actor app;
-  caf::timespan lease_duration;
-  /// The elector behind a proxy, once a grant from it proved genuine.
-  caf::actor_addr delegate;
-  std::optional<held_grant> grant;
-  /// On the way out: grants no longer count.
-  bool leaving = false;
-  /// Grants the elector does not confirm (stale or forged) are logged as a
-  /// warning once, then at debug level: by the time they are found out,
-  /// their sender's node is no longer at hand for `warnings`.
-  bool warned_forgery = false;
-  std::shared_ptr<spdlog::logger> log = logger("election");
-  peer_warnings warnings;
-
-  static inline const char* name = "leader";
-};
-
-using leader_pointer = leader_impl::stateful_pointer<leader_state>;
-
-int64_t millis(caf::timespan x) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(x).count();
-}
-
-/// What `configure_actor_system` gives a client with the default
-/// ha.heartbeat.* settings.
-constexpr caf::timespan default_lease = std::chrono::seconds(3);
-
-/// `leader_config::lease_duration`, or the process's connection timeout
-/// (CAF's own default, zero, means none).
-caf::timespan lease_duration(leader_pointer self) {
-  auto& cfg = self->state.cfg;
-  if (cfg.lease_duration.count() > 0)
-    return cfg.lease_duration;
-  auto configured = caf::get_or(self->system().config(),
-                                "middleman.connection-timeout",
-                                caf::timespan{0});
-  return configured.count() > 0 ? configured : default_lease;
-}
+namespace ha::leader_detail {
 
 contender_actor as_contender(leader_pointer self) {
   return caf::actor_cast<contender_actor>(self);
@@ -208,7 +150,7 @@ void rejoin(leader_pointer self) {
 /// Gives `session` back: the election grants the next contender and queues
 /// the helper again. `rp`, if pending, learns whether `session` still led.
 void hand_back(leader_pointer self, const session_id& session,
-               caf::typed_response_promise<bool> rp = {}) {
+               caf::typed_response_promise<bool> rp) {
   auto& st = self->state;
   self->request(st.elector, st.cfg.request_timeout, resign_atom::value, session)
     .then(
@@ -227,27 +169,6 @@ void hand_back(leader_pointer self, const session_id& session,
       });
 }
 
-/// Asks the elector again after a quarter of the lease.
-void schedule_renewal(leader_pointer self) {
-  auto& st = self->state;
-  self->delayed_send(self, st.lease_duration / 4, lease_atom::value,
-                     st.grant->epoch);
-}
-
-/// Extends the lease of the current grant to `asked + lease_duration`;
-/// false if that is over.
-bool renew_lease(leader_pointer self, caf::actor_clock::time_point asked) {
-  auto& st = self->state;
-  st.cfg.lease->renew(st.grant->epoch, asked + st.lease_duration);
-  return st.cfg.lease->held(st.grant->epoch);
-}
-
-/// How long one renewal question may take: a lost one is asked again while
-/// the lease still runs.
-caf::timespan renewal_timeout(const leader_state& st) {
-  return std::min(st.cfg.request_timeout, st.lease_duration / 4);
-}
-
 void start_leading(leader_pointer self) {
   auto& st = self->state;
   st.grant->confirmed = true;
@@ -255,47 +176,6 @@ void start_leading(leader_pointer self) {
                st.cfg.address, st.grant->epoch);
   self->send(st.app, leading_atom::value, st.cfg.component, current_token(st));
   schedule_renewal(self);
-}
-
-/// The elector accepted the confirmation, but its answer came after a
-/// lease from the moment of asking would have run out (a pause, a slow
-/// link). Asks once more whether the session leads: leads on a timely yes,
-/// gives the grant back otherwise. Giving back at once would make a lone
-/// contender on a slow link take and return grants without pause.
-void confirm_late(leader_pointer self, const session_id& session) {
-  auto& st = self->state;
-  st.log->warn("{}: the confirmation came after the lease of {} ms would "
-               "have run out; asking again",
-               st.cfg.component, millis(st.lease_duration));
-  auto asked = self->clock().now();
-  auto give_back = [self, session] {
-    auto& st = self->state;
-    if (!awaits_confirmation(st, session))
-      return;
-    st.log->warn("{}: no timely answer whether the grant leads; giving it "
-                 "back",
-                 st.cfg.component);
-    st.grant.reset();
-    st.cfg.lease->end();
-    hand_back(self, session, {});
-  };
-  self
-    ->request(st.elector, renewal_timeout(st), leadership_atom::value,
-              session)
-    .then(
-      [self, session, asked, give_back](bool leads) {
-        auto& st = self->state;
-        if (!awaits_confirmation(st, session))
-          return;
-        if (!leads) {
-          st.grant.reset(); // Revoked meanwhile.
-          st.cfg.lease->end();
-        } else if (renew_lease(self, asked))
-          start_leading(self);
-        else
-          give_back();
-      },
-      [give_back](const caf::error&) { give_back(); });
 }
 
 void confirm(leader_pointer self, const session_id& session) {
@@ -332,8 +212,6 @@ void confirm(leader_pointer self, const session_id& session) {
       });
 }
 
-bool fence_if_expired(leader_pointer self);
-
 void on_grant(leader_pointer self, const session_id& session, epoch_t epoch) {
   fence_if_expired(self); // An expired grant ends as fenced, not superseded.
   auto& st = self->state;
@@ -353,66 +231,6 @@ void note_forgery(leader_pointer self, epoch_t epoch) {
               "{}: dropped a grant of epoch {}: its elector does not "
               "confirm it (stale or forged)",
               st.cfg.component, epoch);
-}
-
-/// Gives leadership up once its lease ran out: the process was paused or
-/// its elector did not answer in time, and the election may have granted
-/// someone else meanwhile. True if it did.
-bool fence_if_expired(leader_pointer self) {
-  auto& st = self->state;
-  if (!st.grant || !st.grant->confirmed
-      || st.cfg.lease->held(st.grant->epoch))
-    return false;
-  auto session = st.grant->session;
-  auto late = millis(st.cfg.lease->expired_for());
-  st.log->warn("{}: fenced itself: its leadership lease of {} ms ran out {} "
-               "ms ago (paused, or no answer from the election); giving "
-               "leadership back",
-               st.cfg.component, millis(st.lease_duration), late);
-  end_grant(self, make_error(errc::fenced,
-                             st.cfg.component + ": the leadership lease ran "
-                               "out " + std::to_string(late) + " ms ago"));
-  hand_back(self, session);
-  return true;
-}
-
-/// Asks the elector whether the grant of `epoch` still leads, renewing
-/// the lease on yes.
-void renew(leader_pointer self, epoch_t epoch) {
-  auto& st = self->state;
-  if (!st.grant || !st.grant->confirmed || st.grant->epoch != epoch)
-    return;
-  auto session = st.grant->session;
-  auto asked = self->clock().now();
-  auto still_mine = [self, session] {
-    auto& st = self->state;
-    return st.grant && st.grant->confirmed && st.grant->session == session;
-  };
-  self
-    ->request(st.elector, renewal_timeout(st), leadership_atom::value,
-              session)
-    .then(
-      [self, asked, still_mine](bool leads) {
-        if (!still_mine() || fence_if_expired(self))
-          return;
-        if (!leads) {
-          end_grant(self, ended(self, "the election no longer counts it "
-                                      "as leader"));
-          return;
-        }
-        if (renew_lease(self, asked))
-          schedule_renewal(self);
-        else
-          fence_if_expired(self);
-      },
-      [self, still_mine](const caf::error& err) {
-        if (!still_mine() || fence_if_expired(self))
-          return;
-        // The lease runs out unless a later answer comes in time.
-        self->state.log->info("{}: no answer whether it still leads: {}",
-                              self->state.cfg.component, describe(err));
-        schedule_renewal(self);
-      });
 }
 
 /// A proxy's contender hears from the elector behind the proxy, whose
@@ -587,7 +405,9 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
   };
 }
 
-} // namespace
+} // namespace ha::leader_detail
+
+namespace ha {
 
 leader_actor spawn_leader(caf::actor_system& sys, elector_actor elector,
                           leader_config cfg, leadership_listener_actor app) {
@@ -595,7 +415,7 @@ leader_actor spawn_leader(caf::actor_system& sys, elector_actor elector,
     cfg.lease = std::make_shared<leadership_lease>();
   cfg.lease->use_clock(&sys.clock());
   return caf::actor_cast<leader_actor>(
-    sys.spawn(leader, std::move(elector), std::move(cfg), std::move(app)));
+    sys.spawn(leader_detail::leader, std::move(elector), std::move(cfg), std::move(app)));
 }
 
 } // namespace ha
