@@ -67,12 +67,6 @@ std::optional<uint64_t> find_candidate(elector_state& st,
   return std::nullopt;
 }
 
-int64_t wall_clock_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
-
 std::string contender_name(elector_pointer self, uint64_t candidate) {
   auto& st = self->state;
   return st.journal.name(st.candidates[candidate].handle.address(),
@@ -188,7 +182,7 @@ void seen_holder(elector_pointer self, const session_id& session) {
     return;
   auto& entry = st.candidates[st.current->candidate];
   if (!check_own_member(self, entry.handle.address(), "contender"))
-    entry.last_seen_ms = wall_clock_ms();
+    entry.last_seen_ms = ops::unix_millis();
 }
 
 /// What the elector knows of its own candidate `id`.
@@ -320,7 +314,7 @@ caf::error on_join(elector_pointer self, contender_actor contender,
                         + self->state.cfg.component);
   self->monitor(contender);
   add_candidate(self, candidate_entry{std::move(contender), std::move(options),
-                                      wall_clock_ms()});
+                                      ops::unix_millis()});
   return caf::none;
 }
 
