@@ -7,6 +7,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "caf_ha/actors/journal/journal_hook.hpp"
@@ -27,6 +28,8 @@ struct grant_state {
   epoch_t epoch;
   /// The holder confirmed it: it leads.
   bool confirmed = false;
+  /// It was asked to drain before it steps down.
+  bool draining = false;
 };
 
 /// A contender that joined, by candidate number.
@@ -53,6 +56,9 @@ struct elector_state {
   std::vector<caf::typed_response_promise<std::vector<participant>>> listing;
   /// Numbers the listings; the driver's answer names it.
   uint64_t last_listing = 0;
+  /// `transfer` requests waiting for the driver's answer, by number.
+  std::map<uint64_t, caf::typed_response_promise<caf::ok_atom>> transfers;
+  uint64_t last_transfer = 0;
 
   static inline const char* name = "elector";
 };
@@ -188,9 +194,12 @@ void seen_holder(elector_pointer self, const session_id& session) {
 /// What the elector knows of its own candidate `id`.
 participant own_participant(const elector_state& st, uint64_t id,
                             const candidate_entry& entry) {
-  participant x{entry.options.address, "candidate", 0, entry.last_seen_ms};
+  participant x{entry.options.address, "candidate", 0, entry.last_seen_ms,
+                entry.options.priority};
   if (st.current && st.current->candidate == id) {
-    x.state = st.current->confirmed ? "leader" : "granted";
+    x.state = st.current->draining    ? "draining"
+              : st.current->confirmed ? "leader"
+                                      : "granted";
     x.epoch = st.current->epoch;
   }
   return x;
@@ -276,18 +285,126 @@ bool on_confirm(elector_pointer self, const session_id& session,
   return true;
 }
 
+/// The leader is revoked and queues again as a new candidate: the driver
+/// grants the next one (a handover's pick first).
+void requeue(elector_pointer self, uint64_t candidate) {
+  auto& st = self->state;
+  auto entry = st.candidates[candidate];
+  revoke_if_leader(self, candidate, ops::revoke_cause::resign);
+  st.candidates.erase(candidate);
+  st.cfg.driver->leave(st.cfg.component, candidate);
+  add_candidate(self, std::move(entry));
+}
+
+/// The leader `candidate` steps down: at once, or, if it declared that it
+/// drains and its grant is confirmed (only then did it do leader work),
+/// once it said `drained` or its drain time is up.
+void step_down(elector_pointer self, uint64_t candidate) {
+  auto& st = self->state;
+  if (!st.current || st.current->candidate != candidate
+      || st.current->draining)
+    return;
+  auto& entry = st.candidates[candidate];
+  if (!entry.options.drains || !st.current->confirmed) {
+    requeue(self, candidate);
+    return;
+  }
+  st.current->draining = true;
+  auto session = st.current->session;
+  st.log->info("{}: asked session {} to drain", st.cfg.component,
+               to_string(session));
+  st.journal.out(contender_name(self, candidate), "drain",
+                 {{"session", to_string(session)}});
+  self->send(caf::actor_cast<draining_contender_actor>(entry.handle),
+             drain_atom::value, st.cfg.component, session);
+  caf::delayed_anon_send(st.inbox, st.cfg.drain_timeout, drain_atom::value,
+                         session);
+}
+
+/// True if `session` is the current grant and asked to drain.
+bool draining(const elector_state& st, const session_id& session) {
+  return st.current && st.current->session == session && st.current->draining;
+}
+
+void on_drained(elector_pointer self, const session_id& session) {
+  auto& st = self->state;
+  st.log->info("{}: session {} drained", st.cfg.component,
+               to_string(session));
+  requeue(self, st.current->candidate);
+}
+
+void on_drain_timeout(elector_pointer self, const session_id& session) {
+  auto& st = self->state;
+  if (!draining(st, session))
+    return;
+  st.log->warn("{}: session {} did not drain within {} ms; revoked anyway",
+               st.cfg.component, to_string(session),
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                 st.cfg.drain_timeout)
+                 .count());
+  requeue(self, st.current->candidate);
+}
+
 /// The leader steps down and queues again behind the others.
 bool on_resign(elector_pointer self, const session_id& session) {
   auto& st = self->state;
   if (!st.current || st.current->session != session)
     return false;
-  auto old_id = st.current->candidate;
-  auto entry = st.candidates[old_id];
-  revoke_if_leader(self, old_id, ops::revoke_cause::resign);
-  st.candidates.erase(old_id);
-  st.cfg.driver->leave(st.cfg.component, old_id);
-  add_candidate(self, std::move(entry));
+  step_down(self, st.current->candidate);
   return true;
+}
+
+/// `transfer` requests one elector keeps waiting at most.
+constexpr size_t max_waiting_transfers = 64;
+
+caf::result<caf::ok_atom> on_transfer(elector_pointer self,
+                                      const std::string& to) {
+  auto& st = self->state;
+  if (!from_this_process(self, "transfer"))
+    return make_error(errc::permission_denied,
+                      "transfer is an operator's action: ask the services "
+                      "root with the admin secret (hactl leader transfer)");
+  if (auto err = check_leader_address(to))
+    return err;
+  if (st.transfers.size() >= max_waiting_transfers)
+    return make_error(errc::limit_reached,
+                      st.cfg.component + ": "
+                        + std::to_string(max_waiting_transfers)
+                        + " transfers wait already");
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  auto request = ++st.last_transfer;
+  st.transfers.emplace(request, rp);
+  st.cfg.driver->transfer(st.cfg.component, to, request,
+                          caf::actor_cast<election_events_actor>(st.inbox));
+  return rp;
+}
+
+void on_transferred(elector_pointer self, uint64_t request,
+                    const caf::error& err) {
+  auto& st = self->state;
+  auto i = st.transfers.find(request);
+  if (i == st.transfers.end())
+    return;
+  auto rp = std::move(i->second);
+  st.transfers.erase(i);
+  if (err) {
+    st.log->info("{}: transfer refused: {}", st.cfg.component, describe(err));
+    rp.deliver(err);
+  } else {
+    st.log->info("{}: transfer under way", st.cfg.component);
+    rp.deliver(caf::ok_atom::value);
+  }
+  if (st.candidates.empty())
+    st.idle.start(st.inbox);
+}
+
+void fail_transfers(elector_pointer self) {
+  auto waiting = std::move(self->state.transfers);
+  self->state.transfers.clear();
+  for (auto& entry : waiting)
+    entry.second.deliver(make_error(errc::backend_unavailable,
+                                    self->state.cfg.component
+                                      + ": the election ended"));
 }
 
 void leave_all(elector_pointer self) {
@@ -328,7 +445,7 @@ bool from_driver(elector_pointer self, const char* kind) {
 
 void on_idle(elector_pointer self, uint64_t period) {
   auto& st = self->state;
-  if (!st.candidates.empty() || !st.listing.empty()
+  if (!st.candidates.empty() || !st.listing.empty() || !st.transfers.empty()
       || !st.idle.current(period))
     return;
   st.log->debug("{}: no contender for {} ms, stopping", st.cfg.component,
@@ -372,6 +489,10 @@ caf::result<caf::ok_atom> join_request(elector_pointer self,
   journal_fields extra;
   if (!options.address.empty())
     extra.emplace_back("address", options.address);
+  if (options.priority != 0)
+    extra.emplace_back("priority", std::to_string(options.priority));
+  if (options.drains)
+    extra.emplace_back("drains", "true");
   auto peer = self->state.journal.membership(self, "join", contender.address(),
                                              "contender", std::move(extra));
   if (auto err = replied(self, peer,
@@ -412,6 +533,7 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
     answer_listing(self, make_error(errc::backend_unavailable,
                                     self->state.cfg.component
                                       + ": the election ended"));
+    fail_transfers(self);
     self->state.journal.in("parent", "exit");
     leave_all(self);
     self->quit(msg.reason);
@@ -475,6 +597,47 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
         return replied(self, peer, std::move(err));
       seen_holder(self, session);
       return replied(self, peer, on_resign(self, session));
+    },
+    [self](drained_atom, const session_id& session) -> caf::result<bool> {
+      auto peer = note_request(self, "drained",
+                               {{"session", to_string(session)}});
+      if (auto err = check_holder(self, session))
+        return replied(self, peer, std::move(err));
+      seen_holder(self, session);
+      if (!draining(self->state, session))
+        return replied(self, peer, false);
+      on_drained(self, session);
+      return replied(self, peer, true);
+    },
+    [self](transfer_atom,
+           const std::string& to) -> caf::result<caf::ok_atom> {
+      auto peer = note_request(self, "transfer", {{"to", to}});
+      auto result = on_transfer(self, to);
+      if (result.flag == caf::rt_error)
+        replied(self, peer, result.err);
+      return result;
+    },
+    [self](transfer_atom, uint64_t request, const caf::error& err) {
+      if (!from_driver(self, "transfer"))
+        return;
+      auto fields = error_fields(err);
+      fields.emplace(fields.begin(), "request", std::to_string(request));
+      self->state.journal.in(driver_peer, "transferred", std::move(fields));
+      on_transferred(self, request, err);
+    },
+    [self](resign_atom, uint64_t candidate) {
+      if (!from_driver(self, "resign"))
+        return;
+      self->state.journal.in(driver_peer, "step_down",
+                             {{"candidate", std::to_string(candidate)}});
+      step_down(self, candidate);
+    },
+    [self](drain_atom, const session_id& session) {
+      if (!from_driver(self, "drain"))
+        return;
+      self->state.journal.in(driver_peer, "drain_timeout",
+                             {{"session", to_string(session)}});
+      on_drain_timeout(self, session);
     },
     [self](granted_atom, uint64_t candidate, epoch_t epoch) {
       if (!from_driver(self, "granted"))

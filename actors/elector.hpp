@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +32,9 @@ struct elector_config {
   /// Where the elector reports grants, confirmations and revocations
   /// (actors/ops/node_monitor.hpp); a private one if not set.
   std::shared_ptr<ops::node_monitor> monitor = nullptr;
+  /// How long a leader that declared `drains` may take to send `drained`
+  /// before it is revoked anyway (ha.election.drain-timeout).
+  caf::timespan drain_timeout = std::chrono::seconds(10);
 };
 
 /// The elector's full interface: the public protocol plus the events its
@@ -38,9 +42,18 @@ struct elector_config {
 /// when they come through its private inbox (actors/driver_inbox.hpp): the
 /// driver never sees the elector's own handle, which peers hold. `idle`
 /// without a period: the services root handed the elector out, so its idle
-/// period starts again and whoever asked finds it running.
+/// period starts again and whoever asked finds it running. `drain(session)`
+/// through the inbox: that session's drain time is up.
+///
+/// `transfer(to)`: an operator's handover to the contender that declared
+/// address `to` (election_driver::transfer says what fails); answered once
+/// the handover is under way. Only this process may ask (the services root,
+/// which checks the admin secret of a remote peer's request); from a peer
+/// it fails with permission_denied.
 using elector_impl = elector_actor::extend_with<election_events_actor>::extend<
-  caf::reacts_to<idle_atom, uint64_t>, caf::reacts_to<idle_atom>>;
+  caf::reacts_to<idle_atom, uint64_t>, caf::reacts_to<idle_atom>,
+  caf::reacts_to<drain_atom, session_id>,
+  caf::replies_to<transfer_atom, std::string>::with<caf::ok_atom>>;
 
 /// Runs one component's election: contenders
 /// join and leave, the driver picks the leader, the elector turns each grant

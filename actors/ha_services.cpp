@@ -46,9 +46,13 @@ struct service_limits {
   caf::timespan idle_timeout{0};
   uint32_t max_uploads_per_peer = 0;
   uint32_t max_uploads = 0;
+  /// ha.election.drain-timeout
+  caf::timespan drain_timeout{0};
 
   static service_limits from(const config& cfg) {
     service_limits result;
+    result.drain_timeout = std::chrono::milliseconds{
+      cfg.get_int("ha.election.drain-timeout")};
     result.idle_timeout = std::chrono::milliseconds{
       cfg.get_int("ha.services.idle-timeout")};
     result.max_uploads_per_peer = static_cast<uint32_t>(
@@ -111,6 +115,7 @@ caf::result<elector_actor> get_elector(services_pointer self,
     elector_config cfg{*component, st.be.election, st.be.new_session_id,
                        st.message_journal};
     cfg.idle_timeout = st.limits.idle_timeout;
+    cfg.drain_timeout = st.limits.drain_timeout;
     cfg.monitor = st.monitor;
     handle = spawn_linked_elector(self, std::move(cfg));
     self->monitor(handle);
@@ -118,6 +123,22 @@ caf::result<elector_actor> get_elector(services_pointer self,
     keep_running(self, handle);
   }
   return elector_actor{handle};
+}
+
+/// Relays a transfer to the component's elector (spawned if need be: in
+/// ZooKeeper mode the contenders may all be in other processes).
+caf::result<caf::ok_atom> transfer(services_pointer self,
+                                   const std::string& name,
+                                   const std::string& to) {
+  auto found = get_elector(self, name);
+  if (found.flag == caf::rt_error)
+    return found.err;
+  auto& elector = self->state.electors[*component::canonical(name)];
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  self->request(elector, caf::infinite, transfer_atom::value, to)
+    .then([rp](caf::ok_atom x) mutable { rp.deliver(x); },
+          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
 }
 
 caf::result<retriever_actor> get_retriever(services_pointer self,
@@ -267,6 +288,8 @@ ha_services_actor::behavior_type ha_services(services_pointer self,
       self->quit(caf::exit_reason::user_shutdown);
       return caf::ok_atom::value;
     },
+    [self](transfer_atom, const std::string& component, const std::string& to,
+           const std::string&) { return transfer(self, component, to); },
     [self](cleanup_atom, const std::string&) { return cleanup(self); },
   };
 }

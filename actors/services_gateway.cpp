@@ -125,6 +125,14 @@ services_gateway(gateway_pointer self, ha_services_actor root,
       logger("node")->info("close requested by a remote peer");
       return relay<caf::ok_atom>(self, x, std::string{});
     },
+    [self](transfer_atom x, const std::string& component,
+           const std::string& to,
+           const std::string& secret) -> caf::result<caf::ok_atom> {
+      if (auto err = check_secret(self, secret, "transfer leadership of"))
+        return err;
+      logger("node")->info("transfer requested by a remote peer");
+      return relay<caf::ok_atom>(self, x, component, to, std::string{});
+    },
     [self](cleanup_atom x,
            const std::string& secret) -> caf::result<caf::ok_atom> {
       if (auto err = check_secret(self, secret, "clean up"))

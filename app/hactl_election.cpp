@@ -1,5 +1,5 @@
 // hactl's election commands: leader get, leader watch, leader
-// participants, contend.
+// participants, leader transfer, contend.
 
 #include <utility>
 
@@ -78,9 +78,9 @@ watcher(listener_actor::stateful_pointer<watch_state> self, printer* out,
 
 /// hactl's contender also schedules its own resignations and follows the
 /// services link, to report when it is back after losing ha-node.
-using hactl_contender_actor
-  = contender_actor::extend<caf::reacts_to<resign_atom, session_id>>::
-    extend_with<link_subscriber_actor>;
+using hactl_contender_actor = draining_contender_actor::extend<
+  caf::reacts_to<resign_atom, session_id>,
+  caf::reacts_to<drained_atom, session_id>>::extend_with<link_subscriber_actor>;
 
 struct contend_state {
   leader_info granted;
@@ -95,6 +95,9 @@ struct contend_args {
   services_link_actor link;
   std::string address;
   std::optional<std::chrono::milliseconds> resign_after;
+  contender_options options;
+  /// How long draining takes before it says `drained`.
+  std::chrono::milliseconds drain_time{0};
 };
 
 void confirm_grant(hactl_contender_actor::stateful_pointer<contend_state> self,
@@ -132,8 +135,7 @@ void print_joined(hactl_contender_actor::stateful_pointer<contend_state> self,
 void join_election(hactl_contender_actor::stateful_pointer<contend_state> self,
                    const contend_args& args, const std::string& component) {
   self->request(args.elector, request_timeout, join_atom::value,
-                caf::actor_cast<contender_actor>(self),
-                contender_options{args.address})
+                caf::actor_cast<contender_actor>(self), args.options)
     .then(
       [=](caf::ok_atom) { print_joined(self, args, component); },
       [=](const caf::error& err) {
@@ -171,6 +173,18 @@ contender(hactl_contender_actor::stateful_pointer<contend_state> self,
     [=](election_error_atom, const std::string& component,
         const caf::error& err) {
       args.out->print({"error", component, {}, describe(err)});
+    },
+    [=](drain_atom, const std::string& component, const session_id& session) {
+      auto info = self->state.granted;
+      info.session = session;
+      args.out->print({"draining", component, info, {}});
+      self->delayed_send(self, args.drain_time, drained_atom::value, session);
+    },
+    [=](drained_atom, const session_id& session) {
+      // Refused: the session ended meanwhile (drain timeout, lost node).
+      self->request(args.elector, request_timeout, drained_atom::value,
+                    session)
+        .then([](bool) {}, [](const caf::error&) {});
     },
     [=](resign_atom, const session_id& session) {
       // A refused resign means the session had already ended: nothing to do.
@@ -214,8 +228,52 @@ int leader_participants(hactl_context& ctx, const std::string& component) {
                                    {"address", x.address},
                                    {"state", x.state},
                                    {"epoch", x.epoch},
+                                   {"priority", x.priority},
                                    {"last_seen_ms", x.last_seen_ms}});
                 });
+}
+
+/// Prints the first leader at `to` and finishes.
+listener_actor::behavior_type
+transfer_waiter(listener_actor::pointer self, printer* out, completion* done,
+                std::string to, retriever_actor svc) {
+  self->monitor(svc);
+  self->set_down_handler([=](const caf::down_msg&) {
+    out->print({"error", "", {}, "lost the connection to the services"});
+    done->finish(exit_failure);
+  });
+  return {
+    [=](leader_atom, const std::string& component, const leader_info& info) {
+      if (info.address != to)
+        return;
+      out->print({"transferred", component, info, {}});
+      done->finish(exit_ok);
+    },
+    [](retrieval_error_atom, const std::string&, const caf::error&) {
+      // A new leader may still come within the timeout.
+    },
+  };
+}
+
+int leader_transfer(hactl_context& ctx, const std::string& component,
+                    const std::string& to,
+                    std::chrono::milliseconds timeout) {
+  auto svc = retriever_for(ctx, component);
+  if (!svc)
+    return fail(describe(svc.error()));
+  auto started = ask<caf::ok_atom>(ctx, ctx.root, transfer_atom::value,
+                                   component, to, ctx.admin_secret);
+  if (!started)
+    return answer(started, [](caf::ok_atom) {});
+  auto waiter = ctx.sys.spawn(transfer_waiter, &ctx.out, &ctx.done, to, *svc);
+  caf::scoped_actor self{ctx.sys};
+  self->send(*svc, join_atom::value, waiter);
+  auto code = await_completion(ctx, timeout,
+                               "a confirmed leader at " + to + " for "
+                                 + component);
+  leave(ctx, *svc, waiter);
+  caf::anon_send_exit(waiter, caf::exit_reason::user_shutdown);
+  return code;
 }
 
 int leader_watch(hactl_context& ctx, const std::string& component,
@@ -237,16 +295,15 @@ int leader_watch(hactl_context& ctx, const std::string& component,
 }
 
 int contend(hactl_context& ctx, const std::string& component,
-            const std::string& address,
-            std::optional<std::chrono::milliseconds> resign_after) {
+            contend_args args) {
   auto svc = elector_for(ctx, component);
   if (!svc)
     return fail(describe(svc.error()));
-  auto self_contender
-    = ctx.sys.spawn(contender,
-                    contend_args{&ctx.out, &ctx.done, *svc, ctx.link, address,
-                                 resign_after},
-                    component);
+  args.out = &ctx.out;
+  args.done = &ctx.done;
+  args.elector = *svc;
+  args.link = ctx.link;
+  auto self_contender = ctx.sys.spawn(contender, std::move(args), component);
   auto code = await_completion(ctx, std::nullopt, "");
   if (code == exit_ok)
     leave(ctx, *svc, caf::actor_cast<contender_actor>(self_contender));
@@ -265,12 +322,19 @@ int with_component(const std::string& name, F run) {
   return run(*component);
 }
 
+/// How the commands' examples reach an ha-node.
+constexpr const char* example_prefix = "hactl --connect 127.0.0.1:6123 ";
+
 struct election_args {
   std::string component;
   std::string address;
   std::optional<int> count;
   std::optional<int> timeout_ms;
   std::optional<int> resign_after_ms;
+  std::string to;
+  int32_t priority = 0;
+  bool drains = false;
+  int drain_ms = 0;
 };
 
 std::optional<std::chrono::milliseconds> millis(std::optional<int> x) {
@@ -279,10 +343,77 @@ std::optional<std::chrono::milliseconds> millis(std::optional<int> x) {
   return std::chrono::milliseconds{*x};
 }
 
+/// `leader transfer COMPONENT --to ADDRESS`.
+void add_transfer_command(CLI::App* leader, hactl_action& action,
+                          std::shared_ptr<election_args> args) {
+  const std::string hactl = example_prefix;
+  auto transfer = leader->add_subcommand(
+    "transfer", "hand leadership over to the contender at --to (needs "
+                "ha.admin.secret-file for a remote node); wait until it "
+                "leads");
+  transfer->add_option("component", args->component)->required();
+  example(transfer, hactl + "leader transfer dispatcher --to 10.0.0.6:8081");
+  transfer->add_option("--to", args->to,
+                       "the address the new leader declared")
+    ->required();
+  transfer->add_option("--timeout-ms", args->timeout_ms,
+                       "fail if it does not lead within T ms (default 30000)")
+    ->check(positive_int_check());
+  transfer->callback([&action, args] {
+    action = [args](hactl_context& ctx) {
+      if (auto err = check_leader_address(args->to))
+        return usage("--to: " + describe(err));
+      return with_component(args->component, [&](const std::string& c) {
+        return leader_transfer(
+          ctx, c, args->to,
+          std::chrono::milliseconds{args->timeout_ms.value_or(30000)});
+      });
+    };
+  });
+}
+
+/// `contend COMPONENT --address ADDRESS ...`.
+void add_contend_command(CLI::App& app, hactl_action& action,
+                         std::shared_ptr<election_args> args) {
+  const std::string hactl = example_prefix;
+  auto cont = app.add_subcommand(
+    "contend", "join an election and confirm every grant with ADDRESS");
+  cont->add_option("component", args->component)->required();
+  example(cont, hactl + "contend dispatcher --address 10.0.0.5:8081");
+  cont->add_option("--address", args->address,
+                   "what listeners see as the leader's address (not empty)")
+    ->required();
+  cont->add_option("--resign-after-ms", args->resign_after_ms,
+                   "resign T ms after each confirmation")
+    ->check(positive_int_check());
+  cont->add_option("--priority", args->priority,
+                   "a free election goes to the highest (default 0)");
+  cont->add_flag("--drains", args->drains,
+                 "ask to drain before leadership ends; answer drained after "
+                 "--drain-ms");
+  cont->add_option("--drain-ms", args->drain_ms,
+                   "how long draining takes (default 0)")
+    ->check(CLI::NonNegativeNumber);
+  cont->callback([&action, args] {
+    action = [args](hactl_context& ctx) {
+      if (auto err = check_leader_address(args->address))
+        return usage("--address: " + describe(err));
+      return with_component(args->component, [&](const std::string& c) {
+        contend_args run;
+        run.address = args->address;
+        run.resign_after = millis(args->resign_after_ms);
+        run.options = {args->address, args->priority, args->drains};
+        run.drain_time = std::chrono::milliseconds{args->drain_ms};
+        return contend(ctx, c, std::move(run));
+      });
+    };
+  });
+}
+
 } // namespace
 
 void add_election_commands(CLI::App& app, hactl_action& action) {
-  const std::string hactl = "hactl --connect 127.0.0.1:6123 ";
+  const std::string hactl = example_prefix;
   auto args = std::make_shared<election_args>();
   auto leader = app.add_subcommand("leader", "who leads a component");
   leader->require_subcommand(1);
@@ -316,7 +447,8 @@ void add_election_commands(CLI::App& app, hactl_action& action) {
     };
   });
   auto parts = leader->add_subcommand(
-    "participants", "print every contender: address, state, epoch, last seen");
+    "participants",
+    "print every contender: address, priority, state, epoch, last seen");
   parts->add_option("component", args->component)->required();
   example(parts, hactl + "--json leader participants dispatcher");
   parts->callback([&action, args] {
@@ -326,25 +458,8 @@ void add_election_commands(CLI::App& app, hactl_action& action) {
       });
     };
   });
-  auto cont = app.add_subcommand(
-    "contend", "join an election and confirm every grant with ADDRESS");
-  cont->add_option("component", args->component)->required();
-  example(cont, hactl + "contend dispatcher --address 10.0.0.5:8081");
-  cont->add_option("--address", args->address,
-                   "what listeners see as the leader's address (not empty)")
-    ->required();
-  cont->add_option("--resign-after-ms", args->resign_after_ms,
-                   "resign T ms after each confirmation")
-    ->check(positive_int_check());
-  cont->callback([&action, args] {
-    action = [args](hactl_context& ctx) {
-      if (auto err = check_leader_address(args->address))
-        return usage("--address: " + describe(err));
-      return with_component(args->component, [&](const std::string& c) {
-        return contend(ctx, c, args->address, millis(args->resign_after_ms));
-      });
-    };
-  });
+  add_transfer_command(leader, action, args);
+  add_contend_command(app, action, args);
 }
 
 } // namespace ha::app

@@ -36,6 +36,19 @@ namespace ha {
 ///   for each the elector's candidate number if it is one of its own, else
 ///   0; or `participants(request, error)`. The elector of a driver that does
 ///   not span processes knows every candidate itself.
+/// - Candidates wait in order of their declared priority (highest first,
+///   ties by arrival); a waiting candidate never displaces a leader, except
+///   through a handover: `transfer` (an operator's) or fail-back (a
+///   component configured so, when a candidate of higher priority than the
+///   leader joins). A handover picks the next leader, sends
+///   `resign(leader)` to the leader's elector, which steps it down (after
+///   it drained) and lets it `leave`, and then grants the picked one before
+///   any other. `transfer(component, to, request, events)` answers
+///   `transfer(request, error)` to `events`: none once the handover is under
+///   way; not_found if no candidate declared address `to`;
+///   invalid_argument if that one leads already; already_exists while
+///   another handover of the component is under way; backend_unavailable
+///   if there is no leader to hand over from.
 class election_driver {
 public:
   virtual ~election_driver() = default;
@@ -51,6 +64,10 @@ public:
 
   virtual void publish(const std::string& component, uint64_t candidate,
                        const leader_info& info)
+    = 0;
+
+  virtual void transfer(const std::string& component, const std::string& to,
+                        uint64_t request, election_events_actor events)
     = 0;
 
   virtual bool spans_processes() const {

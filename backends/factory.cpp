@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 #include <system_error>
 
 #include <boost/uuid/random_generator.hpp>
@@ -62,8 +63,19 @@ backend make_none(const config& cfg) {
   return be;
 }
 
+/// The components of `ha.election.fail-back` (validated and canonical).
+std::vector<std::string> fail_back_components(const config& cfg) {
+  std::vector<std::string> result;
+  std::stringstream items{cfg.get_string("ha.election.fail-back")};
+  for (std::string item; std::getline(items, item, ',');)
+    if (!item.empty())
+      result.push_back(item);
+  return result;
+}
+
 backend make_embedded(const config& cfg) {
   auto arbiter = std::make_shared<memory_election>();
+  arbiter->fail_back(fail_back_components(cfg));
   backend be{"embedded", cfg.cluster_id(), arbiter, arbiter,
              random_session_id, {}, {}};
   use_memory_metadata(be, arbiter);
@@ -103,6 +115,7 @@ caf::expected<backend> make_sqlite(const config& cfg) {
                                                std::move(*grants));
   if (!arbiter)
     return std::move(arbiter.error());
+  (*arbiter)->fail_back(fail_back_components(cfg));
   backend be{"sqlite", cfg.cluster_id(), *arbiter, *arbiter,
              random_session_id, open, {}};
   be.remove_all_files = [dir]() -> caf::error {
@@ -125,6 +138,10 @@ caf::expected<backend> make_mode(const config& cfg) {
     case ha_mode::sqlite:
       return make_sqlite(cfg);
     case ha_mode::zookeeper:
+      if (!cfg.get_string("ha.election.fail-back").empty())
+        return make_error(errc::invalid_config,
+                          "ha.election.fail-back is not available in "
+                          "ZooKeeper mode yet; remove it");
       return make_zookeeper(cfg, cluster_dir(cfg).string(), random_session_id);
     default:
       return make_error(errc::not_available,

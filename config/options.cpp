@@ -71,8 +71,9 @@ const std::vector<option>& option_table() {
     {"ha.metrics.port", "", listen_port,
      "Port of that endpoint; off unless set; 0 picks a free port."},
     {"ha.admin.secret-file", "", local_path,
-     "File holding the admin secret that remote `close` and `cleanup` must "
-     "present; without it they are refused from remote peers."},
+     "File holding the admin secret that remote `close`, `transfer` and "
+     "`cleanup` must present; without it they are refused from remote "
+     "peers."},
     {"ha.services.idle-timeout", "30000",
      [](const std::string& key, const std::string& value)
        -> caf::expected<std::string> {
@@ -83,6 +84,12 @@ const std::vector<option>& option_table() {
      },
      "An elector or retriever that no contender or listener has joined is "
      "stopped after this long (ms); at most 60000."},
+    {"ha.election.fail-back", "", component_list,
+     "Components (comma-separated, or *) whose leader hands over, through a "
+     "transfer, to a contender of higher priority that joins."},
+    {"ha.election.drain-timeout", "10000", positive_millis,
+     "How long a leader that declared it drains may take to say it drained "
+     "before it is revoked anyway (ms)."},
     {"ha.store.require-fence", "false", boolean,
      "Refuse writes to leader-owned data (job graphs, results, registry, "
      "checkpoints) that carry no fencing token."},

@@ -1,5 +1,6 @@
 #include "caf_ha/config/validators.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -8,6 +9,7 @@
 
 #include "caf_ha/config/ha_mode.hpp"
 #include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/ids.hpp"
 
 namespace ha::validators {
 
@@ -169,6 +171,29 @@ caf::expected<std::string> positive_count(const std::string& key,
                                           const std::string& value) {
   return int_in_range(key, value, 1, max_int, "a positive integer",
                       "a positive integer up to 2147483647");
+}
+
+caf::expected<std::string> component_list(const std::string& key,
+                                          const std::string& value) {
+  std::string result;
+  size_t start = 0;
+  while (start <= value.size() && !value.empty()) {
+    auto end = std::min(value.find(',', start), value.size());
+    auto item = value.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    std::string name = item;
+    if (item != "*") {
+      auto canonical = component::canonical(item);
+      if (!canonical)
+        return invalid_value(key, value,
+                             "component names separated by commas, or *");
+      name = *canonical;
+    }
+    result += (result.empty() ? "" : ",") + name;
+    start = end + 1;
+  }
+  return result;
 }
 
 caf::expected<std::string> non_negative_int(const std::string& key,

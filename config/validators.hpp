@@ -67,4 +67,10 @@ caf::expected<std::string> port(const std::string& key,
 caf::expected<std::string> listen_port(const std::string& key,
                                        const std::string& value);
 
+/// Component names separated by commas (each as component::canonical
+/// accepts it), or `*` for all; empty for none. Normalised to canonical
+/// names without spaces.
+caf::expected<std::string> component_list(const std::string& key,
+                                          const std::string& value);
+
 } // namespace ha::validators

@@ -27,6 +27,9 @@ using granted_atom = caf::atom_constant<caf::atom("granted")>;
 using revoked_atom = caf::atom_constant<caf::atom("revoked")>;
 using driver_error_atom = caf::atom_constant<caf::atom("drv_err")>;
 using participants_atom = caf::atom_constant<caf::atom("particip")>;
+using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using drained_atom = caf::atom_constant<caf::atom("drained")>;
 
 // -- data ---------------------------------------------------------------------
 
@@ -35,19 +38,29 @@ struct contender_options {
   /// Where others reach it, as it will publish when it leads; shown by
   /// `participants`. Empty: not declared.
   std::string address;
+  /// On a free election the highest priority wins; ties go to the one that
+  /// joined first. With fail-back for the component (ha.election.fail-back)
+  /// a higher priority takes over from the leader through a transfer.
+  int32_t priority = 0;
+  /// It needs to finish its leader work before it is revoked: a resign or
+  /// transfer sends it `drain` and waits for its `drained` (bounded by
+  /// ha.election.drain-timeout) before the next grant. Such a contender
+  /// must also handle draining_contender_actor's `drain`.
+  bool drains = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, contender_options& x) {
-  return f(caf::meta::type_name("contender_options"), x.address);
+  return f(caf::meta::type_name("contender_options"), x.address, x.priority,
+           x.drains);
 }
 
 /// One contender of an elector, as `participants` lists it.
 struct participant {
   /// What it declared when it joined (contender_options::address).
   std::string address;
-  /// "leader" (its grant is confirmed), "granted" (not confirmed yet) or
-  /// "candidate".
+  /// "leader" (its grant is confirmed), "granted" (not confirmed yet),
+  /// "draining" (asked to drain before it is revoked) or "candidate".
   std::string state;
   /// The epoch of its grant; 0 for a candidate.
   epoch_t epoch = 0;
@@ -55,12 +68,14 @@ struct participant {
   /// confirm, leadership or resign request about its own grant): wall
   /// clock, milliseconds since the Unix epoch.
   int64_t last_seen_ms = 0;
+  /// What it declared when it joined (contender_options::priority).
+  int32_t priority = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, participant& x) {
   return f(caf::meta::type_name("participant"), x.address, x.state, x.epoch,
-           x.last_seen_ms);
+           x.last_seen_ms, x.priority);
 }
 
 // -- interfaces ---------------------------------------------------------------
@@ -76,6 +91,14 @@ using contender_actor = caf::typed_actor<
   // election_error(component, error): the election cannot currently prove
   // leadership; stop acting as leader until granted again.
   caf::reacts_to<election_error_atom, std::string, caf::error>>;
+
+/// What a contender that joins with `drains` must also handle.
+using draining_contender_actor = contender_actor::extend<
+  // drain(component, session_id): that session ends soon (a resign or a
+  // transfer); finish the leader work, then send drained(session_id) to
+  // the elector. The grant holds until then, or until the elector's drain
+  // timeout, and `revoke` follows either way.
+  caf::reacts_to<drain_atom, std::string, session_id>>;
 
 /// One component's election. Mirrors the seed's LeaderElectionService.
 using elector_actor = caf::typed_actor<
@@ -94,6 +117,10 @@ using elector_actor = caf::typed_actor<
   // resign(session_id): the leader steps down and queues again as a
   // follower; true if that session was the current one.
   caf::replies_to<resign_atom, session_id>::with<bool>,
+  // drained(session_id): the holder of that session finished draining; it
+  // is revoked and the next contender granted. False if that session is
+  // not draining.
+  caf::replies_to<drained_atom, session_id>::with<bool>,
   // participants: every contender that joined this elector, in the order
   // they joined.
   caf::replies_to<participants_atom>::with<std::vector<participant>>>;
@@ -112,6 +139,12 @@ using election_events_actor = caf::typed_actor<
   caf::reacts_to<participants_atom, uint64_t, std::vector<participant>,
                  std::vector<uint64_t>>,
   // participants(request, error): the backend could not list them.
-  caf::reacts_to<participants_atom, uint64_t, caf::error>>;
+  caf::reacts_to<participants_atom, uint64_t, caf::error>,
+  // transfer(request, error): the answer to the driver's `transfer`;
+  // none once the handover is under way.
+  caf::reacts_to<transfer_atom, uint64_t, caf::error>,
+  // resign(candidate): the backend picked the candidate to lead next;
+  // this one (the leader) steps down as on its own resign, draining first.
+  caf::reacts_to<resign_atom, uint64_t>>;
 
 } // namespace ha

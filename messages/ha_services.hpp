@@ -48,11 +48,21 @@ using ha_services_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, status_atom>::with<node_status>,
   // close(admin_secret): stops every service, keeps all data.
   caf::replies_to<caf::close_atom, std::string>::with<caf::ok_atom>,
+  // transfer(component, to, admin_secret): hands leadership of `component`
+  // over to the contender that declared address `to`: the leader drains
+  // (if it declared so), is revoked, and that contender is granted next.
+  // Answered once the handover is under way; fails, leaving the leader in
+  // place, if no contender declared `to` (not_found), `to` leads already
+  // (invalid_argument), another handover is under way (already_exists),
+  // there is no leader (backend_unavailable) or the mode cannot
+  // (not_available).
+  caf::replies_to<transfer_atom, std::string, std::string,
+                  std::string>::with<caf::ok_atom>,
   // cleanup(admin_secret) (cleanup_atom from messages/blob_store.hpp):
   // closeAndCleanupAllData: stops every service and deletes all data of
   // this cluster id, and nothing of any other.
   //
-  // The secret counts only at a published root (see `publish_services`):
+  // The secret of close, transfer and cleanup counts only at a published root (see `publish_services`):
   // there it must equal the one in `ha.admin.secret-file`, or the request
   // fails with permission_denied. The root `make_services` returns is the
   // in-process capability and ignores it: pass an empty string.

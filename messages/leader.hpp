@@ -23,6 +23,7 @@ namespace ha {
 using leading_atom = caf::atom_constant<caf::atom("leading")>;
 using not_leading_atom = caf::atom_constant<caf::atom("notleading")>;
 using fenced_atom = caf::atom_constant<caf::atom("fenced")>;
+using draining_atom = caf::atom_constant<caf::atom("draining")>;
 
 // -- interfaces ---------------------------------------------------------------
 
@@ -40,6 +41,15 @@ using leadership_listener_actor = caf::typed_actor<
   // elector ended): it then quits with the same error.
   caf::reacts_to<not_leading_atom, std::string, caf::error>>;
 
+/// What the application's actor must also handle when its helper declares
+/// that it drains (leader_config::drains).
+using draining_listener_actor = leadership_listener_actor::extend<
+  // draining(component, token): leadership ends soon (a resign, transfer or
+  // fail-back); finish the leader work, still fenced with `token`, then
+  // send `drained` to the helper. not_leading follows, after `drained` or
+  // once ha.election.drain-timeout is up.
+  caf::reacts_to<draining_atom, std::string, fencing_token>>;
+
 /// What the application may ask its leader helper; the helper answers only
 /// the application actor it was spawned for (others get permission_denied).
 using leader_actor = caf::typed_actor<
@@ -56,6 +66,8 @@ using leader_actor = caf::typed_actor<
   // follower. False if it held no grant.
   caf::replies_to<resign_atom>::with<bool>,
   // leave: not_leading if leading, leave the election, answer, quit.
-  caf::replies_to<leave_atom>::with<caf::ok_atom>>;
+  caf::replies_to<leave_atom>::with<caf::ok_atom>,
+  // drained: the leader work asked for by `draining` is finished.
+  caf::reacts_to<drained_atom>>;
 
 } // namespace ha

@@ -76,6 +76,7 @@ void end_grant(leader_pointer self, const caf::error& why) {
     return;
   auto was_leading = st.grant->confirmed;
   st.grant.reset();
+  st.draining = false;
   st.cfg.lease->end();
   if (!was_leading)
     return;
@@ -124,7 +125,9 @@ void join(leader_pointer self, uint32_t attempt) {
     return;
   self
     ->request(st.elector, st.cfg.request_timeout, join_atom::value,
-              as_contender(self), contender_options{st.cfg.address})
+              as_contender(self),
+              contender_options{st.cfg.address, st.cfg.priority,
+                                st.cfg.drains})
     .then(
       [self](caf::ok_atom) {
         self->state.log->debug("{}: joined the election",
@@ -289,6 +292,49 @@ void leave_and_quit(leader_pointer self,
       });
 }
 
+void tell_drained(leader_pointer self, const session_id& session);
+void on_app_drained(leader_pointer self);
+
+/// The elector asks the confirmed grant `session` to drain: the
+/// application hears it if it drains, else the helper answers at once.
+void on_drain(leader_pointer self, const session_id& session) {
+  auto& st = self->state;
+  if (!st.grant || st.grant->session != session) {
+    // Given back already (a resign, a fence): nothing runs on it.
+    tell_drained(self, session);
+    return;
+  }
+  if (!st.grant->confirmed || st.draining)
+    return;
+  st.draining = true;
+  st.log->info("{}: draining before leadership ends", st.cfg.component);
+  if (!st.cfg.drains) {
+    on_app_drained(self);
+    return;
+  }
+  self->send(caf::actor_cast<draining_listener_actor>(st.app),
+             draining_atom::value, st.cfg.component, current_token(st));
+}
+
+void on_app_drained(leader_pointer self) {
+  auto& st = self->state;
+  if (st.grant && st.draining)
+    tell_drained(self, st.grant->session);
+}
+
+void tell_drained(leader_pointer self, const session_id& session) {
+  auto& st = self->state;
+  self->request(st.elector, st.cfg.request_timeout, drained_atom::value,
+                session)
+    .then([](bool) {},
+          [self](const caf::error& err) {
+            // The elector's drain timeout revokes the grant anyway.
+            self->state.log->warn("{}: telling the elector it drained "
+                                  "failed: {}",
+                                  self->state.cfg.component, describe(err));
+          });
+}
+
 void on_down(leader_pointer self, const caf::down_msg& msg) {
   auto& st = self->state;
   if (st.leaving)
@@ -348,6 +394,16 @@ leader_impl::behavior_type leader(leader_pointer self, elector_actor elector,
         give_up(self, err);
       else
         end_grant(self, err);
+    },
+    [self](drain_atom, const std::string&, const session_id& session) {
+      fence_if_expired(self);
+      if (from_elector(self, "drain"))
+        on_drain(self, session);
+    },
+    [self](drained_atom) {
+      fence_if_expired(self);
+      if (!check_app(self, "drained"))
+        on_app_drained(self);
     },
     [self](caf::get_atom) -> caf::result<fencing_token> {
       fence_if_expired(self);

@@ -41,6 +41,12 @@ struct leader_config {
   /// (leadership_lease.hpp); the helper makes its own if not set. One lease
   /// per helper.
   std::shared_ptr<leadership_lease> lease = nullptr;
+  /// Declared when joining (contender_options): the highest priority wins
+  /// a free election.
+  int32_t priority = 0;
+  /// The application finishes its leader work before leadership ends: it
+  /// receives `draining` and answers `drained` (draining_listener_actor).
+  bool drains = false;
 };
 
 /// Contends for `cfg.component` on behalf of `app` and does the
@@ -77,6 +83,9 @@ struct leader_config {
 ///   session back. The application checks `lease->held(epoch)` before each
 ///   leader-only action, which covers the moment between waking up and the
 ///   helper's first message. A `no` ends leadership as a revoke does.
+/// - With `drains`, a resign, transfer or fail-back first tells `app`
+///   `draining(component, token)`; the helper passes the application's
+///   `drained` on to the elector, and `not_leading` follows the revoke.
 /// - It monitors `app`: when `app` terminates, the helper leaves the
 ///   election (leadership hands over at once) and quits. `app` may monitor
 ///   the helper in turn.

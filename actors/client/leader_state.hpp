@@ -25,7 +25,7 @@ using lease_atom = caf::atom_constant<caf::atom("lease")>;
 /// The helper's full interface: what its application may ask, what an
 /// elector tells a contender, its own join retries (attempt number) and
 /// lease renewals (the grant's epoch).
-using leader_impl = leader_actor::extend_with<contender_actor>::extend<
+using leader_impl = leader_actor::extend_with<draining_contender_actor>::extend<
   caf::reacts_to<join_atom, uint32_t>, caf::reacts_to<lease_atom, epoch_t>>;
 
 /// The one grant the helper holds.
@@ -44,6 +44,8 @@ struct leader_state {
   /// The elector behind a proxy, once a grant from it proved genuine.
   caf::actor_addr delegate;
   std::optional<held_grant> grant;
+  /// The elector asked the current grant to drain.
+  bool draining = false;
   /// On the way out: grants no longer count.
   bool leaving = false;
   /// Grants the elector does not confirm (stale or forged) are logged as a

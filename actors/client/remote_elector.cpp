@@ -158,6 +158,9 @@ remote_elector(elector_pointer self, services_link_actor link,
     [self](resign_atom what, const session_id& session) {
       return forward<election_traits, bool>(self, what, session);
     },
+    [self](drained_atom what, const session_id& session) {
+      return forward<election_traits, bool>(self, what, session);
+    },
     [self, link](connected_atom, const ha_services_actor& root) {
       if (from_link(self, link, "connected"))
         on_connected<election_traits>(self, root);

@@ -100,6 +100,8 @@ std::optional<leader_info> leader_from(const journal_fields& fields) {
 }
 
 journal_fields error_fields(const caf::error& x) {
+  if (!x)
+    return {};
   std::string context;
   if (x.context().match_elements<std::string>())
     context = x.context().get_as<std::string>(0);
@@ -120,6 +122,8 @@ caf::error error_from(const journal_fields& fields) {
     else if (key == "code")
       code = std::atoi(value.c_str());
   }
+  if (code == 0)
+    return caf::none;
   auto context_msg = context.empty() ? caf::message{}
                                      : caf::make_message(context);
   return caf::error{static_cast<uint8_t>(code),

@@ -74,9 +74,10 @@ journal_fields leader_fields(const leader_info& x);
 std::optional<leader_info> leader_from(const journal_fields& fields);
 
 /// An error as category, code and context text, so that the replay can
-/// rebuild an error that renders the same.
+/// rebuild an error that renders the same; no fields for none.
 journal_fields error_fields(const caf::error& x);
 
+/// The error of `error_fields`; none without a code.
 caf::error error_from(const journal_fields& fields);
 
 } // namespace ha

@@ -72,6 +72,15 @@ void journaled_driver::leave(const std::string& component,
   election_->leave(component, candidate);
 }
 
+void journaled_driver::transfer(const std::string& component,
+                                const std::string& to, uint64_t request,
+                                election_events_actor events) {
+  elector_hook(sink_, component)
+    .out(driver_peer, "driver.transfer",
+         {{"request", std::to_string(request)}, {"to", to}});
+  election_->transfer(component, to, request, std::move(events));
+}
+
 void journaled_driver::publish(const std::string& component,
                                uint64_t candidate, const leader_info& info) {
   auto fields = leader_fields(info);

@@ -448,6 +448,21 @@ private:
     }
   }
 
+  /// What a recorded join declared.
+  caf::expected<contender_options> options_of(const journal_record& x) {
+    contender_options result;
+    result.address = x.field("address");
+    result.drains = x.field("drains") == "true";
+    if (auto& priority = x.field("priority"); !priority.empty()) {
+      try {
+        result.priority = static_cast<int32_t>(std::stol(priority));
+      } catch (const std::exception&) {
+        return undecodable(x, "no valid priority");
+      }
+    }
+    return result;
+  }
+
   caf::expected<caf::message> elector_input(replayed_actor& actor,
                                             const journal_record& x) {
     auto& k = x.kind;
@@ -456,13 +471,35 @@ private:
         peer(actor, x.field("contender")));
       if (k == "leave")
         return caf::make_message(leave_atom::value, c);
-      if (auto& address = x.field("address"); !address.empty())
-        return caf::make_message(join_atom::value, c,
-                                 contender_options{address});
-      return caf::make_message(join_atom::value, c);
+      auto options = options_of(x);
+      if (!options)
+        return options.error();
+      if (options->address.empty() && options->priority == 0
+          && !options->drains)
+        return caf::make_message(join_atom::value, c);
+      return caf::make_message(join_atom::value, c, std::move(*options));
     }
     if (k == "participants")
       return caf::make_message(participants_atom::value);
+    if (k == "transfer")
+      return caf::make_message(transfer_atom::value, x.field("to"));
+    if (k == "transferred" || k == "step_down") {
+      auto number = number_of(x, k == "step_down" ? "candidate" : "request");
+      if (!number)
+        return number.error();
+      if (k == "step_down")
+        return caf::make_message(resign_atom::value, *number);
+      return caf::make_message(transfer_atom::value, *number,
+                               error_from(x.fields));
+    }
+    if (k == "drained" || k == "drain_timeout") {
+      auto s = session_of(x);
+      if (!s)
+        return s.error();
+      if (k == "drained")
+        return caf::make_message(drained_atom::value, *s);
+      return caf::make_message(drain_atom::value, *s);
+    }
     if (k == "confirm" || k == "leadership" || k == "resign") {
       auto s = session_of(x);
       if (!s)

@@ -33,6 +33,10 @@ public:
   void leave(const std::string&, uint64_t) override {
     // nop
   }
+  void transfer(const std::string&, const std::string&, uint64_t,
+                election_events_actor events) override {
+    inbox = caf::actor_cast<caf::actor>(events);
+  }
   void publish(const std::string&, uint64_t, const leader_info&) override {
     // nop
   }

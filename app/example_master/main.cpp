@@ -17,8 +17,15 @@
 // job, fenced: it logs "work with epoch E" when it asks and "checkpoint id
 // N (epoch E)" when the answer comes while it still leads.
 //
+// With --drain-ms MS it declares that it drains: when leadership is handed
+// over (hactl leader transfer, a resign, fail-back) it starts no new work,
+// lets what is under way finish and says `drained` after MS ms; only then
+// does the next master lead. --priority N: a free election goes to the
+// highest.
+//
 //   example_master --port 4242 --name master-a:6123 [--host H]
-//                  [--work-every-ms MS] [-D key=value]
+//                  [--work-every-ms MS] [--drain-ms MS] [--priority N]
+//                  [-D key=value]
 //
 // Exits 0 on SIGINT or SIGTERM (leadership hands over at once), 1 when the
 // master actor ends for another reason (e.g. the link gave up on ha-node).
@@ -27,6 +34,7 @@
 #include <csignal>
 #include <iostream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -47,17 +55,20 @@ using namespace ha;
 
 using work_atom = caf::atom_constant<caf::atom("work")>;
 
-using master_actor = leadership_listener_actor::extend_with<
+using master_actor = draining_listener_actor::extend_with<
   listener_actor>::extend<caf::reacts_to<work_atom, fencing_token>>;
 
 struct master_state {
   std::map<std::string, leader_actor> helpers;
   std::map<std::string, std::shared_ptr<leadership_lease>> leases;
   std::map<std::string, fencing_token> leading;
+  /// Components asked to drain: no new leader work starts.
+  std::set<std::string> draining;
   job_graph_store_actor graphs;
   job_result_store_actor results;
   checkpoint_store_actor checkpoints;
   caf::timespan work_every{0};
+  caf::timespan drain_time{0};
   bool stopping = false;
   static inline const char* name = "example_master";
 };
@@ -132,7 +143,8 @@ job_id work_job() {
 /// One round of periodic leader work, then the next one after
 /// `work_every`; stops when leadership ends or a write fails.
 void work(master_pointer self, const fencing_token& token) {
-  if (!still_leads(self, token))
+  auto& st = self->state;
+  if (!still_leads(self, token) || st.draining.count(token.component) > 0)
     return;
   auto what = "work with epoch " + std::to_string(token.epoch);
   log()->info("{}: {}", token.component, what);
@@ -200,6 +212,8 @@ struct master_init {
   job_result_store_actor results;
   checkpoint_store_actor checkpoints;
   caf::timespan work_every;
+  caf::timespan drain_time;
+  int32_t priority;
 };
 
 master_actor::behavior_type master(master_pointer self, master_init init) {
@@ -207,9 +221,12 @@ master_actor::behavior_type master(master_pointer self, master_init init) {
   self->state.results = init.results;
   self->state.checkpoints = init.checkpoints;
   self->state.work_every = init.work_every;
+  self->state.drain_time = init.drain_time;
   for (auto& [component, elector] : init.electors) {
     leader_config cfg{component, init.address};
     cfg.lease = std::make_shared<leadership_lease>();
+    cfg.priority = init.priority;
+    cfg.drains = init.drain_time.count() > 0;
     self->state.leases[component] = cfg.lease;
     auto helper = spawn_leader(self->system(), elector, cfg, self);
     self->monitor(helper); // a helper that gives up ends the master
@@ -240,9 +257,18 @@ master_actor::behavior_type master(master_pointer self, master_init init) {
         work(self, token);
     },
     [self](work_atom, const fencing_token& token) { work(self, token); },
+    [self](draining_atom, const std::string& component,
+           const fencing_token&) {
+      // Work under way still finishes, fenced with the token.
+      log()->info("{}: draining", component);
+      self->state.draining.insert(component);
+      self->delayed_send(self->state.helpers[component],
+                         self->state.drain_time, drained_atom::value);
+    },
     [self](not_leading_atom, const std::string& component,
            const caf::error& why) {
       self->state.leading.erase(component);
+      self->state.draining.erase(component);
       log()->info("{}: not leading ({})", component, describe(why));
     },
     [](leader_atom, const std::string& component, const leader_info& info) {
@@ -261,6 +287,8 @@ struct arguments {
   uint16_t port = 0;
   std::string name;
   int work_every_ms = 0;
+  int drain_ms = 0;
+  int32_t priority = 0;
   std::vector<std::string> overrides;
 };
 
@@ -277,13 +305,19 @@ std::optional<arguments> parse(int argc, char** argv) {
     else if (key == "--work-every-ms")
       std::from_chars(value.data(), value.data() + value.size(),
                       args.work_every_ms);
+    else if (key == "--drain-ms")
+      std::from_chars(value.data(), value.data() + value.size(),
+                      args.drain_ms);
+    else if (key == "--priority")
+      std::from_chars(value.data(), value.data() + value.size(),
+                      args.priority);
     else if (key == "-D")
       args.overrides.push_back(value);
     else
       return std::nullopt;
   }
   if (argc % 2 == 0 || args.port == 0 || args.name.empty()
-      || args.work_every_ms < 0)
+      || args.work_every_ms < 0 || args.drain_ms < 0)
     return std::nullopt;
   return args;
 }
@@ -306,7 +340,9 @@ int run(const arguments& args, const config& cfg, sigset_t signals) {
                    spawn_remote_job_graphs(sys, *link),
                    spawn_remote_job_results(sys, *link),
                    spawn_remote_checkpoints(sys, *link),
-                   std::chrono::milliseconds(args.work_every_ms)};
+                   std::chrono::milliseconds(args.work_every_ms),
+                   std::chrono::milliseconds(args.drain_ms),
+                   args.priority};
   for (std::string component : {"dispatcher", "resource_manager"}) {
     init.electors[component] = spawn_remote_elector(sys, *link, component);
     init.retrievers[component] = spawn_remote_retriever(sys, *link, component);
@@ -342,7 +378,8 @@ int main(int argc, char** argv) {
   auto args = parse(argc, argv);
   if (!args) {
     std::cerr << "usage: example_master --port PORT --name ADDRESS "
-                 "[--host HOST] [--work-every-ms MS] [-D key=value]..."
+                 "[--host HOST] [--work-every-ms MS] [--drain-ms MS] "
+                 "[--priority N] [-D key=value]..."
               << std::endl;
     return 2;
   }

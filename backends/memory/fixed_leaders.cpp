@@ -3,6 +3,7 @@
 #include <caf/send.hpp>
 
 #include "caf_ha/backends/metadata_ops.hpp"
+#include "caf_ha/messages/errors.hpp"
 
 namespace ha {
 
@@ -19,6 +20,14 @@ void fixed_leaders::join(const std::string&, uint64_t candidate,
 
 void fixed_leaders::leave(const std::string&, uint64_t) {
   // Nothing to hand over: every candidate leads.
+}
+
+void fixed_leaders::transfer(const std::string& component, const std::string&,
+                             uint64_t request, election_events_actor events) {
+  caf::anon_send(events, transfer_atom::value, request,
+                 make_error(errc::not_available,
+                            component + ": mode NONE has fixed leaders; "
+                                        "there is nothing to transfer"));
 }
 
 void fixed_leaders::publish(const std::string&, uint64_t,

@@ -27,6 +27,10 @@ public:
 
   void leave(const std::string& component, uint64_t candidate) override;
 
+  /// Refused: the leaders are fixed.
+  void transfer(const std::string& component, const std::string& to,
+                uint64_t request, election_events_actor events) override;
+
   void publish(const std::string& component, uint64_t candidate,
                const leader_info& info) override;
 

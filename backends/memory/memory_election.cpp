@@ -22,12 +22,79 @@ std::string canonical_or_same(const std::string& component) {
 } // namespace
 
 void memory_election::join(const std::string& component, uint64_t candidate,
-                           const contender_options&,
+                           const contender_options& options,
                            election_events_actor events) {
   std::lock_guard<std::mutex> guard{mtx_};
   auto& st = components_[component];
-  st.queue.push_back(candidate_entry{candidate, std::move(events)});
+  auto pos = st.queue.insert(queue_position(st, options.priority),
+                             candidate_entry{candidate, std::move(events),
+                                             options});
   grant_front(component, st);
+  if (st.leader && !st.next && fails_back(component)
+      && options.priority > st.queue.front().options.priority)
+    hand_over(st, pos);
+}
+
+std::deque<memory_election::candidate_entry>::iterator
+memory_election::queue_position(component_state& st, int32_t priority) {
+  auto first = st.queue.begin() + (st.leader ? 1 : 0) + (st.next ? 1 : 0);
+  return std::find_if(first, st.queue.end(), [&](const candidate_entry& x) {
+    return x.options.priority < priority;
+  });
+}
+
+void memory_election::hand_over(component_state& st,
+                                std::deque<candidate_entry>::iterator target) {
+  auto entry = std::move(*target);
+  st.queue.erase(target);
+  st.next = entry.id;
+  st.queue.insert(st.queue.begin() + 1, std::move(entry));
+  auto& leader = st.queue.front();
+  caf::anon_send(leader.events, resign_atom::value, leader.id);
+}
+
+bool memory_election::fails_back(const std::string& component) const {
+  auto name = canonical_or_same(component);
+  return std::any_of(fail_back_.begin(), fail_back_.end(),
+                     [&](const std::string& x) {
+                       return x == "*" || x == name;
+                     });
+}
+
+void memory_election::fail_back(std::vector<std::string> components) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  fail_back_ = std::move(components);
+}
+
+void memory_election::transfer(const std::string& component,
+                               const std::string& to, uint64_t request,
+                               election_events_actor events) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto answer = [&](caf::error err) {
+    caf::anon_send(events, transfer_atom::value, request, std::move(err));
+  };
+  auto& st = components_[component];
+  auto target = std::find_if(st.queue.begin(), st.queue.end(),
+                             [&](const candidate_entry& x) {
+                               return x.options.address == to;
+                             });
+  if (target == st.queue.end())
+    answer(make_error(errc::not_found, component + ": no contender declared "
+                                         "the address " + to));
+  else if (!st.leader)
+    answer(make_error(errc::backend_unavailable,
+                      component + ": no leader to transfer from"));
+  else if (target == st.queue.begin())
+    answer(make_error(errc::invalid_argument,
+                      component + ": " + to + " leads already"));
+  else if (st.next)
+    answer(make_error(errc::already_exists,
+                      component + ": another handover is under way"));
+  else {
+    hand_over(st, target);
+    answer(caf::none);
+  }
+  forget_if_unused(components_.find(component));
 }
 
 void memory_election::leave(const std::string& component, uint64_t candidate) {
@@ -38,6 +105,8 @@ void memory_election::leave(const std::string& component, uint64_t candidate) {
   if (i == st.queue.end())
     return;
   st.queue.erase(i);
+  if (st.next == candidate)
+    st.next.reset();
   if (st.leader != candidate)
     return;
   st.leader.reset();
@@ -166,6 +235,8 @@ void memory_election::grant_front(const std::string& component,
   grant.last_issued = std::max(grant.last_issued, *epoch);
   grant.current = *epoch;
   st.leader = front.id;
+  if (st.next == front.id)
+    st.next.reset();
   caf::anon_send(front.events, granted_atom::value, front.id, *epoch);
 }
 

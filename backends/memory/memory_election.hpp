@@ -22,7 +22,8 @@ namespace ha {
 using epoch_reserver = std::function<caf::expected<epoch_t>(epoch_t count)>;
 
 /// The in-process arbiter of modes `embedded` and `sqlite`: candidates of a
-/// component are granted in the order they joined. Without a reserver,
+/// component wait in order of priority, then of arrival, and a handover
+/// (transfer, fail-back) pins the candidate granted next. Without a reserver,
 /// each component's epochs count up from 1 and live as long as the object;
 /// with one, epochs come from blocks reserved in durable storage, so they
 /// keep growing across restarts (one counter for all components, which
@@ -60,6 +61,13 @@ public:
   void publish(const std::string& component, uint64_t candidate,
                const leader_info& info) override;
 
+  void transfer(const std::string& component, const std::string& to,
+                uint64_t request, election_events_actor events) override;
+
+  /// Components (canonical names) whose leader hands over to a candidate of
+  /// higher priority that joins (ha.election.fail-back); "*": all.
+  void fail_back(std::vector<std::string> components);
+
   void subscribe(const std::string& component, listener_actor sink) override;
 
   void unsubscribe(const std::string& component,
@@ -77,12 +85,16 @@ private:
   struct candidate_entry {
     uint64_t id;
     election_events_actor events;
+    contender_options options;
   };
 
   struct component_state {
-    /// Front is the leader once granted.
+    /// Front is the leader once granted; then `next` if pinned; then by
+    /// priority and arrival.
     std::deque<candidate_entry> queue;
     std::optional<uint64_t> leader;
+    /// The candidate a handover picked: second in the queue until granted.
+    std::optional<uint64_t> next;
     epoch_t last_epoch = 0;
     leader_info published;
     std::vector<listener_actor> subscribers;
@@ -94,6 +106,18 @@ private:
   void forget_if_unused(component_map::iterator i);
 
   void grant_front(const std::string& component, component_state& st);
+
+  /// Where a candidate of `priority` queues: never before the leader or the
+  /// pinned next one.
+  std::deque<candidate_entry>::iterator queue_position(component_state& st,
+                                                      int32_t priority);
+
+  /// Pins the queue entry `target` as next and asks the leader to step
+  /// down.
+  void hand_over(component_state& st,
+                 std::deque<candidate_entry>::iterator target);
+
+  bool fails_back(const std::string& component) const;
 
   void release(const std::string& component);
 
@@ -111,6 +135,7 @@ private:
   std::mutex mtx_;
   component_map components_;
   std::map<std::string, grant_state> grants_;
+  std::vector<std::string> fail_back_;
 };
 
 } // namespace ha

@@ -75,6 +75,14 @@ void zk_election::participants(const std::string& component,
   });
 }
 
+void zk_election::transfer(const std::string& component, const std::string&,
+                           uint64_t request, election_events_actor events) {
+  caf::anon_send(events, transfer_atom::value, request,
+                 make_error(errc::not_available,
+                            component + ": transfer is not built for "
+                                        "ZooKeeper mode yet"));
+}
+
 void zk_election::leave(const std::string& component, uint64_t candidate) {
   worker_.post([this, component, candidate] { do_leave(component, candidate); });
 }

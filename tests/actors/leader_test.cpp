@@ -146,6 +146,10 @@ caf::behavior fake_elector(caf::event_based_actor* self, fake_state st) {
         return st->resign_error;
       return st->current.erase(s) > 0;
     },
+    [=](drained_atom, const session_id&) {
+      st->calls.push_back("drained");
+      return true;
+    },
     [=](grant_atom, const session_id& s, epoch_t e) {
       to_all(grant_atom::value, std::string{dispatcher}, s, e);
     },

@@ -1,5 +1,5 @@
 // elections: many job_manager elections in one process, graceful handover,
-// and the fan-out of one leader change to many local listeners (embedded).
+// transfer to a named contender, and the fan-out of one leader change to many local listeners (embedded).
 
 #include <mutex>
 
@@ -30,8 +30,13 @@ double current_rss_mib() {
   return static_cast<double>(resident) * 4096.0 / (1024.0 * 1024.0);
 }
 
+/// The address contender `i` of a pair declares when it joins.
+std::string pair_address(int i) {
+  return "contender-" + std::to_string(i) + ":1";
+}
+
 /// Two contenders of `component` that confirm with the probe's address and
-/// report confirmations to `observer`; returns once one of them leads.
+/// report confirmations to `observer`; returns once the first leads.
 std::vector<bench_contender_actor>
 contender_pair(caf::actor_system& sys, const ha_services_actor& root,
                const char* component, std::shared_ptr<fanout_probe> probe,
@@ -44,7 +49,8 @@ contender_pair(caf::actor_system& sys, const ha_services_actor& root,
     pair.push_back(sys.spawn(contender, elector, probe,
                              caf::actor_cast<caf::actor>(observer), false));
     must<caf::ok_atom>(sys, "join", elector, join_atom::value,
-                       caf::actor_cast<contender_actor>(pair.back()));
+                       caf::actor_cast<contender_actor>(pair.back()),
+                       contender_options{pair_address(i)});
   }
   observer->receive([](confirm_atom, int64_t) {});
   return pair;
@@ -169,6 +175,18 @@ int run_elections(const bench_options& opts) {
                        / 1e6);
   }
   stop_all(handover_pair);
+  auto transfer_pair = contender_pair(sys, root, component::resource_manager,
+                                      probe, observer);
+  std::vector<double> transfer;
+  for (int r = 0; r < handover_runs; ++r) {
+    auto t0 = now_ns();
+    must<caf::ok_atom>(sys, "transfer", root, transfer_atom::value,
+                       std::string{component::resource_manager},
+                       pair_address((r + 1) % 2), std::string{});
+    transfer.push_back(static_cast<double>(await_confirm(observer) - t0)
+                       / 1e6);
+  }
+  stop_all(transfer_pair);
   auto fan = measure_fanout(sys, root, rest_retriever(sys, root), listeners,
                             fanout_runs);
   must<caf::ok_atom>(sys, "close", root, caf::close_atom::value, std::string{});
@@ -203,6 +221,13 @@ int run_elections(const bench_options& opts) {
   rep.add({"graceful handover (resign -> next confirmed)", "ms",
            handover_stats, "", {}, {}, "< 5 ms median",
            handover_stats.median < 5.0, ""});
+  auto transfer_stats = summarize(transfer);
+  rep.add({"transfer (request -> named contender confirmed)", "ms",
+           transfer_stats, "graceful handover", handover_stats,
+           ratio_of(transfer_stats, handover_stats), "< 5 ms median",
+           transfer_stats.median < 5.0,
+           "the root's transfer to the contender that waits, each run the "
+           "other way"});
   rep.add({"fan-out to " + std::to_string(listeners)
              + " local listeners (resign -> last notified)",
            "ms", fan.value, "raw anon_send of both to each listener", fan.raw,

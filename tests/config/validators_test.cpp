@@ -183,3 +183,19 @@ TEST_CASE("a value with a newline is shown escaped on one line", "[config]") {
   auto long_value = error_for("rest.port", std::string(500, '9'));
   CHECK(long_value.size() < 250);
 }
+
+TEST_CASE("fail-back names components by their canonical names, or all of "
+          "them with *, and refuses anything else naming the value",
+          "[config]") {
+  auto key = "ha.election.fail-back";
+  CHECK(stored(key, "dispatcher, resource_manager") ==
+        "dispatcher,resource_manager");
+  CHECK(stored(key, "*") == "*");
+  CHECK(stored(key, "job_manager/0123456789ABCDEF0123456789abcdef")
+        == "job_manager/0123456789abcdef0123456789abcdef");
+  for (auto bad : {"dispatcher,,rest", "dispatcher,", "bogus", "dis patcher"})
+    CHECK(error_for(key, bad)
+          == std::string{"invalid value '"} + bad
+               + "' for ha.election.fail-back: expected component names "
+                 "separated by commas, or *");
+}

@@ -30,6 +30,11 @@ struct corpus_fixture : actor_fixture {
   elector_impl elector;
   retriever_impl retriever;
 
+  /// Time stands still: a drain waits for the recorded `drained`.
+  bool trigger_timeout() override {
+    return false;
+  }
+
   /// Starts recording into tests/replay/<name>.journal, from scratch.
   void record(const std::string& name) {
     auto path = std::string{CAF_HA_SOURCE_DIR} + "/tests/replay/" + name
@@ -47,6 +52,13 @@ struct corpus_fixture : actor_fixture {
   recorder<contender_actor> join() {
     auto c = make_contender();
     ask<caf::ok_atom>(elector, join_atom::value, c.handle);
+    return c;
+  }
+
+  /// A contender that declares `options`.
+  recorder<contender_actor> join(contender_options options) {
+    auto c = make_contender();
+    ask<caf::ok_atom>(elector, join_atom::value, c.handle, std::move(options));
     return c;
   }
 
@@ -129,4 +141,44 @@ TEST_CASE_METHOD(corpus_fixture, "record: listener joining late",
   CHECK(l.last().info.address == "host-a:1");
   CHECK(ask<leader_info>(retriever, caf::get_atom::value).address
         == "host-a:1");
+}
+
+TEST_CASE_METHOD(corpus_fixture,
+                 "record: transfer to a named contender that drains first",
+                 "[.record-corpus]") {
+  record("transfer");
+  auto l = listen();
+  auto a = join(contender_options{"host-a:1", 0, true});
+  auto b = join(contender_options{"host-b:1"});
+  auto c = join(contender_options{"host-c:1"});
+  REQUIRE(confirm(a, "host-a:1"));
+  auto refused = ask_expected<caf::ok_atom>(elector, transfer_atom::value,
+                                            std::string{"host-x:1"});
+  REQUIRE_FALSE(refused);
+  REQUIRE(ask_expected<caf::ok_atom>(elector, transfer_atom::value,
+                                     std::string{"host-c:1"}));
+  REQUIRE(a.last().kind == "drain");
+  REQUIRE(ask<bool>(elector, drained_atom::value, a.last().info.session));
+  REQUIRE(c.last().kind == "grant");
+  REQUIRE(confirm(c, "host-c:1"));
+  CHECK(b.log->empty());
+  CHECK(l.last().info.address == "host-c:1");
+}
+
+TEST_CASE_METHOD(corpus_fixture,
+                 "record: fail-back to a contender of higher priority",
+                 "[.record-corpus]") {
+  arbiter->fail_back({dispatcher});
+  record("fail_back");
+  auto l = listen();
+  auto a = join(contender_options{"host-a:1", 1, true});
+  REQUIRE(confirm(a, "host-a:1"));
+  auto same = join(contender_options{"host-s:1", 1});
+  auto high = join(contender_options{"host-h:1", 5});
+  REQUIRE(a.last().kind == "drain");
+  REQUIRE(ask<bool>(elector, drained_atom::value, a.last().info.session));
+  REQUIRE(high.last().kind == "grant");
+  REQUIRE(confirm(high, "host-h:1"));
+  CHECK(same.log->empty());
+  CHECK(l.last().info.address == "host-h:1");
 }

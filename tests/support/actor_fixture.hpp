@@ -26,7 +26,8 @@ struct test_config : caf::actor_system_config {
 
 /// One message a recorder received.
 struct record {
-  std::string kind; // grant, revoke, election_error, leader, retrieval_error
+  std::string kind; // grant, revoke, election_error, drain, leader,
+                    // retrieval_error
   std::string component;
   leader_info info; // session and epoch of grants and revokes too
   caf::error err;
@@ -34,8 +35,10 @@ struct record {
 
 using record_log = std::shared_ptr<std::vector<record>>;
 
-inline contender_actor::behavior_type
-recording_contender(contender_actor::pointer, record_log log) {
+/// Records what a contender receives, `drain` too (it answers nothing: a
+/// test that makes it drain says `drained` itself).
+inline draining_contender_actor::behavior_type
+recording_contender(draining_contender_actor::pointer, record_log log) {
   return {
     [=](grant_atom, const std::string& c, const session_id& s, epoch_t e) {
       log->push_back({"grant", c, {"", s, e}, {}});
@@ -45,6 +48,9 @@ recording_contender(contender_actor::pointer, record_log log) {
     },
     [=](election_error_atom, const std::string& c, const caf::error& err) {
       log->push_back({"election_error", c, {}, err});
+    },
+    [=](drain_atom, const std::string& c, const session_id& s) {
+      log->push_back({"drain", c, {"", s, 0}, {}});
     },
   };
 }
@@ -90,7 +96,9 @@ struct actor_fixture : ::test_coordinator_fixture<test_config> {
 
   recorder<contender_actor> make_contender() {
     auto log = std::make_shared<std::vector<record>>();
-    return {sys.spawn(recording_contender, log), log};
+    return {caf::actor_cast<contender_actor>(
+              sys.spawn(recording_contender, log)),
+            log};
   }
 
   recorder<listener_actor> make_listener() {

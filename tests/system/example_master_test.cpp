@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <regex>
 
 #include <catch2/catch.hpp>
 
@@ -43,6 +46,37 @@ std::vector<std::string> lines_within(child_process& proc,
       break;
     result.push_back(*line);
   }
+  return result;
+}
+
+/// Reads lines of `proc` into `seen` until one contains `text`; fails the
+/// test if none does within `timeout` (or 2000 lines).
+void read_until(child_process& proc, const std::string& text,
+                std::vector<std::string>& seen,
+                std::chrono::milliseconds timeout = 15s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (int i = 0; i < 2000; ++i) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    auto line = left.count() > 0 ? proc.read_line(left) : std::nullopt;
+    if (!line)
+      break;
+    seen.push_back(*line);
+    if (line->find(text) != std::string::npos)
+      return;
+  }
+  FAIL("no line with '" << text << "' within " << timeout.count() << " ms");
+}
+
+/// The checkpoint ids and epochs of the "checkpoint id N (epoch E)" lines.
+std::vector<std::pair<uint64_t, uint64_t>>
+checkpoint_ids(const std::vector<std::string>& lines) {
+  static const std::regex pattern{"checkpoint id ([0-9]+) \\(epoch ([0-9]+)"};
+  std::vector<std::pair<uint64_t, uint64_t>> result;
+  std::smatch match;
+  for (auto& line : lines)
+    if (std::regex_search(line, match, pattern))
+      result.emplace_back(std::stoull(match[1]), std::stoull(match[2]));
   return result;
 }
 
@@ -130,4 +164,74 @@ TEST_CASE("example_master: a leader SIGSTOPped until the node revokes it "
   second->signal(SIGTERM);
   CHECK(first->wait(10s) == 0);
   CHECK(second->wait(10s) == 0);
+}
+
+TEST_CASE("example_master: hactl leader transfer under load: the leader "
+          "drains and stops, the other master leads next, every checkpoint "
+          "id is taken once, none is skipped, and a write with the old epoch "
+          "is fenced",
+          "[system][example][transfer]") {
+  temp_dir dir;
+  auto secret = (dir.path() / "admin.secret").string();
+  std::ofstream{secret} << "the-admin-secret\n";
+  std::filesystem::permissions(secret, std::filesystem::perms::owner_read
+                                         | std::filesystem::perms::owner_write);
+  running_node node{{"-D", "ha.admin.secret-file=" + secret}};
+  auto port = node.endpoint.substr(node.endpoint.find(':') + 1);
+  std::vector<std::string> options{"--work-every-ms", "20", "--drain-ms",
+                                   "100"};
+  std::vector<std::string> a_lines, b_lines;
+  auto first = start_master(port, "master-a:6123", options);
+  read_until(*first, "dispatcher: leading with epoch", a_lines);
+  auto second = start_master(port, "master-b:6123", options);
+  read_until(*second, "dispatcher is led by master-a:6123", b_lines);
+  for (int i = 0; i < 5; ++i)
+    read_until(*first, "checkpoint id", a_lines);
+  auto moved = run_to_end({binary("hactl"), "--connect", node.endpoint,
+                           "--json", "-D", "ha.admin.secret-file=" + secret,
+                           "leader", "transfer", "dispatcher", "--to",
+                           "master-b:6123"});
+  INFO("hactl stderr: " << moved.stderr_text);
+  REQUIRE(moved.exit_code == 0);
+  read_until(*first, "dispatcher: draining", a_lines);
+  read_until(*first, "dispatcher: not leading", a_lines);
+  read_until(*second, "dispatcher: leading with epoch", b_lines);
+  for (int i = 0; i < 5; ++i)
+    read_until(*second, "checkpoint id", b_lines);
+  auto a_ids = checkpoint_ids(a_lines);
+  auto b_ids = checkpoint_ids(b_lines);
+  REQUIRE(a_ids.size() >= 5);
+  REQUIRE(b_ids.size() >= 5);
+  auto old_epoch = a_ids.front().second;
+  // A writer that kept using the old epoch is fenced now.
+  auto stale = run_to_end({binary("hactl"), "--connect", node.endpoint,
+                           "counter", "next", std::string(30, '0') + "77",
+                           "--fence",
+                           "dispatcher:" + std::to_string(old_epoch)});
+  CHECK(stale.exit_code == 1);
+  CHECK_THAT(stale.stderr_text, Catch::Contains("fenced"));
+  first->signal(SIGTERM);
+  second->signal(SIGTERM);
+  CHECK(first->wait(10s) == 0);
+  CHECK(second->wait(10s) == 0);
+  for (auto& x : lines_within(*first, 1s))
+    a_lines.push_back(x);
+  for (auto& x : lines_within(*second, 1s))
+    b_lines.push_back(x);
+  a_ids = checkpoint_ids(a_lines);
+  b_ids = checkpoint_ids(b_lines);
+  for (auto& [id, epoch] : a_ids)
+    CHECK(epoch == old_epoch);
+  for (auto& [id, epoch] : b_ids)
+    CHECK(epoch > old_epoch);
+  // One sequence: the old leader's ids, then the new leader's, each once.
+  std::vector<uint64_t> ids;
+  for (auto& x : a_ids)
+    ids.push_back(x.first);
+  for (auto& x : b_ids)
+    ids.push_back(x.first);
+  for (size_t i = 1; i < ids.size(); ++i)
+    CHECK(ids[i] == ids[i - 1] + 1);
+  for (auto& line : a_lines)
+    CHECK(line.find("failed") == std::string::npos);
 }

@@ -66,15 +66,16 @@ TEST_CASE("a listener's forged leader and retrieval error reach neither the "
   cluster.expect_served();
 }
 
-TEST_CASE("a listener cannot confirm or resign the leader's session it "
-          "learnt",
+TEST_CASE("a listener cannot confirm, resign or end the drain of the "
+          "leader's session it learnt",
           "[hostile][system]") {
   auto mode = GENERATE(transport::plain, transport::tls);
   INFO("over " << to_string(mode));
   hostile_cluster cluster{mode};
   auto real = start_leader(cluster, "dispatcher", "a:1");
   auto before = cluster.leader();
-  for (auto attack : {"confirm-stolen-session", "resign-stolen-session"}) {
+  for (auto attack : {"confirm-stolen-session", "resign-stolen-session",
+                      "drained-stolen-session"}) {
     INFO(attack);
     auto report = cluster.attack(attack);
     CHECK(report["outcome"] == "refused");
@@ -82,6 +83,27 @@ TEST_CASE("a listener cannot confirm or resign the leader's session it "
   }
   CHECK(same_leader(cluster.leader(), before));
   // The leader keeps its grant: nothing but its own events so far.
+  CHECK_FALSE(real.process->wait(0ms));
+  cluster.expect_served();
+}
+
+TEST_CASE("leadership moves only through the root's transfer with the admin "
+          "secret: not without it, and never through the elector's handle",
+          "[hostile][system]") {
+  auto mode = GENERATE(transport::plain, transport::tls);
+  INFO("over " << to_string(mode));
+  hostile_cluster cluster{mode};
+  auto real = start_leader(cluster, "dispatcher", "a:1");
+  auto other = cluster.hactl({"contend", "dispatcher", "--address", "b:1"});
+  await_event(*other, "joined");
+  auto before = cluster.leader();
+  auto direct = cluster.attack("elector-transfer", {"--to", "b:1"});
+  CHECK(direct["outcome"] == "refused");
+  CHECK(direct["code"] == "permission_denied");
+  auto unsigned_transfer = cluster.attack("transfer", {"--to", "b:1"});
+  CHECK(unsigned_transfer["outcome"] == "refused");
+  CHECK(unsigned_transfer["code"] == "permission_denied");
+  CHECK(same_leader(cluster.leader(), before));
   CHECK_FALSE(real.process->wait(0ms));
   cluster.expect_served();
 }

@@ -1,5 +1,6 @@
 // Attacks on electors and retrievers: speaking for the election backend,
 // acting for another process's contender with a session a listener learns,
+// moving leadership without the admin secret,
 // and asking for more electors and retrievers than anyone uses.
 
 #include <random>
@@ -162,6 +163,31 @@ nlohmann::json resign_stolen(attack_context& ctx) {
   return report;
 }
 
+/// drained(session) for the leader's session a listener learnt: only the
+/// holder's process may end its own drain.
+nlohmann::json drained_stolen(attack_context& ctx) {
+  auto session = stolen_session(ctx);
+  auto drained = ask<bool>(ctx, elector(ctx), drained_atom::value, session);
+  return verdict(drained ? caf::none : drained.error());
+}
+
+/// The elector's own transfer, sent to its handle instead of the root:
+/// only the node's process may ask it.
+nlohmann::json elector_transfer(attack_context& ctx) {
+  auto done = ask<caf::ok_atom>(ctx, elector(ctx), transfer_atom::value,
+                                ctx.option("to", evil_address));
+  return verdict(done ? caf::none : done.error());
+}
+
+/// The root's transfer to `--to`, with `--secret` (empty without).
+nlohmann::json root_transfer(attack_context& ctx) {
+  auto done = ask<caf::ok_atom>(ctx, ctx.any_root(), transfer_atom::value,
+                                component_option(ctx),
+                                ctx.option("to", evil_address),
+                                ctx.option("secret", ""));
+  return verdict(done ? caf::none : done.error());
+}
+
 std::string random_job_component(std::mt19937_64& gen) {
   job_id job;
   for (auto& byte : job.bytes)
@@ -225,6 +251,9 @@ void add_election_attacks(std::map<std::string, attack_fn>& attacks) {
   attacks["forge-leader"] = forge_leader;
   attacks["confirm-stolen-session"] = confirm_stolen;
   attacks["resign-stolen-session"] = resign_stolen;
+  attacks["drained-stolen-session"] = drained_stolen;
+  attacks["elector-transfer"] = elector_transfer;
+  attacks["transfer"] = root_transfer;
   attacks["lookups"] = lookups;
   attacks["huge-name"] = huge_name;
 }
