@@ -289,11 +289,13 @@ bool on_confirm(elector_pointer self, const session_id& session,
 /// grants the next one (a handover's pick first).
 void requeue(elector_pointer self, uint64_t candidate) {
   auto& st = self->state;
-  auto entry = st.candidates[candidate];
   revoke_if_leader(self, candidate, ops::revoke_cause::resign);
+  auto entry = std::move(st.candidates[candidate]);
   st.candidates.erase(candidate);
-  st.cfg.driver->leave(st.cfg.component, candidate);
-  add_candidate(self, std::move(entry));
+  auto id = st.next_candidate++;
+  auto& added = st.candidates.emplace(id, std::move(entry)).first->second;
+  st.cfg.driver->requeue(st.cfg.component, candidate, id, added.options,
+                         caf::actor_cast<election_events_actor>(st.inbox));
 }
 
 /// The leader `candidate` steps down: at once, or, if it declared that it
@@ -350,7 +352,11 @@ bool on_resign(elector_pointer self, const session_id& session) {
   auto& st = self->state;
   if (!st.current || st.current->session != session)
     return false;
-  step_down(self, st.current->candidate);
+  // Resigning while draining says the work is done.
+  if (st.current->draining)
+    on_drained(self, session);
+  else
+    step_down(self, st.current->candidate);
   return true;
 }
 

@@ -22,6 +22,8 @@
 #include "caf_ha/config/secret_file.hpp"
 #include "caf_ha/actors/net/tls.hpp"
 #include "caf_ha/messages/errors.hpp"
+#include "caf_ha/messages/ids.hpp"
+#include "caf_ha/messages/leader_info.hpp"
 
 namespace ha {
 
@@ -56,13 +58,18 @@ caf::result<Rs...> relay(gateway_pointer self, Ts... xs) {
   return rp;
 }
 
+/// None if `given` is the admin secret; `action` completes "... may not"
+/// in the error ("close the services").
 caf::error check_secret(gateway_pointer self, const std::string& given,
-                        const char* operation) {
+                        const char* action) {
   auto& st = self->state;
   const char* problem = nullptr;
   if (!st.secret_digest)
     problem = "no admin secret is configured (ha.admin.secret-file), so "
               "remote peers may not";
+  else if (given.empty())
+    problem = "no admin secret given: remote peers need the one of "
+              "ha.admin.secret-file to";
   else if (CRYPTO_memcmp(digest_of(given).data(), st.secret_digest->data(),
                          st.secret_digest->size())
            != 0)
@@ -70,10 +77,24 @@ caf::error check_secret(gateway_pointer self, const std::string& given,
               "ha.admin.secret-file to";
   if (problem == nullptr)
     return caf::none;
-  st.warnings.warn_once(self, std::string{"a '"} + operation
-                                + "' without the admin secret");
+  st.warnings.warn_once(self, std::string{"a request to "} + action
+                                + " without the admin secret");
   return make_error(errc::permission_denied,
-                    std::string{problem} + " " + operation + " the services");
+                    std::string{problem} + " " + action);
+}
+
+/// "transfer of COMPONENT to ADDRESS requested by NODE": what an operator
+/// did, for the log; the peer's values only once they are valid (a log line
+/// must not carry what a peer made up).
+std::string describe_transfer(gateway_pointer self,
+                              const std::string& component,
+                              const std::string& to) {
+  auto name = component::canonical(component);
+  if (!name || check_leader_address(to))
+    return "a malformed transfer requested by a remote peer";
+  auto& sender = self->current_sender();
+  return "transfer of " + *name + " to " + to + " requested by "
+         + (sender ? "node " + to_string(sender->node()) : "a remote peer");
 }
 
 ha_services_actor::behavior_type
@@ -120,7 +141,7 @@ services_gateway(gateway_pointer self, ha_services_actor root,
     },
     [self](caf::close_atom x,
            const std::string& secret) -> caf::result<caf::ok_atom> {
-      if (auto err = check_secret(self, secret, "close"))
+      if (auto err = check_secret(self, secret, "close the services"))
         return err;
       logger("node")->info("close requested by a remote peer");
       return relay<caf::ok_atom>(self, x, std::string{});
@@ -128,14 +149,14 @@ services_gateway(gateway_pointer self, ha_services_actor root,
     [self](transfer_atom x, const std::string& component,
            const std::string& to,
            const std::string& secret) -> caf::result<caf::ok_atom> {
-      if (auto err = check_secret(self, secret, "transfer leadership of"))
+      if (auto err = check_secret(self, secret, "transfer leadership"))
         return err;
-      logger("node")->info("transfer requested by a remote peer");
+      logger("node")->info("{}", describe_transfer(self, component, to));
       return relay<caf::ok_atom>(self, x, component, to, std::string{});
     },
     [self](cleanup_atom x,
            const std::string& secret) -> caf::result<caf::ok_atom> {
-      if (auto err = check_secret(self, secret, "clean up"))
+      if (auto err = check_secret(self, secret, "clean up the services"))
         return err;
       logger("node")->info("cleanup requested by a remote peer");
       return relay<caf::ok_atom>(self, x, std::string{});

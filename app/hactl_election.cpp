@@ -352,7 +352,8 @@ void add_transfer_command(CLI::App* leader, hactl_action& action,
                 "ha.admin.secret-file for a remote node); wait until it "
                 "leads");
   transfer->add_option("component", args->component)->required();
-  example(transfer, hactl + "leader transfer dispatcher --to 10.0.0.6:8081");
+  example(transfer, hactl + "-D ha.admin.secret-file=/etc/caf-ha/admin.secret "
+                            "leader transfer dispatcher --to 10.0.0.6:8081");
   transfer->add_option("--to", args->to,
                        "the address the new leader declared")
     ->required();
@@ -398,6 +399,8 @@ void add_contend_command(CLI::App& app, hactl_action& action,
     action = [args](hactl_context& ctx) {
       if (auto err = check_leader_address(args->address))
         return usage("--address: " + describe(err));
+      if (args->drain_ms > 0 && !args->drains)
+        return usage("--drain-ms: only with --drains");
       return with_component(args->component, [&](const std::string& c) {
         contend_args run;
         run.address = args->address;

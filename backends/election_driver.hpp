@@ -1,7 +1,9 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "caf_ha/messages/election.hpp"
 #include "caf_ha/messages/leader_info.hpp"
@@ -40,7 +42,8 @@ namespace ha {
 ///   ties by arrival); a waiting candidate never displaces a leader, except
 ///   through a handover: `transfer` (an operator's) or fail-back (a
 ///   component configured so, when a candidate of higher priority than the
-///   leader joins). A handover picks the next leader, sends
+///   leader joins; one that queues again through `requeue` does not count
+///   until it joins afresh). A handover picks the next leader, sends
 ///   `resign(leader)` to the leader's elector, which steps it down (after
 ///   it drained) and lets it `leave`, and then grants the picked one before
 ///   any other. `transfer(component, to, request, events)` answers
@@ -62,6 +65,14 @@ public:
 
   virtual void leave(const std::string& component, uint64_t candidate) = 0;
 
+  /// The leader `old_candidate` stepped down (resign, transfer, fail-back)
+  /// and queues again as `candidate`: `leave` then `join`, except that it
+  /// does not fail back.
+  virtual void requeue(const std::string& component, uint64_t old_candidate,
+                       uint64_t candidate, const contender_options& options,
+                       election_events_actor events)
+    = 0;
+
   virtual void publish(const std::string& component, uint64_t candidate,
                        const leader_info& info)
     = 0;
@@ -81,5 +92,15 @@ public:
     // nop
   }
 };
+
+/// True if `components` (ha.election.fail-back: canonical names, or "*")
+/// lists the canonical `component`.
+inline bool fails_back(const std::vector<std::string>& components,
+                       const std::string& component) {
+  return std::any_of(components.begin(), components.end(),
+                     [&](const std::string& x) {
+                       return x == "*" || x == component;
+                     });
+}
 
 } // namespace ha

@@ -16,6 +16,7 @@
 #include "caf_ha/backends/sqlite/sqlite_grants.hpp"
 #include "caf_ha/backends/sqlite/sqlite_metadata_store.hpp"
 #include "caf_ha/backends/storage_identity.hpp"
+#include "caf_ha/backends/zookeeper/zk_election.hpp"
 #include "caf_ha/backends/zookeeper/zookeeper_backend.hpp"
 #include "caf_ha/config/config.hpp"
 #include "caf_ha/config/logging.hpp"
@@ -129,6 +130,14 @@ caf::expected<backend> make_sqlite(const config& cfg) {
   return be;
 }
 
+caf::expected<backend> make_zookeeper_mode(const config& cfg) {
+  auto be = make_zookeeper(cfg, cluster_dir(cfg).string(), random_session_id);
+  if (be)
+    std::static_pointer_cast<zk_election>(be->election)
+      ->fail_back(fail_back_components(cfg));
+  return be;
+}
+
 caf::expected<backend> make_mode(const config& cfg) {
   switch (cfg.mode()) {
     case ha_mode::none:
@@ -138,11 +147,7 @@ caf::expected<backend> make_mode(const config& cfg) {
     case ha_mode::sqlite:
       return make_sqlite(cfg);
     case ha_mode::zookeeper:
-      if (!cfg.get_string("ha.election.fail-back").empty())
-        return make_error(errc::invalid_config,
-                          "ha.election.fail-back is not available in "
-                          "ZooKeeper mode yet; remove it");
-      return make_zookeeper(cfg, cluster_dir(cfg).string(), random_session_id);
+      return make_zookeeper_mode(cfg);
     default:
       return make_error(errc::not_available,
                         "high-availability mode '" + to_string(cfg.mode())

@@ -66,7 +66,9 @@ fencing_token current_token(const leader_state& st) {
 }
 
 bool awaits_confirmation(const leader_state& st, const session_id& session) {
-  return st.grant && st.grant->session == session && !st.grant->confirmed;
+  // A grant asked to drain before it was confirmed is on its way out.
+  return st.grant && st.grant->session == session && !st.grant->confirmed
+         && !st.draining;
 }
 
 /// Drops the grant; tells the application only if it was leading.
@@ -304,9 +306,15 @@ void on_drain(leader_pointer self, const session_id& session) {
     tell_drained(self, session);
     return;
   }
-  if (!st.grant->confirmed || st.draining)
+  if (st.draining)
     return;
   st.draining = true;
+  if (!st.grant->confirmed) {
+    // It never led on this grant (its confirmation may still be on the
+    // way): nothing to drain, and it will not lead on it.
+    tell_drained(self, session);
+    return;
+  }
   st.log->info("{}: draining before leadership ends", st.cfg.component);
   if (!st.cfg.drains) {
     on_app_drained(self);

@@ -72,6 +72,19 @@ void journaled_driver::leave(const std::string& component,
   election_->leave(component, candidate);
 }
 
+void journaled_driver::requeue(const std::string& component,
+                               uint64_t old_candidate, uint64_t candidate,
+                               const contender_options& options,
+                               election_events_actor events) {
+  auto hook = elector_hook(sink_, component);
+  hook.out(driver_peer, "driver.leave",
+           {{"candidate", std::to_string(old_candidate)}});
+  hook.out(driver_peer, "driver.join",
+           {{"candidate", std::to_string(candidate)}});
+  election_->requeue(component, old_candidate, candidate, options,
+                     std::move(events));
+}
+
 void journaled_driver::transfer(const std::string& component,
                                 const std::string& to, uint64_t request,
                                 election_events_actor events) {

@@ -31,6 +31,11 @@ public:
 
   void leave(const std::string& component, uint64_t candidate) override;
 
+  /// Journaled as the `driver.leave` and `driver.join` it amounts to.
+  void requeue(const std::string& component, uint64_t old_candidate,
+               uint64_t candidate, const contender_options& options,
+               election_events_actor events) override;
+
   void transfer(const std::string& component, const std::string& to,
                 uint64_t request, election_events_actor events) override;
 

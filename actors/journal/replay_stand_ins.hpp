@@ -33,6 +33,11 @@ public:
   void leave(const std::string&, uint64_t) override {
     // nop
   }
+  void requeue(const std::string&, uint64_t, uint64_t,
+               const contender_options&,
+               election_events_actor events) override {
+    inbox = caf::actor_cast<caf::actor>(events);
+  }
   void transfer(const std::string&, const std::string&, uint64_t,
                 election_events_actor events) override {
     inbox = caf::actor_cast<caf::actor>(events);

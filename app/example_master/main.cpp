@@ -31,6 +31,7 @@
 // master actor ends for another reason (e.g. the link gave up on ha-node).
 
 #include <charconv>
+#include <system_error>
 #include <csignal>
 #include <iostream>
 #include <map>
@@ -296,24 +297,30 @@ std::optional<arguments> parse(int argc, char** argv) {
   arguments args;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string key = argv[i], value = argv[i + 1];
+    // A whole number, or the usage.
+    auto number = [&value](auto& out) {
+      auto end = value.data() + value.size();
+      auto [ptr, ec] = std::from_chars(value.data(), end, out);
+      return ec == std::errc{} && ptr == end;
+    };
+    bool ok = true;
     if (key == "--host")
       args.host = value;
     else if (key == "--port")
-      std::from_chars(value.data(), value.data() + value.size(), args.port);
+      ok = number(args.port);
     else if (key == "--name")
       args.name = value;
     else if (key == "--work-every-ms")
-      std::from_chars(value.data(), value.data() + value.size(),
-                      args.work_every_ms);
+      ok = number(args.work_every_ms);
     else if (key == "--drain-ms")
-      std::from_chars(value.data(), value.data() + value.size(),
-                      args.drain_ms);
+      ok = number(args.drain_ms);
     else if (key == "--priority")
-      std::from_chars(value.data(), value.data() + value.size(),
-                      args.priority);
+      ok = number(args.priority);
     else if (key == "-D")
       args.overrides.push_back(value);
     else
+      ok = false;
+    if (!ok)
       return std::nullopt;
   }
   if (argc % 2 == 0 || args.port == 0 || args.name.empty()

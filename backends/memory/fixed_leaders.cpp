@@ -22,6 +22,13 @@ void fixed_leaders::leave(const std::string&, uint64_t) {
   // Nothing to hand over: every candidate leads.
 }
 
+void fixed_leaders::requeue(const std::string& component, uint64_t,
+                            uint64_t candidate,
+                            const contender_options& options,
+                            election_events_actor events) {
+  join(component, candidate, options, std::move(events));
+}
+
 void fixed_leaders::transfer(const std::string& component, const std::string&,
                              uint64_t request, election_events_actor events) {
   caf::anon_send(events, transfer_atom::value, request,

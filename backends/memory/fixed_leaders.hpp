@@ -27,6 +27,10 @@ public:
 
   void leave(const std::string& component, uint64_t candidate) override;
 
+  void requeue(const std::string& component, uint64_t old_candidate,
+               uint64_t candidate, const contender_options& options,
+               election_events_actor events) override;
+
   /// Refused: the leaders are fixed.
   void transfer(const std::string& component, const std::string& to,
                 uint64_t request, election_events_actor events) override;

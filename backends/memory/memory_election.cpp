@@ -25,12 +25,28 @@ void memory_election::join(const std::string& component, uint64_t candidate,
                            const contender_options& options,
                            election_events_actor events) {
   std::lock_guard<std::mutex> guard{mtx_};
+  do_join(component, candidate, options, std::move(events), true);
+}
+
+void memory_election::requeue(const std::string& component,
+                              uint64_t old_candidate, uint64_t candidate,
+                              const contender_options& options,
+                              election_events_actor events) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  do_leave(component, old_candidate);
+  do_join(component, candidate, options, std::move(events), false);
+}
+
+void memory_election::do_join(const std::string& component,
+                              uint64_t candidate,
+                              const contender_options& options,
+                              election_events_actor events, bool fresh) {
   auto& st = components_[component];
   auto pos = st.queue.insert(queue_position(st, options.priority),
                              candidate_entry{candidate, std::move(events),
                                              options});
   grant_front(component, st);
-  if (st.leader && !st.next && fails_back(component)
+  if (fresh && st.leader && !st.next && fails_back(component)
       && options.priority > st.queue.front().options.priority)
     hand_over(st, pos);
 }
@@ -54,11 +70,7 @@ void memory_election::hand_over(component_state& st,
 }
 
 bool memory_election::fails_back(const std::string& component) const {
-  auto name = canonical_or_same(component);
-  return std::any_of(fail_back_.begin(), fail_back_.end(),
-                     [&](const std::string& x) {
-                       return x == "*" || x == name;
-                     });
+  return ha::fails_back(fail_back_, canonical_or_same(component));
 }
 
 void memory_election::fail_back(std::vector<std::string> components) {
@@ -74,13 +86,19 @@ void memory_election::transfer(const std::string& component,
     caf::anon_send(events, transfer_atom::value, request, std::move(err));
   };
   auto& st = components_[component];
-  auto target = std::find_if(st.queue.begin(), st.queue.end(),
-                             [&](const candidate_entry& x) {
-                               return x.options.address == to;
-                             });
+  auto declared = [&](const candidate_entry& x) {
+    return x.options.address == to;
+  };
+  auto target = std::find_if(st.queue.begin(), st.queue.end(), declared);
+  auto count = std::count_if(st.queue.begin(), st.queue.end(), declared);
   if (target == st.queue.end())
     answer(make_error(errc::not_found, component + ": no contender declared "
                                          "the address " + to));
+  else if (count > 1)
+    answer(make_error(errc::invalid_argument,
+                      component + ": " + std::to_string(count)
+                        + " contenders declared the address " + to
+                        + "; a transfer needs exactly one"));
   else if (!st.leader)
     answer(make_error(errc::backend_unavailable,
                       component + ": no leader to transfer from"));
@@ -99,6 +117,11 @@ void memory_election::transfer(const std::string& component,
 
 void memory_election::leave(const std::string& component, uint64_t candidate) {
   std::lock_guard<std::mutex> guard{mtx_};
+  do_leave(component, candidate);
+}
+
+void memory_election::do_leave(const std::string& component,
+                               uint64_t candidate) {
   auto& st = components_[component];
   auto i = std::find_if(st.queue.begin(), st.queue.end(),
                         [&](auto& x) { return x.id == candidate; });

@@ -58,6 +58,10 @@ public:
 
   void leave(const std::string& component, uint64_t candidate) override;
 
+  void requeue(const std::string& component, uint64_t old_candidate,
+               uint64_t candidate, const contender_options& options,
+               election_events_actor events) override;
+
   void publish(const std::string& component, uint64_t candidate,
                const leader_info& info) override;
 
@@ -106,6 +110,13 @@ private:
   void forget_if_unused(component_map::iterator i);
 
   void grant_front(const std::string& component, component_state& st);
+
+  void do_leave(const std::string& component, uint64_t candidate);
+
+  /// Queues `candidate`; a fresh one (not a requeued leader) may fail back.
+  void do_join(const std::string& component, uint64_t candidate,
+               const contender_options& options, election_events_actor events,
+               bool fresh);
 
   /// Where a candidate of `priority` queues: never before the leader or the
   /// pinned next one.

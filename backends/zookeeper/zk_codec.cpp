@@ -28,14 +28,57 @@ std::optional<leader_info> decode_leader_info(const std::string& data) {
   return leader_info{data.substr(second + 1), *session, *epoch};
 }
 
-std::string encode_contender(const contender_options& options) {
-  return options.address;
+std::string encode_contender(const contender_options& options,
+                             bool stepped_down) {
+  if (options.priority == 0 && !stepped_down)
+    return options.address;
+  return options.address + "\n" + std::to_string(options.priority)
+         + (stepped_down ? "\nstepped-down" : "");
+}
+
+namespace {
+
+std::optional<int32_t> decode_int32(const std::string& text) {
+  int32_t result = 0;
+  auto end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, result);
+  if (ec != std::errc{} || ptr != end)
+    return std::nullopt;
+  return result;
+}
+
+} // namespace
+
+latch_data decode_latch(const std::string& data) {
+  latch_data result;
+  auto first = data.find('\n');
+  auto address = data.substr(0, first);
+  if (!address.empty() && !check_leader_address(address))
+    result.options.address = address;
+  if (first == std::string::npos)
+    return result;
+  auto second = data.find('\n', first + 1);
+  auto length = second == std::string::npos ? second : second - first - 1;
+  result.options.priority
+    = decode_int32(data.substr(first + 1, length)).value_or(0);
+  result.stepped_down = second != std::string::npos
+                        && data.substr(second + 1) == "stepped-down";
+  return result;
 }
 
 contender_options decode_contender(const std::string& data) {
-  if (data.empty() || check_leader_address(data))
-    return {};
-  return {data};
+  return decode_latch(data).options;
+}
+
+std::string encode_handover(const std::string& latch_name) {
+  return latch_name;
+}
+
+std::optional<std::string> decode_handover(const std::string& data) {
+  if (data.size() > 255 || data.find('/') != std::string::npos
+      || !sequence_of(data))
+    return std::nullopt;
+  return data;
 }
 
 std::optional<uint64_t> sequence_of(const std::string& name) {

@@ -15,12 +15,33 @@ std::string encode_leader_info(const leader_info& info);
 
 std::optional<leader_info> decode_leader_info(const std::string& data);
 
-/// A latch node's data: what its contender declared (the address, as text).
-std::string encode_contender(const contender_options& options);
+/// A latch node's data: what its contender declared, as text: the address;
+/// on a second line the priority, unless it is 0 and the third line is
+/// absent; on a third, `stepped-down` if the contender queued again after
+/// stepping down (fail-back does not count it).
+std::string encode_contender(const contender_options& options,
+                             bool stepped_down = false);
 
-/// What a latch node says of its contender; an address a leader could not
-/// publish (written by another client) reads as none.
+/// What a latch node says.
+struct latch_data {
+  contender_options options;
+  bool stepped_down = false;
+};
+
+/// An address a leader could not publish, or a priority that is no 32-bit
+/// decimal (written by another client), reads as none (empty, 0).
+latch_data decode_latch(const std::string& data);
+
+/// `decode_latch(data).options`.
 contender_options decode_contender(const std::string& data);
+
+/// A handover node's data: the name of the latch node to lead next.
+std::string encode_handover(const std::string& latch_name);
+
+/// The latch node a handover node names; nullopt unless it is a name such
+/// as ZooKeeper gives sequential nodes (no '/', ends in ten digits, at most
+/// 255 bytes).
+std::optional<std::string> decode_handover(const std::string& data);
 
 /// The sequence number that ZooKeeper appended to a sequential node's name
 /// (its last ten digits); nullopt if there is none.

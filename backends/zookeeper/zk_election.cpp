@@ -75,12 +75,25 @@ void zk_election::participants(const std::string& component,
   });
 }
 
-void zk_election::transfer(const std::string& component, const std::string&,
+void zk_election::transfer(const std::string& component, const std::string& to,
                            uint64_t request, election_events_actor events) {
-  caf::anon_send(events, transfer_atom::value, request,
-                 make_error(errc::not_available,
-                            component + ": transfer is not built for "
-                                        "ZooKeeper mode yet"));
+  worker_.post([this, component, to, request, events] {
+    do_transfer(component, to, request, events);
+  });
+}
+
+void zk_election::requeue(const std::string& component,
+                          uint64_t old_candidate, uint64_t candidate,
+                          const contender_options& options,
+                          election_events_actor events) {
+  worker_.post([this, component, old_candidate, candidate, options, events] {
+    do_leave(component, old_candidate);
+    do_join(component, candidate, options, events, true);
+  });
+}
+
+void zk_election::fail_back(std::vector<std::string> components) {
+  worker_.post([this, components] { fail_back_ = components; });
 }
 
 void zk_election::leave(const std::string& component, uint64_t candidate) {
@@ -106,10 +119,11 @@ std::string zk_election::token_of(uint64_t candidate,
 
 void zk_election::do_join(const std::string& component, uint64_t candidate,
                           contender_options options,
-                          election_events_actor events) {
+                          election_events_actor events, bool stepped_down) {
   auto& cs = components_[component][candidate];
   cs.events = std::move(events);
   cs.options = std::move(options);
+  cs.stepped_down = stepped_down;
   create_node(component, candidate, cs);
   evaluate(component);
 }
@@ -121,7 +135,8 @@ void zk_election::create_node(const std::string& component,
   auto rc = conn_->ensure_path(dir);
   if (rc == zk_rc::ok)
     rc = conn_->create(dir + "/" + token_of(candidate, cs),
-                       encode_contender(cs.options), true, true, &cs.node);
+                       encode_contender(cs.options, cs.stepped_down), true,
+                       true, &cs.node);
   if (rc == zk_rc::ok)
     return;
   if (rc == zk_rc::no_auth) {
@@ -254,10 +269,15 @@ void zk_election::evaluate(const std::string& component) {
 bool zk_election::evaluate_once(const std::string& component,
                                 component_state& st) {
   auto dir = settings_.latch_path(component);
+  // The leader watches every join when it may fail back.
+  bool watch = ha::fails_back(fail_back_, component)
+               && std::any_of(st.begin(), st.end(),
+                              [](auto& x) { return x.second.granted; });
   std::vector<std::string> names;
-  if (conn_->children(dir, names) != zk_rc::ok)
+  if (conn_->children(dir, names, watch) != zk_rc::ok)
     return false; // Evaluated again once connected.
   std::sort(names.begin(), names.end(), by_sequence);
+  auto picked = read_handover(component, names);
   bool again = false;
   for (auto& [id, cs] : st) {
     if (cs.node.empty()) {
@@ -278,17 +298,16 @@ bool zk_election::evaluate_once(const std::string& component,
       }
     }
     auto pos = std::find(names.begin(), names.end(), base_name(cs.node));
+    auto index = static_cast<size_t>(pos - names.begin());
     if (pos == names.end()) {
       // Someone deleted our node: queue again with a new one.
       revoke(id, cs);
       cs.node.clear();
       again = true;
-    } else if (pos == names.begin()) {
-      if (!cs.granted) {
-        cs.granted = true;
-        auto epoch = sequence_of(*pos).value_or(0) + 1;
-        caf::anon_send(cs.events, granted_atom::value, id, epoch);
-      }
+    } else if (picked && index < picked->target) {
+      again = stand_aside(component, id, cs) || again;
+    } else if (index == 0) {
+      again = lead(component, id, cs, names, picked) || again;
     } else {
       revoke(id, cs);
       if (conn_->exists(dir + "/" + *(pos - 1), nullptr, true)
@@ -299,13 +318,187 @@ bool zk_election::evaluate_once(const std::string& component,
   return again;
 }
 
+bool zk_election::stand_aside(const std::string& component,
+                              uint64_t candidate, candidate_state& cs) {
+  if (!cs.granted) {
+    requeue(component, candidate, cs);
+    return true;
+  }
+  // Leads until its elector drained it and it left: its node stays the
+  // lowest meanwhile, so its writes still pass the fence.
+  if (!std::exchange(cs.stepping_down, true))
+    caf::anon_send(cs.events, resign_atom::value, candidate);
+  return false;
+}
+
+bool zk_election::lead(const std::string& component, uint64_t candidate,
+                       candidate_state& cs,
+                       const std::vector<std::string>& names,
+                       const std::optional<handover>& picked) {
+  auto mine = cs.options.priority;
+  if (cs.granted) {
+    if (cs.stepping_down || picked || !ha::fails_back(fail_back_, component))
+      return false;
+    auto best = best_candidate(component, names, false);
+    if (best && best->second > mine && hand_over(component, names,
+                                                 best->first, picked)) {
+      cs.stepping_down = true;
+      caf::anon_send(cs.events, resign_atom::value, candidate);
+    }
+    return false;
+  }
+  if (!picked) {
+    // A free election: the highest priority leads.
+    auto best = best_candidate(component, names, true);
+    if (!best)
+      return false; // Evaluated again once connected.
+    if (best->second > mine)
+      return hand_over(component, names, best->first, picked);
+  }
+  cs.granted = true;
+  auto epoch = sequence_of(names.front()).value_or(0) + 1;
+  caf::anon_send(cs.events, granted_atom::value, candidate, epoch);
+  if (picked) // Done: the next handover starts from a clean slate.
+    conn_->remove(settings_.handover_path(component), picked->version);
+  // Once more to watch every join, when it may fail back.
+  return ha::fails_back(fail_back_, component);
+}
+
+bool zk_election::hand_over(const std::string& component,
+                            const std::vector<std::string>& names,
+                            size_t target,
+                            const std::optional<handover>& current) {
+  auto rc = write_handover(component, names[target], names.front(),
+                           current ? current->version : -1);
+  if (rc == zk_rc::ok)
+    return true;
+  logger("zk")->warn("{}: no handover to {}: {}", component, names[target],
+                     describe(conn_->error_for(
+                       rc, settings_.handover_path(component))));
+  return false;
+}
+
+void zk_election::requeue(const std::string& component, uint64_t candidate,
+                          candidate_state& cs) {
+  auto rc = conn_->remove(cs.node);
+  if (rc != zk_rc::ok && rc != zk_rc::no_node)
+    orphans_.push_back(cs.node);
+  cs.node.clear();
+  create_node(component, candidate, cs);
+}
+
+std::optional<zk_election::handover>
+zk_election::read_handover(const std::string& component,
+                           const std::vector<std::string>& names) {
+  auto path = settings_.handover_path(component);
+  zk_stat stat;
+  std::string data;
+  // The watch of `exists` fires on creation, change and deletion.
+  if (conn_->exists(path, &stat, true) != zk_rc::ok
+      || conn_->get(path, data, &stat) != zk_rc::ok)
+    return std::nullopt;
+  auto name = decode_handover(data);
+  auto i = name ? std::find(names.begin(), names.end(), *name) : names.end();
+  if (i == names.end())
+    return std::nullopt; // Gone (left, died): no handover.
+  return handover{static_cast<size_t>(i - names.begin()), stat.version};
+}
+
+int zk_election::write_handover(const std::string& component,
+                                const std::string& target,
+                                const std::string& holder, int version) {
+  auto path = settings_.handover_path(component);
+  auto rc = conn_->ensure_path(path.substr(0, path.rfind('/')));
+  if (rc != zk_rc::ok)
+    return rc;
+  zk_stat stat;
+  rc = conn_->exists(path, &stat);
+  if (rc != zk_rc::ok && rc != zk_rc::no_node)
+    return rc;
+  if (version < 0 && rc == zk_rc::ok)
+    version = stat.version; // A stale one (its pick left): replaced.
+  auto latch = settings_.latch_path(component) + "/" + holder;
+  std::vector<zk_op> ops{{zk_op::check, latch}};
+  if (rc == zk_rc::ok)
+    ops.push_back({zk_op::set, path, encode_handover(target), version});
+  else
+    ops.push_back({zk_op::create, path, encode_handover(target)});
+  return conn_->multi(ops);
+}
+
+std::optional<std::pair<size_t, int32_t>>
+zk_election::best_candidate(const std::string& component,
+                            const std::vector<std::string>& names, bool all) {
+  auto dir = settings_.latch_path(component);
+  std::optional<std::pair<size_t, int32_t>> best;
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::string data;
+    auto rc = conn_->get(dir + "/" + names[i], data);
+    if (rc == zk_rc::no_node)
+      continue; // Left meanwhile.
+    if (rc != zk_rc::ok)
+      return std::nullopt;
+    auto latch = decode_latch(data);
+    if (!all && latch.stepped_down)
+      continue;
+    if (!best || latch.options.priority > best->second)
+      best = std::make_pair(i, latch.options.priority);
+  }
+  return best;
+}
+
+void zk_election::do_transfer(const std::string& component,
+                              const std::string& to, uint64_t request,
+                              const election_events_actor& events) {
+  auto answer = [&](caf::error err) {
+    caf::anon_send(events, transfer_atom::value, request, std::move(err));
+  };
+  auto dir = settings_.latch_path(component);
+  std::vector<std::string> names;
+  auto rc = conn_->children(dir, names);
+  if (rc != zk_rc::ok && rc != zk_rc::no_node)
+    return answer(conn_->error_for(rc, dir));
+  std::sort(names.begin(), names.end(), by_sequence);
+  std::optional<size_t> target;
+  size_t count = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::string data;
+    if (conn_->get(dir + "/" + names[i], data) == zk_rc::ok
+        && decode_contender(data).address == to && count++ == 0)
+      target = i;
+  }
+  auto picked = read_handover(component, names);
+  if (!target)
+    answer(make_error(errc::not_found,
+                      component + ": no contender declared the address " + to));
+  else if (count > 1)
+    answer(make_error(errc::invalid_argument,
+                      component + ": " + std::to_string(count)
+                        + " contenders declared the address " + to
+                        + "; a transfer needs exactly one"));
+  else if (*target == 0)
+    answer(make_error(errc::invalid_argument,
+                      component + ": " + to + " leads already"));
+  else if (picked && picked->target != 0)
+    answer(make_error(errc::already_exists,
+                      component + ": another handover is under way"));
+  else if (!hand_over(component, names, *target, picked))
+    answer(make_error(errc::backend_unavailable,
+                      component + ": the election changed meanwhile; ask "
+                                  "again"));
+  else
+    answer(caf::none);
+  evaluate(component); // Our own leader steps down at once.
+}
+
 participant zk_election::latch_participant(const std::string& component,
                                            const std::string& name,
                                            bool lowest,
                                            const std::string& data,
                                            const zk_stat& stat) {
-  participant x{decode_contender(data).address, "candidate", 0,
-                stat.mtime_ms};
+  auto declared = decode_contender(data);
+  participant x{declared.address, "candidate", 0, stat.mtime_ms,
+                declared.priority};
   if (!lowest)
     return x;
   // The lowest node leads; confirmed once it published with its epoch.
@@ -374,6 +567,7 @@ zk_election::adoption zk_election::adoptable(const std::string& node) {
 
 void zk_election::revoke(uint64_t candidate, candidate_state& cs) {
   cs.published.clear();
+  cs.stepping_down = false;
   if (!cs.granted)
     return;
   cs.granted = false;
@@ -428,13 +622,11 @@ void zk_election::on_state(zk_state state) {
 void zk_election::on_watch(const std::string& path) {
   if (auto leader = settings_.component_of_leader_path(path); !leader.empty())
     return heal(leader);
-  auto prefix = settings_.cluster_path() + "/leaderlatch/";
-  if (path.compare(0, prefix.size(), prefix) != 0)
-    return;
-  auto rest = path.substr(prefix.size());
-  auto slash = rest.rfind('/');
-  if (slash != std::string::npos)
-    evaluate(rest.substr(0, slash));
+  auto component = settings_.component_of_latch_path(path);
+  if (component.empty())
+    component = settings_.component_of_handover_path(path);
+  if (!component.empty())
+    evaluate(component);
 }
 
 } // namespace ha

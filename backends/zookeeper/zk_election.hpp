@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -20,6 +22,17 @@ namespace ha {
 /// grant's epoch is the latch node's sequence number plus one: ZooKeeper
 /// hands those out in increasing order per component, and the lowest node
 /// is always newer than every earlier leader's.
+///
+/// Handovers keep that rule: `<cluster>/leaderhandover/<component>` names
+/// the latch node to lead next (a transfer's, fail-back's, or a free
+/// election's pick by priority). While that node exists, every candidate
+/// before it stands aside: one that waits makes a new node at the end, the
+/// leader steps down (its elector drains it, then it leaves and joins
+/// again). The picked node thus becomes the lowest and is granted by the
+/// rule, before any other; stores check fences by the same rule. Every
+/// process checks the handover node before it takes a grant, so none slips
+/// in between. A free election (the lowest node is ours and not granted)
+/// goes to the highest priority declared in the latch nodes.
 ///
 /// `publish` writes `<cluster>/leader/<component>/connection_info` as an
 /// ephemeral node in a multi-op that checks the latch node still exists, so
@@ -48,8 +61,19 @@ public:
 
   void leave(const std::string& component, uint64_t candidate) override;
 
+  /// The new latch node says its contender stepped down: fail-back does
+  /// not count it.
+  void requeue(const std::string& component, uint64_t old_candidate,
+               uint64_t candidate, const contender_options& options,
+               election_events_actor events) override;
+
   void transfer(const std::string& component, const std::string& to,
                 uint64_t request, election_events_actor events) override;
+
+  /// Components (canonical names) whose leader hands over to a candidate of
+  /// higher priority (ha.election.fail-back); "*": all. Every process of a
+  /// component should name the same.
+  void fail_back(std::vector<std::string> components);
 
   void publish(const std::string& component, uint64_t candidate,
                const leader_info& info) override;
@@ -73,6 +97,8 @@ private:
     election_events_actor events;
     /// Written into each of its latch nodes.
     contender_options options;
+    /// Queued again after stepping down: fail-back does not count it.
+    bool stepped_down = false;
     /// Full path of the latch node; empty while it has none.
     std::string node;
     /// Counts the candidate's latch nodes, so each has a new name.
@@ -80,6 +106,8 @@ private:
     bool granted = false;
     /// Revoked on suspension: gets a new node once reconnected.
     bool rejoin = false;
+    /// Asked its elector to step it down for a handover.
+    bool stepping_down = false;
     /// What the confirmed leader published; empty otherwise. Kept in the
     /// leader node while the grant lasts.
     std::string published;
@@ -92,7 +120,8 @@ private:
   // Everything below runs on the worker thread.
 
   void do_join(const std::string& component, uint64_t candidate,
-               contender_options options, election_events_actor events);
+               contender_options options, election_events_actor events,
+               bool stepped_down = false);
 
   void do_participants(const std::string& component, uint64_t request,
                        const election_events_actor& events);
@@ -104,6 +133,52 @@ private:
                                 const std::string& data, const zk_stat& stat);
 
   void do_leave(const std::string& component, uint64_t candidate);
+
+  void do_transfer(const std::string& component, const std::string& to,
+                   uint64_t request, const election_events_actor& events);
+
+  /// The latch node a handover picked, as an index into `names` (sorted),
+  /// while it exists; watches the handover node.
+  struct handover {
+    size_t target;
+    int version;
+  };
+  std::optional<handover> read_handover(const std::string& component,
+                                        const std::vector<std::string>& names);
+
+  /// Makes `target` (a latch node's name) lead next, if `holder` (the
+  /// lowest node) still exists and the handover node is still at
+  /// `version` (-1: absent).
+  int write_handover(const std::string& component, const std::string& target,
+                     const std::string& holder, int version);
+
+  /// The index in `names` of the highest priority (ties: the lower node)
+  /// and that priority, among the nodes that did not step down unless
+  /// `all`; nullopt if there is none or the latch cannot be read.
+  std::optional<std::pair<size_t, int32_t>>
+  best_candidate(const std::string& component,
+                 const std::vector<std::string>& names, bool all);
+
+  /// A candidate before the handover's pick: waits behind it, or, leading,
+  /// steps down; true if `evaluate` must run again.
+  bool stand_aside(const std::string& component, uint64_t candidate,
+                   candidate_state& cs);
+
+  /// The candidate whose node is the lowest: granted, unless a free
+  /// election picks a higher priority; when leading, hands over to a
+  /// higher priority with fail-back. True if `evaluate` must run again.
+  bool lead(const std::string& component, uint64_t candidate,
+            candidate_state& cs, const std::vector<std::string>& names,
+            const std::optional<handover>& picked);
+
+  /// A handover to `names[target]` from the lowest node; true if written.
+  bool hand_over(const std::string& component,
+                 const std::vector<std::string>& names, size_t target,
+                 const std::optional<handover>& current);
+
+  /// Replaces the candidate's latch node by a new one at the end.
+  void requeue(const std::string& component, uint64_t candidate,
+               candidate_state& cs);
 
   void do_publish(const std::string& component, uint64_t candidate,
                   const leader_info& info);
@@ -150,6 +225,7 @@ private:
   std::map<std::string, component_state> components_;
   /// Latch nodes a leave could not delete; retried after reconnecting.
   std::vector<std::string> orphans_;
+  std::vector<std::string> fail_back_;
   uint64_t listener_ = 0;
   zk_worker worker_;
 };

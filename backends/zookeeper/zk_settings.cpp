@@ -84,6 +84,39 @@ std::string zk_settings::latch_path(const std::string& component) const {
   return cluster_path() + "/leaderlatch/" + component;
 }
 
+std::string zk_settings::handover_path(const std::string& component) const {
+  return cluster_path() + "/leaderhandover/" + component;
+}
+
+namespace {
+
+/// What follows `prefix` in `path`; empty if `path` does not start with it.
+std::string after(const std::string& path, const std::string& prefix) {
+  if (path.size() <= prefix.size()
+      || path.compare(0, prefix.size(), prefix) != 0)
+    return {};
+  return path.substr(prefix.size());
+}
+
+} // namespace
+
+std::string
+zk_settings::component_of_handover_path(const std::string& path) const {
+  return after(path, cluster_path() + "/leaderhandover/");
+}
+
+std::string
+zk_settings::component_of_latch_path(const std::string& path) const {
+  auto rest = after(path, cluster_path() + "/leaderlatch/");
+  // Component names may hold '/' (job_manager/<id>); latch nodes' names
+  // hold "-latch-".
+  auto slash = rest.rfind('/');
+  if (slash != std::string::npos
+      && rest.find("-latch-", slash) != std::string::npos)
+    return rest.substr(0, slash);
+  return rest;
+}
+
 std::string zk_settings::leader_path(const std::string& component) const {
   return cluster_path() + "/leader/" + component + leader_suffix;
 }

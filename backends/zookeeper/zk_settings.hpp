@@ -46,6 +46,17 @@ struct zk_settings {
   /// `<cluster_path>/leaderlatch/<component>`.
   std::string latch_path(const std::string& component) const;
 
+  /// `<cluster_path>/leaderhandover/<component>`: names the latch node a
+  /// transfer or fail-back picked to lead next.
+  std::string handover_path(const std::string& component) const;
+
+  /// The component of a `handover_path`, or empty if `path` is none.
+  std::string component_of_handover_path(const std::string& path) const;
+
+  /// The component whose latch `path` is (`latch_path`) or is in (one of its
+  /// nodes), or empty if it is neither.
+  std::string component_of_latch_path(const std::string& path) const;
+
   /// `<cluster_path>/leader/<component>/connection_info`.
   std::string leader_path(const std::string& component) const;
 

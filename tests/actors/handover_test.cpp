@@ -269,3 +269,75 @@ TEST_CASE_METHOD(handover_fixture,
   CHECK(kinds(a.log) == strings{"grant"});
   CHECK(high.log->empty());
 }
+
+TEST_CASE_METHOD(handover_fixture,
+                 "with fail-back a transfer to a lower priority stays: the "
+                 "old leader queues again without failing back",
+                 "[handover]") {
+  arbiter->fail_back({"dispatcher"});
+  auto high = make_contender();
+  auto low = make_contender();
+  join_and_confirm(high, {"high:1", 10});
+  join(low, {"low:1", 0});
+  REQUIRE(transfer("low:1"));
+  REQUIRE(kinds(low.log) == strings{"grant"});
+  CHECK(ask<bool>(elector, confirm_atom::value, low.last().info.session,
+                  std::string{"low:1"}));
+  CHECK(kinds(high.log) == strings{"grant", "revoke"});
+  CHECK(kinds(low.log) == strings{"grant"});
+  CHECK(participants()[0].state == "leader");
+}
+
+TEST_CASE_METHOD(handover_fixture,
+                 "with fail-back the highest priority that resigns hands "
+                 "over for good, until it joins afresh",
+                 "[handover]") {
+  arbiter->fail_back({"dispatcher"});
+  auto high = make_contender();
+  auto low = make_contender();
+  join_and_confirm(high, {"high:1", 20});
+  join(low, {"low:1", 0});
+  CHECK(ask<bool>(elector, resign_atom::value, high.last().info.session));
+  REQUIRE(kinds(low.log) == strings{"grant"});
+  CHECK(kinds(high.log) == strings{"grant", "revoke"});
+  // Joining afresh fails back.
+  CHECK(ask<bool>(elector, confirm_atom::value, low.last().info.session,
+                  std::string{"low:1"}));
+  ask<caf::ok_atom>(elector, leave_atom::value, high.handle);
+  join(high, {"high:1", 20});
+  CHECK(kinds(low.log) == strings{"grant", "revoke"});
+  CHECK(kinds(high.log) == strings{"grant", "revoke", "grant"});
+}
+
+TEST_CASE_METHOD(handover_fixture,
+                 "a transfer to an address several contenders declared is "
+                 "refused: it needs exactly one",
+                 "[handover]") {
+  auto a = make_contender();
+  auto b = make_contender();
+  auto impostor = make_contender();
+  join_and_confirm(a, {"a:1"});
+  join(b, {"b:1"});
+  join(impostor, {"b:1", 5});
+  auto refused = transfer("b:1");
+  REQUIRE_FALSE(refused);
+  CHECK(is(refused.error(), errc::invalid_argument));
+  CHECK_THAT(describe(refused.error()),
+             Catch::Contains("2 contenders declared the address b:1"));
+  CHECK(kinds(a.log) == strings{"grant"});
+}
+
+TEST_CASE_METHOD(handover_fixture,
+                 "a draining leader that resigns counts as drained: the "
+                 "named contender is granted at once",
+                 "[handover]") {
+  auto a = make_contender();
+  auto b = make_contender();
+  join_and_confirm(a, {"a:1", 0, true});
+  join(b, {"b:1"});
+  REQUIRE(transfer("b:1"));
+  CHECK(kinds(a.log) == strings{"grant", "drain"});
+  CHECK(ask<bool>(elector, resign_atom::value, a.log->front().info.session));
+  CHECK(kinds(a.log) == strings{"grant", "drain", "revoke"});
+  CHECK(kinds(b.log) == strings{"grant"});
+}

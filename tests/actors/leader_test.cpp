@@ -30,7 +30,7 @@ constexpr const char* dispatcher = "dispatcher";
 /// What an application actor heard from its helper.
 struct app_event {
   std::string app;
-  std::string kind; // leading, not_leading
+  std::string kind; // leading, not_leading, draining
   std::string component;
   fencing_token token;
   caf::error why;
@@ -50,6 +50,11 @@ caf::behavior test_app(caf::event_based_actor* self, std::string name,
     [=](not_leading_atom, const std::string& c, const caf::error& why) {
       log->push_back({name, "not_leading", c, {}, why});
     },
+    [=](draining_atom, const std::string& c, const fencing_token& token) {
+      log->push_back({name, "draining", c, token, {}});
+    },
+    // The test says when the application drained.
+    [=](drained_atom) { self->send(*helper, drained_atom::value); },
     [=](caf::put_atom, leader_actor x) { *helper = std::move(x); },
     [=](caf::get_atom) {
       auto rp = self->make_response_promise<fencing_token>();
@@ -102,8 +107,9 @@ struct fake_elector_state {
 
 using fake_state = std::shared_ptr<fake_elector_state>;
 
-/// An elector the test drives: (grant, session, epoch), (revoke, session)
-/// and (election_error, error) from the test go from it to every contender.
+/// An elector the test drives: (grant, session, epoch), (revoke, session),
+/// (drain, session) and (election_error, error) from the test go from it to
+/// every contender.
 caf::behavior fake_elector(caf::event_based_actor* self, fake_state st) {
   auto to_all = [=](auto... xs) {
     for (auto& c : st->contenders)
@@ -155,6 +161,9 @@ caf::behavior fake_elector(caf::event_based_actor* self, fake_state st) {
     },
     [=](revoke_atom, const session_id& s) {
       to_all(revoke_atom::value, std::string{dispatcher}, s);
+    },
+    [=](drain_atom, const session_id& s) {
+      to_all(drain_atom::value, std::string{dispatcher}, s);
     },
     [=](election_error_atom, const caf::error& err) {
       to_all(election_error_atom::value, std::string{dispatcher}, err);
@@ -829,4 +838,57 @@ TEST_CASE_METHOD(leader_fixture,
   REQUIRE_FALSE(refused);
   CHECK(is(refused.error(), errc::invalid_argument));
   CHECK(contender.log->empty());
+}
+
+TEST_CASE_METHOD(leader_fixture,
+                 "a draining application hears draining with its token, "
+                 "keeps leading until it says drained, then not_leading, and "
+                 "the named contender leads",
+                 "[leader][handover]") {
+  auto g = gen;
+  auto elector = keep(spawn_elector(
+    sys, elector_config{dispatcher, arbiter, [g] { return (*g)(); }}));
+  leader_config drains{dispatcher, "a:6123"};
+  drains.drains = true;
+  auto a = make_app("a", caf::actor_cast<elector_actor>(elector), drains);
+  auto b = make_app("b", caf::actor_cast<elector_actor>(elector));
+  REQUIRE(events_of(a).size() == 1);
+  auto epoch = events_of(a)[0].token.epoch;
+  ask<caf::ok_atom>(elector, transfer_atom::value, std::string{"b:6123"});
+  auto seen = events_of(a);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[1].kind == "draining");
+  CHECK(seen[1].token.epoch == epoch);
+  CHECK(token(a).epoch == epoch);
+  CHECK(events_of(b).empty());
+  self->send(a.app, drained_atom::value);
+  run();
+  seen = events_of(a);
+  REQUIRE(seen.size() == 3);
+  check_not_leading(seen[2], errc::not_leader);
+  REQUIRE(events_of(b).size() == 1);
+  check_leading(events_of(b)[0], epoch + 1);
+}
+
+TEST_CASE_METHOD(leader_fixture,
+                 "a drain for a grant whose confirmation has not come back "
+                 "is answered at once, and the helper does not lead on it",
+                 "[leader][handover]") {
+  auto [elector, st] = make_fake_elector();
+  leader_config drains{dispatcher, "a:6123"};
+  drains.drains = true;
+  auto a = make_app("a", caf::actor_cast<elector_actor>(elector), drains);
+  st->hold_confirm = true;
+  auto session = new_session();
+  st->current.insert(session);
+  self->send(elector, grant_atom::value, session, epoch_t{1});
+  run();
+  CHECK(st->calls.back() == "confirm");
+  self->send(elector, drain_atom::value, session);
+  run();
+  CHECK(std::count(st->calls.begin(), st->calls.end(), "drained") == 1);
+  self->send(elector, caf::ok_atom::value);
+  run();
+  CHECK(events_of(a).empty());
+  CHECK(token(a).empty());
 }

@@ -78,3 +78,32 @@ TEST_CASE("a node naming a payload file outside the payload directory is "
                                checkpoint)
         == name);
 }
+
+TEST_CASE("a latch node carries address, priority and whether its contender "
+          "stepped down, and reads an older node's bare address",
+          "[zookeeper][codec]") {
+  CHECK(encode_contender({"a:1"}) == "a:1");
+  auto latch = decode_latch(encode_contender({"a:1", -7}, true));
+  CHECK(latch.options.address == "a:1");
+  CHECK(latch.options.priority == -7);
+  CHECK(latch.stepped_down);
+  CHECK(decode_latch("a:1").options.address == "a:1");
+  CHECK(decode_latch("a:1\n5").options.priority == 5);
+  CHECK_FALSE(decode_latch("a:1\n5").stepped_down);
+  // Another client's data reads as none, never as something else.
+  CHECK(decode_latch("a:1\n99999999999").options.priority == 0);
+  CHECK(decode_latch("a:1\n+5").options.priority == 0);
+  CHECK(decode_latch("a:1\n5 ").options.priority == 0);
+  CHECK_FALSE(decode_latch("a:1\n5\nstepped-down!").stepped_down);
+  CHECK(decode_latch("a:\x1b[31m1\n5").options.address.empty());
+}
+
+TEST_CASE("a handover node names a sequential latch node or nothing",
+          "[zookeeper][codec]") {
+  auto name = std::string{"0123456789abcdef-1-1-latch-0000000042"};
+  CHECK(decode_handover(encode_handover(name)) == name);
+  CHECK_FALSE(decode_handover("../../x-0000000042"));
+  CHECK_FALSE(decode_handover("no-sequence"));
+  CHECK_FALSE(decode_handover(std::string(300, '1')));
+  CHECK_FALSE(decode_handover(""));
+}

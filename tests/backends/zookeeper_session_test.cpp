@@ -25,6 +25,7 @@
 #include "caf_ha/messages/errors.hpp"
 #include "caf_ha/messages/ids.hpp"
 #include "caf_ha/messages/type_registry.hpp"
+#include "tests/backends/zookeeper_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/zookeeper_server.hpp"
 
@@ -35,85 +36,6 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string test_component = "dispatcher";
-
-struct session_test_config : caf::actor_system_config {
-  session_test_config() {
-    register_types(*this);
-  }
-};
-
-/// One process's backend in ZooKeeper mode, as `make_backend` builds it.
-struct zk_process {
-  zk_process(const std::string& quorum, const std::string& root,
-             const temp_dir& storage) {
-    auto cfg = config::load(
-      "", {"high-availability=zookeeper",
-           "high-availability.storageDir=" + storage.str(),
-           "high-availability.zookeeper.quorum=" + quorum,
-           "high-availability.zookeeper.path.root=" + root,
-           // No test here waits for a timeout to expire a session; a long
-           // one keeps a loaded machine from losing sessions by itself.
-           "high-availability.zookeeper.client.session-timeout=20000",
-           "high-availability.zookeeper.client.connection-timeout=5000",
-           "high-availability.zookeeper.client.retry-wait=100"});
-    REQUIRE(cfg);
-    auto made = make_backend(*cfg);
-    INFO("make_backend: " << (made ? "" : describe(made.error())));
-    REQUIRE(made);
-    be = std::move(*made);
-  }
-
-  zk_connection& connection() {
-    auto election = std::dynamic_pointer_cast<zk_election>(be.election);
-    REQUIRE(election);
-    return *election->connection();
-  }
-
-  std::shared_ptr<metadata_store> open_store() {
-    auto store = be.open_metadata();
-    REQUIRE(store);
-    return *store;
-  }
-
-  backend be;
-};
-
-/// What an elector or a listener was told, as one line.
-std::string next_report(caf::scoped_actor& self) {
-  std::string result;
-  self->receive(
-    [&](granted_atom, uint64_t, epoch_t epoch) {
-      result = "granted " + std::to_string(epoch);
-    },
-    [&](revoked_atom, uint64_t) { result = "revoked"; },
-    [&](driver_error_atom, const caf::error& err) {
-      result = "driver_error " + describe(err);
-    },
-    [&](leader_atom, const std::string&, const leader_info& info) {
-      result = "leader " + info.address;
-    },
-    [&](retrieval_error_atom, const std::string&, const caf::error& err) {
-      result = "retrieval_error " + describe(err);
-    },
-    caf::after(20s) >> [&] { result = "timeout"; });
-  return result;
-}
-
-/// The first report starting with `prefix`, skipping at most a few others.
-std::string await_report(caf::scoped_actor& self, const std::string& prefix) {
-  for (int i = 0; i < 8; ++i) {
-    auto report = next_report(self);
-    if (report.compare(0, prefix.size(), prefix) == 0 || report == "timeout")
-      return report;
-  }
-  return "no " + prefix;
-}
-
-epoch_t await_grant(caf::scoped_actor& events) {
-  auto report = await_report(events, "granted ");
-  REQUIRE(report.compare(0, 8, "granted ") == 0);
-  return std::stoull(report.substr(8));
-}
 
 /// The reports already delivered to `self`, without waiting.
 std::vector<std::string> delivered(caf::scoped_actor& self) {
@@ -144,13 +66,7 @@ leader_info info_of(const std::string& address, epoch_t epoch) {
 }
 
 caf::error write_result(metadata_store& store, uint8_t job, epoch_t epoch) {
-  job_result_entry entry;
-  entry.id.bytes.fill(0x3c);
-  entry.id.bytes[15] = job;
-  entry.status = "FAILED";
-  std::vector<write_op> ops{
-    create_dirty_result_op{entry, fencing_token{test_component, epoch}}};
-  return store.apply(ops).front();
+  return write_fenced_result(store, {test_component, epoch}, job);
 }
 
 /// What a client attached to another's session heard first: connected,
@@ -290,7 +206,7 @@ struct leader_node_fixture {
   std::string quorum = zookeeper_quorum();
   std::string root = unique_zookeeper_root();
   temp_dir storage;
-  session_test_config cfg;
+  zk_test_config cfg;
   caf::actor_system sys{cfg};
   std::unique_ptr<zk_connection> raw;
   std::string path;
@@ -340,7 +256,7 @@ TEST_CASE("zookeeper: when the process's one session expires, leadership "
   standalone_zookeeper server;
   REQUIRE(server.pid() > 0);
   temp_dir storage;
-  session_test_config cfg;
+  zk_test_config cfg;
   caf::actor_system sys{cfg};
   zk_process p{server.quorum(), "/expiry", storage};
   auto results = p.open_store();

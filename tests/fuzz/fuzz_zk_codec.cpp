@@ -93,13 +93,28 @@ void check_number(const std::string& data) {
 /// Another client may write any latch node data: what is read must be an
 /// address a leader could publish, or none.
 void check_contender(const std::string& data) {
-  auto options = decode_contender(data);
+  auto latch = decode_latch(data);
+  auto& options = latch.options;
   fuzz::expect(options.address.empty()
                  || !check_leader_address(options.address),
                "a latch node's address is one a leader could publish");
-  fuzz::expect(decode_contender(encode_contender(options)).address
-                 == options.address,
+  auto again = decode_latch(encode_contender(options, latch.stepped_down));
+  fuzz::expect(again.options.address == options.address
+                 && again.options.priority == options.priority
+                 && again.stepped_down == latch.stepped_down,
                "a latch node round-trips");
+}
+
+/// A handover node names a latch node, or nothing.
+void check_handover(const std::string& data) {
+  auto name = decode_handover(data);
+  if (!name)
+    return;
+  fuzz::expect(name->find('/') == std::string::npos
+                 && sequence_of(*name).has_value(),
+               "a handover names a sequential node's name");
+  fuzz::expect(decode_handover(encode_handover(*name)) == name,
+               "a handover node round-trips");
 }
 
 } // namespace
@@ -114,5 +129,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_checkpoint_node(str);
   check_number(str);
   check_contender(str);
+  check_handover(str);
   return 0;
 }

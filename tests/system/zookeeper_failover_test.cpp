@@ -185,3 +185,27 @@ TEST_CASE("zookeeper: hactl leader participants in a process of its own lists "
     CHECK(listed[i]["epoch"] == 0);
   }
 }
+
+TEST_CASE("zookeeper: hactl leader transfer in a process of its own hands "
+          "leadership to the named contender of another process, before the "
+          "one that waited longer",
+          "[zookeeper][system][transfer]") {
+  election e;
+  std::vector<nlohmann::json> listed;
+  for (int i = 0; i < 50 && listed.size() < contender_count; ++i)
+    listed = participants_of(e.config);
+  REQUIRE(listed.size() == contender_count);
+  // The last in election order, not the next one.
+  auto target = listed.back()["address"].get<std::string>();
+  auto proc = hactl_zk(e.config, {"leader", "transfer", "dispatcher", "--to",
+                                  target, "--timeout-ms", "20000"});
+  auto done = next_event(*proc, 20s);
+  INFO("stderr: " << proc->error_output());
+  CHECK(done["event"] == "transferred");
+  CHECK(done["address"] == target);
+  CHECK(proc->wait(10s) == 0);
+  auto second = next_leader(*e.watcher, e.first);
+  CHECK(second["address"] == target);
+  CHECK(second["epoch"].get<uint64_t>() > e.first["epoch"].get<uint64_t>());
+  expect_confirmed(*e.contenders[index_of(target)], second);
+}
