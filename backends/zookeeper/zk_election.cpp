@@ -278,6 +278,7 @@ bool zk_election::evaluate_once(const std::string& component,
     return false; // Evaluated again once connected.
   std::sort(names.begin(), names.end(), by_sequence);
   auto picked = read_handover(component, names);
+  forget_latches(component, names);
   bool again = false;
   for (auto& [id, cs] : st) {
     if (cs.node.empty()) {
@@ -313,6 +314,9 @@ bool zk_election::evaluate_once(const std::string& component,
       if (conn_->exists(dir + "/" + *(pos - 1), nullptr, true)
           == zk_rc::no_node)
         again = true;
+      // While it waits, not when it is its turn: a free election then
+      // reads no latch node.
+      best_candidate(component, names, true);
     }
   }
   return again;
@@ -347,7 +351,7 @@ bool zk_election::lead(const std::string& component, uint64_t candidate,
     }
     return false;
   }
-  if (!picked) {
+  if (!picked && names.size() > 1) {
     // A free election: the highest priority leads.
     auto best = best_candidate(component, names, true);
     if (!best)
@@ -358,8 +362,10 @@ bool zk_election::lead(const std::string& component, uint64_t candidate,
   cs.granted = true;
   auto epoch = sequence_of(names.front()).value_or(0) + 1;
   caf::anon_send(cs.events, granted_atom::value, candidate, epoch);
-  if (picked) // Done: the next handover starts from a clean slate.
+  if (picked) { // Done: the next handover starts from a clean slate.
+    handovers_.erase(component);
     conn_->remove(settings_.handover_path(component), picked->version);
+  }
   // Once more to watch every join, when it may fail back.
   return ha::fails_back(fail_back_, component);
 }
@@ -390,18 +396,51 @@ void zk_election::requeue(const std::string& component, uint64_t candidate,
 std::optional<zk_election::handover>
 zk_election::read_handover(const std::string& component,
                            const std::vector<std::string>& names) {
-  auto path = settings_.handover_path(component);
-  zk_stat stat;
-  std::string data;
-  // The watch of `exists` fires on creation, change and deletion.
-  if (conn_->exists(path, &stat, true) != zk_rc::ok
-      || conn_->get(path, data, &stat) != zk_rc::ok)
-    return std::nullopt;
-  auto name = decode_handover(data);
-  auto i = name ? std::find(names.begin(), names.end(), *name) : names.end();
+  auto found = handovers_.find(component);
+  if (found == handovers_.end()) {
+    auto path = settings_.handover_path(component);
+    handover_seen seen;
+    zk_stat stat;
+    std::string data;
+    // The watch of `exists` fires on creation, change and deletion, and
+    // clears what is kept here (`on_watch`).
+    auto rc = conn_->exists(path, &stat, true);
+    if (rc != zk_rc::ok && rc != zk_rc::no_node)
+      return std::nullopt; // Evaluated again once connected.
+    if (rc == zk_rc::ok && conn_->get(path, data, &stat) == zk_rc::ok) {
+      seen.target = decode_handover(data);
+      seen.version = stat.version;
+    }
+    found = handovers_.emplace(component, seen).first;
+  }
+  auto& seen = found->second;
+  auto i = seen.target ? std::find(names.begin(), names.end(), *seen.target)
+                       : names.end();
   if (i == names.end())
-    return std::nullopt; // Gone (left, died): no handover.
-  return handover{static_cast<size_t>(i - names.begin()), stat.version};
+    return std::nullopt; // None, or its pick is gone (left, died).
+  return handover{static_cast<size_t>(i - names.begin()), seen.version};
+}
+
+std::optional<latch_data>
+zk_election::latch_of(const std::string& component, const std::string& name) {
+  auto& known = latches_[component];
+  if (auto i = known.find(name); i != known.end())
+    return i->second;
+  std::string data;
+  if (conn_->get(settings_.latch_path(component) + "/" + name, data)
+      != zk_rc::ok)
+    return std::nullopt;
+  return known.emplace(name, decode_latch(data)).first->second;
+}
+
+void zk_election::forget_latches(const std::string& component,
+                                 const std::vector<std::string>& names) {
+  auto& known = latches_[component];
+  for (auto i = known.begin(); i != known.end();)
+    if (std::binary_search(names.begin(), names.end(), i->first, by_sequence))
+      ++i;
+    else
+      i = known.erase(i);
 }
 
 int zk_election::write_handover(const std::string& component,
@@ -423,26 +462,20 @@ int zk_election::write_handover(const std::string& component,
     ops.push_back({zk_op::set, path, encode_handover(target), version});
   else
     ops.push_back({zk_op::create, path, encode_handover(target)});
+  handovers_.erase(component);
   return conn_->multi(ops);
 }
 
 std::optional<std::pair<size_t, int32_t>>
 zk_election::best_candidate(const std::string& component,
                             const std::vector<std::string>& names, bool all) {
-  auto dir = settings_.latch_path(component);
   std::optional<std::pair<size_t, int32_t>> best;
   for (size_t i = 0; i < names.size(); ++i) {
-    std::string data;
-    auto rc = conn_->get(dir + "/" + names[i], data);
-    if (rc == zk_rc::no_node)
-      continue; // Left meanwhile.
-    if (rc != zk_rc::ok)
-      return std::nullopt;
-    auto latch = decode_latch(data);
-    if (!all && latch.stepped_down)
-      continue;
-    if (!best || latch.options.priority > best->second)
-      best = std::make_pair(i, latch.options.priority);
+    auto latch = latch_of(component, names[i]);
+    if (!latch || (!all && latch->stepped_down))
+      continue; // Left meanwhile, or stepped down.
+    if (!best || latch->options.priority > best->second)
+      best = std::make_pair(i, latch->options.priority);
   }
   return best;
 }
@@ -575,6 +608,8 @@ void zk_election::revoke(uint64_t candidate, candidate_state& cs) {
 }
 
 void zk_election::on_state(zk_state state) {
+  // Watches may be gone with the connection: read the handover nodes anew.
+  handovers_.clear();
   if (state == zk_state::suspended) {
     if (!settings_.revoke_on_suspend)
       return;
@@ -623,8 +658,10 @@ void zk_election::on_watch(const std::string& path) {
   if (auto leader = settings_.component_of_leader_path(path); !leader.empty())
     return heal(leader);
   auto component = settings_.component_of_latch_path(path);
-  if (component.empty())
+  if (component.empty()) {
     component = settings_.component_of_handover_path(path);
+    handovers_.erase(component);
+  }
   if (!component.empty())
     evaluate(component);
 }

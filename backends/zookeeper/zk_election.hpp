@@ -11,6 +11,7 @@
 #include <caf/expected.hpp>
 
 #include "caf_ha/backends/election_driver.hpp"
+#include "caf_ha/backends/zookeeper/zk_codec.hpp"
 #include "caf_ha/backends/zookeeper/zk_connection.hpp"
 #include "caf_ha/backends/zookeeper/zk_worker.hpp"
 
@@ -152,6 +153,14 @@ private:
   int write_handover(const std::string& component, const std::string& target,
                      const std::string& holder, int version);
 
+  /// What the latch node `name` says, read once: its data never changes.
+  std::optional<latch_data> latch_of(const std::string& component,
+                                     const std::string& name);
+
+  /// Forgets what was read of latch nodes not in `names` (sorted).
+  void forget_latches(const std::string& component,
+                      const std::vector<std::string>& names);
+
   /// The index in `names` of the highest priority (ties: the lower node)
   /// and that priority, among the nodes that did not step down unless
   /// `all`; nullopt if there is none or the latch cannot be read.
@@ -226,6 +235,15 @@ private:
   /// Latch nodes a leave could not delete; retried after reconnecting.
   std::vector<std::string> orphans_;
   std::vector<std::string> fail_back_;
+  /// What this process last read of each component's handover node: kept
+  /// until its watch fires or the connection changes.
+  struct handover_seen {
+    std::optional<std::string> target;
+    int version = -1;
+  };
+  std::map<std::string, handover_seen> handovers_;
+  /// What latch nodes say, by component and node name.
+  std::map<std::string, std::map<std::string, latch_data>> latches_;
   uint64_t listener_ = 0;
   zk_worker worker_;
 };
