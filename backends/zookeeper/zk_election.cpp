@@ -273,11 +273,14 @@ bool zk_election::evaluate_once(const std::string& component,
   bool watch = ha::fails_back(fail_back_, component)
                && std::any_of(st.begin(), st.end(),
                               [](auto& x) { return x.second.granted; });
+  // The handover node before the latch: a pick it names was made before
+  // it, so missing from the listing means gone.
+  auto node = handover_node(component);
   std::vector<std::string> names;
-  if (conn_->children(dir, names, watch) != zk_rc::ok)
+  if (!node || conn_->children(dir, names, watch) != zk_rc::ok)
     return false; // Evaluated again once connected.
   std::sort(names.begin(), names.end(), by_sequence);
-  auto picked = read_handover(component, names);
+  auto seen = locate(*node, names);
   forget_latches(component, names);
   bool again = false;
   for (auto& [id, cs] : st) {
@@ -305,10 +308,10 @@ bool zk_election::evaluate_once(const std::string& component,
       revoke(id, cs);
       cs.node.clear();
       again = true;
-    } else if (picked && index < picked->target) {
+    } else if (seen.target && index < *seen.target) {
       again = stand_aside(component, id, cs) || again;
     } else if (index == 0) {
-      again = lead(component, id, cs, names, picked) || again;
+      again = lead(component, id, cs, names, seen) || again;
     } else {
       revoke(id, cs);
       if (conn_->exists(dir + "/" + *(pos - 1), nullptr, true)
@@ -316,7 +319,7 @@ bool zk_election::evaluate_once(const std::string& component,
         again = true;
       // While it waits, not when it is its turn: a free election then
       // reads no latch node.
-      best_candidate(component, names, true);
+      best_candidate(component, names, true, 0);
     }
   }
   return again;
@@ -338,50 +341,62 @@ bool zk_election::stand_aside(const std::string& component,
 bool zk_election::lead(const std::string& component, uint64_t candidate,
                        candidate_state& cs,
                        const std::vector<std::string>& names,
-                       const std::optional<handover>& picked) {
+                       const handover& seen) {
   auto mine = cs.options.priority;
   if (cs.granted) {
-    if (cs.stepping_down || picked || !ha::fails_back(fail_back_, component))
+    if (seen.version >= 0 && (!seen.target || *seen.target == 0))
+      clear_handover(component, seen); // Done or stale: retried until gone.
+    if (cs.stepping_down || (seen.target && *seen.target != 0)
+        || !ha::fails_back(fail_back_, component))
       return false;
-    auto best = best_candidate(component, names, false);
-    if (best && best->second > mine && hand_over(component, names,
-                                                 best->first, picked)) {
+    // Fail-back counts those that joined since the grant.
+    auto best = best_candidate(component, names, false, cs.granted_after);
+    if (best && best->second > mine
+        && hand_over(component, names, best->first, seen) == zk_rc::ok) {
       cs.stepping_down = true;
       caf::anon_send(cs.events, resign_atom::value, candidate);
     }
     return false;
   }
-  if (!picked && names.size() > 1) {
+  if (!seen.target && names.size() > 1) {
     // A free election: the highest priority leads.
-    auto best = best_candidate(component, names, true);
-    if (!best)
-      return false; // Evaluated again once connected.
-    if (best->second > mine)
-      return hand_over(component, names, best->first, picked);
+    auto best = best_candidate(component, names, true, 0);
+    if (best && best->second > mine) {
+      auto rc = hand_over(component, names, best->first, seen);
+      // Written, or another process wrote one meanwhile: see it next pass.
+      // Anything else (no right to write it): the lowest leads as usual.
+      if (rc == zk_rc::ok || rc == zk_rc::bad_version
+          || rc == zk_rc::node_exists)
+        return true;
+    }
   }
   cs.granted = true;
+  cs.stepping_down = false;
+  cs.granted_after = sequence_of(names.back()).value_or(0);
   auto epoch = sequence_of(names.front()).value_or(0) + 1;
   caf::anon_send(cs.events, granted_atom::value, candidate, epoch);
-  if (picked) { // Done: the next handover starts from a clean slate.
-    handovers_.erase(component);
-    conn_->remove(settings_.handover_path(component), picked->version);
-  }
+  if (seen.version >= 0)
+    clear_handover(component, seen);
   // Once more to watch every join, when it may fail back.
   return ha::fails_back(fail_back_, component);
 }
 
-bool zk_election::hand_over(const std::string& component,
-                            const std::vector<std::string>& names,
-                            size_t target,
-                            const std::optional<handover>& current) {
+void zk_election::clear_handover(const std::string& component,
+                                 const handover& seen) {
+  handovers_.erase(component);
+  conn_->remove(settings_.handover_path(component), seen.version);
+}
+
+int zk_election::hand_over(const std::string& component,
+                           const std::vector<std::string>& names,
+                           size_t target, const handover& seen) {
   auto rc = write_handover(component, names[target], names.front(),
-                           current ? current->version : -1);
-  if (rc == zk_rc::ok)
-    return true;
-  logger("zk")->warn("{}: no handover to {}: {}", component, names[target],
-                     describe(conn_->error_for(
-                       rc, settings_.handover_path(component))));
-  return false;
+                           seen.version);
+  if (rc != zk_rc::ok)
+    logger("zk")->warn("{}: no handover to {}: {}", component, names[target],
+                       describe(conn_->error_for(
+                         rc, settings_.handover_path(component))));
+  return rc;
 }
 
 void zk_election::requeue(const std::string& component, uint64_t candidate,
@@ -393,32 +408,38 @@ void zk_election::requeue(const std::string& component, uint64_t candidate,
   create_node(component, candidate, cs);
 }
 
-std::optional<zk_election::handover>
-zk_election::read_handover(const std::string& component,
-                           const std::vector<std::string>& names) {
-  auto found = handovers_.find(component);
-  if (found == handovers_.end()) {
-    auto path = settings_.handover_path(component);
-    handover_seen seen;
-    zk_stat stat;
-    std::string data;
-    // The watch of `exists` fires on creation, change and deletion, and
-    // clears what is kept here (`on_watch`).
-    auto rc = conn_->exists(path, &stat, true);
-    if (rc != zk_rc::ok && rc != zk_rc::no_node)
-      return std::nullopt; // Evaluated again once connected.
-    if (rc == zk_rc::ok && conn_->get(path, data, &stat) == zk_rc::ok) {
-      seen.target = decode_handover(data);
-      seen.version = stat.version;
-    }
-    found = handovers_.emplace(component, seen).first;
+std::optional<zk_election::handover_seen>
+zk_election::handover_node(const std::string& component) {
+  if (auto found = handovers_.find(component); found != handovers_.end())
+    return found->second;
+  auto path = settings_.handover_path(component);
+  handover_seen seen;
+  zk_stat stat;
+  std::string data;
+  // Both watches fire on change and deletion, `exists`'s on creation too;
+  // either clears what is kept here (`on_watch`).
+  auto rc = conn_->get(path, data, &stat, true);
+  if (rc == zk_rc::no_node)
+    rc = conn_->exists(path, &stat, true);
+  if (rc == zk_rc::ok) {
+    seen.target = decode_handover(data);
+    seen.version = stat.version;
+  } else if (rc != zk_rc::no_node) {
+    return std::nullopt;
   }
-  auto& seen = found->second;
-  auto i = seen.target ? std::find(names.begin(), names.end(), *seen.target)
+  return handovers_.emplace(component, seen).first->second;
+}
+
+zk_election::handover
+zk_election::locate(const handover_seen& node,
+                    const std::vector<std::string>& names) {
+  handover result;
+  result.version = node.version;
+  auto i = node.target ? std::find(names.begin(), names.end(), *node.target)
                        : names.end();
-  if (i == names.end())
-    return std::nullopt; // None, or its pick is gone (left, died).
-  return handover{static_cast<size_t>(i - names.begin()), seen.version};
+  if (i != names.end()) // Else none, or its pick is gone (left, died).
+    result.target = static_cast<size_t>(i - names.begin());
+  return result;
 }
 
 std::optional<latch_data>
@@ -450,15 +471,11 @@ int zk_election::write_handover(const std::string& component,
   auto rc = conn_->ensure_path(path.substr(0, path.rfind('/')));
   if (rc != zk_rc::ok)
     return rc;
-  zk_stat stat;
-  rc = conn_->exists(path, &stat);
-  if (rc != zk_rc::ok && rc != zk_rc::no_node)
-    return rc;
-  if (version < 0 && rc == zk_rc::ok)
-    version = stat.version; // A stale one (its pick left): replaced.
+  // Fails unless the node is as last read: a handover written meanwhile by
+  // another process is never overwritten.
   auto latch = settings_.latch_path(component) + "/" + holder;
   std::vector<zk_op> ops{{zk_op::check, latch}};
-  if (rc == zk_rc::ok)
+  if (version >= 0)
     ops.push_back({zk_op::set, path, encode_handover(target), version});
   else
     ops.push_back({zk_op::create, path, encode_handover(target)});
@@ -468,9 +485,15 @@ int zk_election::write_handover(const std::string& component,
 
 std::optional<std::pair<size_t, int32_t>>
 zk_election::best_candidate(const std::string& component,
-                            const std::vector<std::string>& names, bool all) {
+                            const std::vector<std::string>& names, bool all,
+                            uint64_t after) {
+  auto dir = settings_.latch_path(component) + "/";
   std::optional<std::pair<size_t, int32_t>> best;
   for (size_t i = 0; i < names.size(); ++i) {
+    // Our own nodes that a leave could not delete lead nobody.
+    if (sequence_of(names[i]).value_or(0) <= after
+        || std::count(orphans_.begin(), orphans_.end(), dir + names[i]) > 0)
+      continue;
     auto latch = latch_of(component, names[i]);
     if (!latch || (!all && latch->stepped_down))
       continue; // Left meanwhile, or stepped down.
@@ -480,6 +503,19 @@ zk_election::best_candidate(const std::string& component,
   return best;
 }
 
+caf::error zk_election::transfer_outcome(const std::string& component,
+                                         int rc) {
+  if (rc == zk_rc::ok)
+    return caf::none;
+  if (rc == zk_rc::bad_version || rc == zk_rc::node_exists)
+    return make_error(errc::already_exists,
+                      component + ": another handover started meanwhile");
+  if (rc == zk_rc::no_node)
+    return make_error(errc::backend_unavailable,
+                      component + ": the leader changed meanwhile; ask again");
+  return conn_->error_for(rc, settings_.handover_path(component));
+}
+
 void zk_election::do_transfer(const std::string& component,
                               const std::string& to, uint64_t request,
                               const election_events_actor& events) {
@@ -487,11 +523,18 @@ void zk_election::do_transfer(const std::string& component,
     caf::anon_send(events, transfer_atom::value, request, std::move(err));
   };
   auto dir = settings_.latch_path(component);
+  handovers_.erase(component); // Read afresh, before the latch.
+  auto node = handover_node(component);
+  if (!node)
+    return answer(make_error(errc::backend_unavailable,
+                             component + ": cannot read "
+                               + settings_.handover_path(component)));
   std::vector<std::string> names;
   auto rc = conn_->children(dir, names);
   if (rc != zk_rc::ok && rc != zk_rc::no_node)
     return answer(conn_->error_for(rc, dir));
   std::sort(names.begin(), names.end(), by_sequence);
+  auto seen = locate(*node, names);
   std::optional<size_t> target;
   size_t count = 0;
   for (size_t i = 0; i < names.size(); ++i) {
@@ -500,7 +543,6 @@ void zk_election::do_transfer(const std::string& component,
         && decode_contender(data).address == to && count++ == 0)
       target = i;
   }
-  auto picked = read_handover(component, names);
   if (!target)
     answer(make_error(errc::not_found,
                       component + ": no contender declared the address " + to));
@@ -512,15 +554,12 @@ void zk_election::do_transfer(const std::string& component,
   else if (*target == 0)
     answer(make_error(errc::invalid_argument,
                       component + ": " + to + " leads already"));
-  else if (picked && picked->target != 0)
+  else if (seen.target && *seen.target != 0)
     answer(make_error(errc::already_exists,
                       component + ": another handover is under way"));
-  else if (!hand_over(component, names, *target, picked))
-    answer(make_error(errc::backend_unavailable,
-                      component + ": the election changed meanwhile; ask "
-                                  "again"));
   else
-    answer(caf::none);
+    answer(transfer_outcome(component, hand_over(component, names, *target,
+                                                 seen)));
   evaluate(component); // Our own leader steps down at once.
 }
 
@@ -631,6 +670,7 @@ void zk_election::on_state(zk_state state) {
                        err);
       for (auto& [id, cs] : st) {
         cs.granted = false;
+        cs.stepping_down = false;
         cs.node.clear();
         cs.published.clear();
       }

@@ -109,6 +109,9 @@ private:
     bool rejoin = false;
     /// Asked its elector to step it down for a handover.
     bool stepping_down = false;
+    /// The highest sequence number when it was granted: fail-back counts
+    /// only the nodes that joined since.
+    uint64_t granted_after = 0;
     /// What the confirmed leader published; empty otherwise. Kept in the
     /// leader node while the grant lasts.
     std::string published;
@@ -138,20 +141,40 @@ private:
   void do_transfer(const std::string& component, const std::string& to,
                    uint64_t request, const election_events_actor& events);
 
-  /// The latch node a handover picked, as an index into `names` (sorted),
-  /// while it exists; watches the handover node.
+  /// What the handover node says: the latch node it picked, as an index
+  /// into `names` (sorted), while that node exists; its version, -1 if
+  /// there is none.
   struct handover {
-    size_t target;
-    int version;
+    std::optional<size_t> target;
+    int version = -1;
   };
-  std::optional<handover> read_handover(const std::string& component,
-                                        const std::vector<std::string>& names);
+
+  /// What this process last read of a component's handover node: kept
+  /// until its watch fires or the connection changes.
+  struct handover_seen {
+    std::optional<std::string> target;
+    int version = -1;
+  };
+
+  /// The handover node as last read (and watched); nullopt if it cannot be
+  /// read.
+  std::optional<handover_seen> handover_node(const std::string& component);
+
+  /// Where the pick of `node` is in `names`.
+  static handover locate(const handover_seen& node,
+                         const std::vector<std::string>& names);
 
   /// Makes `target` (a latch node's name) lead next, if `holder` (the
   /// lowest node) still exists and the handover node is still at
   /// `version` (-1: absent).
   int write_handover(const std::string& component, const std::string& target,
                      const std::string& holder, int version);
+
+  /// Deletes the handover node at the version `seen`.
+  void clear_handover(const std::string& component, const handover& seen);
+
+  /// What a transfer's write of the handover node means to the operator.
+  caf::error transfer_outcome(const std::string& component, int rc);
 
   /// What the latch node `name` says, read once: its data never changes.
   std::optional<latch_data> latch_of(const std::string& component,
@@ -162,11 +185,13 @@ private:
                       const std::vector<std::string>& names);
 
   /// The index in `names` of the highest priority (ties: the lower node)
-  /// and that priority, among the nodes that did not step down unless
-  /// `all`; nullopt if there is none or the latch cannot be read.
+  /// and that priority, among the nodes with a sequence number above
+  /// `after` that did not step down (unless `all`), none of them our own
+  /// orphans; nullopt if there is none.
   std::optional<std::pair<size_t, int32_t>>
   best_candidate(const std::string& component,
-                 const std::vector<std::string>& names, bool all);
+                 const std::vector<std::string>& names, bool all,
+                 uint64_t after);
 
   /// A candidate before the handover's pick: waits behind it, or, leading,
   /// steps down; true if `evaluate` must run again.
@@ -175,15 +200,17 @@ private:
 
   /// The candidate whose node is the lowest: granted, unless a free
   /// election picks a higher priority; when leading, hands over to a
-  /// higher priority with fail-back. True if `evaluate` must run again.
+  /// higher priority that joined since, with fail-back. True if `evaluate`
+  /// must run again.
   bool lead(const std::string& component, uint64_t candidate,
             candidate_state& cs, const std::vector<std::string>& names,
-            const std::optional<handover>& picked);
+            const handover& seen);
 
-  /// A handover to `names[target]` from the lowest node; true if written.
-  bool hand_over(const std::string& component,
-                 const std::vector<std::string>& names, size_t target,
-                 const std::optional<handover>& current);
+  /// A handover to `names[target]` from the lowest node, if the handover
+  /// node is still as `seen`; the client's return code.
+  int hand_over(const std::string& component,
+                const std::vector<std::string>& names, size_t target,
+                const handover& seen);
 
   /// Replaces the candidate's latch node by a new one at the end.
   void requeue(const std::string& component, uint64_t candidate,
@@ -235,12 +262,6 @@ private:
   /// Latch nodes a leave could not delete; retried after reconnecting.
   std::vector<std::string> orphans_;
   std::vector<std::string> fail_back_;
-  /// What this process last read of each component's handover node: kept
-  /// until its watch fires or the connection changes.
-  struct handover_seen {
-    std::optional<std::string> target;
-    int version = -1;
-  };
   std::map<std::string, handover_seen> handovers_;
   /// What latch nodes say, by component and node name.
   std::map<std::string, std::map<std::string, latch_data>> latches_;

@@ -168,3 +168,53 @@ TEST_CASE("zookeeper: with fail-back the leader hands over to a contender "
   CHECK(next.first == 2);
   CHECK(next.second > old.second);
 }
+
+TEST_CASE("zookeeper: of two transfers asked at once in two processes one "
+          "starts, the other is refused, and none is lost silently",
+          "[zookeeper][transfer]") {
+  two_processes p;
+  p.first.be.election->join(test_component, 1, {"a:1"}, events_of(p.events1));
+  await_granted(p.events1);
+  p.second.be.election->join(test_component, 1, {"b:1"},
+                             events_of(p.events2));
+  p.second.be.election->join(test_component, 2, {"c:1"},
+                             events_of(p.events2));
+  p.second.be.election->transfer(test_component, "nobody:1", 1,
+                                 events_of(p.admin));
+  next_report(p.admin); // Both joins are done on the second's worker.
+  caf::scoped_actor other{p.sys};
+  p.first.be.election->transfer(test_component, "b:1", 2, events_of(p.admin));
+  p.second.be.election->transfer(test_component, "c:1", 3,
+                                 events_of(other));
+  auto answers = next_report(p.admin) + " | " + next_report(other);
+  INFO(answers);
+  auto started = answers.find("transfer ok") != std::string::npos;
+  auto refused = answers.find("another handover") != std::string::npos;
+  CHECK(started);
+  CHECK(refused);
+}
+
+TEST_CASE("zookeeper: with fail-back a transfer to a lower priority stays: "
+          "fail-back counts only contenders that join after the grant",
+          "[zookeeper][transfer]") {
+  // The second process leads with the highest priority; the first, with
+  // fail-back, takes over by transfer.
+  two_processes p{{"ha.election.fail-back=dispatcher"}};
+  p.second.be.election->join(test_component, 1, {"high:1", 9},
+                             events_of(p.events2));
+  await_granted(p.events2);
+  p.second.be.election->join(test_component, 2, {"middle:1", 5},
+                             events_of(p.events2));
+  p.first.be.election->join(test_component, 1, {"low:1", 0},
+                            events_of(p.events1));
+  CHECK(quiet(p.events2, 300ms));
+  p.first.be.election->transfer(test_component, "low:1", 1,
+                                events_of(p.admin));
+  CHECK(next_report(p.admin) == "transfer ok");
+  CHECK(await_report(p.events2, "resign") == "resign 1");
+  p.second.be.election->requeue(test_component, 1, 3, {"high:1", 9},
+                                events_of(p.events2));
+  CHECK(await_granted(p.events1).first == 1);
+  // Neither the one that stepped down nor the one that waited takes it back.
+  CHECK(quiet(p.events1, 500ms));
+}
