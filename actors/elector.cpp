@@ -1,4 +1,5 @@
 #include "caf_ha/actors/elector.hpp"
+#include "caf_ha/actors/elector_state.hpp"
 
 #include <chrono>
 #include <map>
@@ -17,53 +18,7 @@
 #include "caf_ha/config/logging.hpp"
 #include "caf_ha/messages/errors.hpp"
 
-namespace ha {
-
-namespace {
-
-/// The grant a candidate currently holds.
-struct grant_state {
-  uint64_t candidate;
-  session_id session;
-  epoch_t epoch;
-  /// The holder confirmed it: it leads.
-  bool confirmed = false;
-  /// It was asked to drain before it steps down.
-  bool draining = false;
-};
-
-/// A contender that joined, by candidate number.
-struct candidate_entry {
-  contender_actor handle;
-  contender_options options;
-  /// Milliseconds since the Unix epoch (participant::last_seen_ms).
-  int64_t last_seen_ms = 0;
-};
-
-struct elector_state {
-  elector_config cfg;
-  uint64_t next_candidate = 1;
-  std::map<uint64_t, candidate_entry> candidates;
-  std::optional<grant_state> current;
-  journal_hook journal;
-  std::shared_ptr<spdlog::logger> log = logger("election");
-  /// Where the driver reports: never handed to anyone.
-  caf::actor inbox;
-  idle_timer idle;
-  peer_warnings warnings;
-  /// `participants` requests waiting for the one listing of a driver that
-  /// spans processes, which answers them all.
-  std::vector<caf::typed_response_promise<std::vector<participant>>> listing;
-  /// Numbers the listings; the driver's answer names it.
-  uint64_t last_listing = 0;
-  /// `transfer` requests waiting for the driver's answer, by number.
-  std::map<uint64_t, caf::typed_response_promise<caf::ok_atom>> transfers;
-  uint64_t last_transfer = 0;
-
-  static inline const char* name = "elector";
-};
-
-using elector_pointer = elector_impl::stateful_pointer<elector_state>;
+namespace ha::elector_detail {
 
 std::optional<uint64_t> find_candidate(elector_state& st,
                                        const caf::actor_addr& addr) {
@@ -91,7 +46,6 @@ void count_contenders(elector_pointer self) {
   st.cfg.monitor->contenders(st.cfg.component, st.candidates.size());
 }
 
-/// Ends the current grant if `candidate` holds it, telling the contender.
 void revoke_if_leader(elector_pointer self, uint64_t candidate,
                       ops::revoke_cause cause) {
   auto& st = self->state;
@@ -283,134 +237,6 @@ bool on_confirm(elector_pointer self, const session_id& session,
   st.cfg.driver->publish(st.cfg.component, st.current->candidate,
                          leader_info{address, session, st.current->epoch});
   return true;
-}
-
-/// The leader is revoked and queues again as a new candidate: the driver
-/// grants the next one (a handover's pick first).
-void requeue(elector_pointer self, uint64_t candidate) {
-  auto& st = self->state;
-  revoke_if_leader(self, candidate, ops::revoke_cause::resign);
-  auto entry = std::move(st.candidates[candidate]);
-  st.candidates.erase(candidate);
-  auto id = st.next_candidate++;
-  auto& added = st.candidates.emplace(id, std::move(entry)).first->second;
-  st.cfg.driver->requeue(st.cfg.component, candidate, id, added.options,
-                         caf::actor_cast<election_events_actor>(st.inbox));
-}
-
-/// The leader `candidate` steps down: at once, or, if it declared that it
-/// drains and its grant is confirmed (only then did it do leader work),
-/// once it said `drained` or its drain time is up.
-void step_down(elector_pointer self, uint64_t candidate) {
-  auto& st = self->state;
-  if (!st.current || st.current->candidate != candidate
-      || st.current->draining)
-    return;
-  auto& entry = st.candidates[candidate];
-  if (!entry.options.drains || !st.current->confirmed) {
-    requeue(self, candidate);
-    return;
-  }
-  st.current->draining = true;
-  auto session = st.current->session;
-  st.log->info("{}: asked session {} to drain", st.cfg.component,
-               to_string(session));
-  st.journal.out(contender_name(self, candidate), "drain",
-                 {{"session", to_string(session)}});
-  self->send(caf::actor_cast<draining_contender_actor>(entry.handle),
-             drain_atom::value, st.cfg.component, session);
-  caf::delayed_anon_send(st.inbox, st.cfg.drain_timeout, drain_atom::value,
-                         session);
-}
-
-/// True if `session` is the current grant and asked to drain.
-bool draining(const elector_state& st, const session_id& session) {
-  return st.current && st.current->session == session && st.current->draining;
-}
-
-void on_drained(elector_pointer self, const session_id& session) {
-  auto& st = self->state;
-  st.log->info("{}: session {} drained", st.cfg.component,
-               to_string(session));
-  requeue(self, st.current->candidate);
-}
-
-void on_drain_timeout(elector_pointer self, const session_id& session) {
-  auto& st = self->state;
-  if (!draining(st, session))
-    return;
-  st.log->warn("{}: session {} did not drain within {} ms; revoked anyway",
-               st.cfg.component, to_string(session),
-               std::chrono::duration_cast<std::chrono::milliseconds>(
-                 st.cfg.drain_timeout)
-                 .count());
-  requeue(self, st.current->candidate);
-}
-
-/// The leader steps down and queues again behind the others.
-bool on_resign(elector_pointer self, const session_id& session) {
-  auto& st = self->state;
-  if (!st.current || st.current->session != session)
-    return false;
-  // Resigning while draining says the work is done.
-  if (st.current->draining)
-    on_drained(self, session);
-  else
-    step_down(self, st.current->candidate);
-  return true;
-}
-
-/// `transfer` requests one elector keeps waiting at most.
-constexpr size_t max_waiting_transfers = 64;
-
-caf::result<caf::ok_atom> on_transfer(elector_pointer self,
-                                      const std::string& to) {
-  auto& st = self->state;
-  if (!from_this_process(self, "transfer"))
-    return make_error(errc::permission_denied,
-                      "transfer is an operator's action: ask the services "
-                      "root with the admin secret (hactl leader transfer)");
-  if (auto err = check_leader_address(to))
-    return err;
-  if (st.transfers.size() >= max_waiting_transfers)
-    return make_error(errc::limit_reached,
-                      st.cfg.component + ": "
-                        + std::to_string(max_waiting_transfers)
-                        + " transfers wait already");
-  auto rp = self->make_response_promise<caf::ok_atom>();
-  auto request = ++st.last_transfer;
-  st.transfers.emplace(request, rp);
-  st.cfg.driver->transfer(st.cfg.component, to, request,
-                          caf::actor_cast<election_events_actor>(st.inbox));
-  return rp;
-}
-
-void on_transferred(elector_pointer self, uint64_t request,
-                    const caf::error& err) {
-  auto& st = self->state;
-  auto i = st.transfers.find(request);
-  if (i == st.transfers.end())
-    return;
-  auto rp = std::move(i->second);
-  st.transfers.erase(i);
-  if (err) {
-    st.log->info("{}: transfer refused: {}", st.cfg.component, describe(err));
-    rp.deliver(err);
-  } else {
-    st.log->info("{}: transfer under way", st.cfg.component);
-    rp.deliver(caf::ok_atom::value);
-  }
-  if (st.candidates.empty())
-    st.idle.start(st.inbox);
-}
-
-void fail_transfers(elector_pointer self) {
-  auto waiting = std::move(self->state.transfers);
-  self->state.transfers.clear();
-  for (auto& entry : waiting)
-    entry.second.deliver(make_error(errc::backend_unavailable,
-                                    self->state.cfg.component
-                                      + ": the election ended"));
 }
 
 void leave_all(elector_pointer self) {
@@ -674,15 +500,17 @@ elector_impl::behavior_type elector(elector_pointer self, elector_config cfg) {
   };
 }
 
-} // namespace
+} // namespace ha::elector_detail
+
+namespace ha {
 
 elector_impl spawn_elector(caf::actor_system& sys, elector_config cfg) {
-  return sys.spawn(elector, std::move(cfg));
+  return sys.spawn(elector_detail::elector, std::move(cfg));
 }
 
 elector_impl spawn_linked_elector(caf::local_actor* parent,
                                   elector_config cfg) {
-  return parent->spawn<caf::linked>(elector, std::move(cfg));
+  return parent->spawn<caf::linked>(elector_detail::elector, std::move(cfg));
 }
 
 } // namespace ha

@@ -49,6 +49,17 @@ void leave(hactl_context& ctx, const Service& svc, const Who& who) {
     .receive([](caf::ok_atom) {}, [](const caf::error&) {});
 }
 
+/// Ends the command with a failure once the retriever `svc` is gone.
+template <class Self>
+void fail_when_lost(Self* self, const retriever_actor& svc, printer* out,
+                    completion* done) {
+  self->monitor(svc);
+  self->set_down_handler([=](const caf::down_msg&) {
+    out->print({"error", "", {}, "lost the connection to the services"});
+    done->finish(exit_failure);
+  });
+}
+
 struct watch_state {
   int seen = 0;
 };
@@ -56,11 +67,7 @@ struct watch_state {
 listener_actor::behavior_type
 watcher(listener_actor::stateful_pointer<watch_state> self, printer* out,
         completion* done, std::optional<int> count, retriever_actor svc) {
-  self->monitor(svc);
-  self->set_down_handler([=](const caf::down_msg&) {
-    out->print({"error", "", {}, "lost the connection to the services"});
-    done->finish(exit_failure);
-  });
+  fail_when_lost(self, svc, out, done);
   return {
     [=](leader_atom, const std::string& component, const leader_info& info) {
       if (count && self->state.seen >= *count)
@@ -237,11 +244,7 @@ int leader_participants(hactl_context& ctx, const std::string& component) {
 listener_actor::behavior_type
 transfer_waiter(listener_actor::pointer self, printer* out, completion* done,
                 std::string to, retriever_actor svc) {
-  self->monitor(svc);
-  self->set_down_handler([=](const caf::down_msg&) {
-    out->print({"error", "", {}, "lost the connection to the services"});
-    done->finish(exit_failure);
-  });
+  fail_when_lost(self, svc, out, done);
   return {
     [=](leader_atom, const std::string& component, const leader_info& info) {
       if (info.address != to)

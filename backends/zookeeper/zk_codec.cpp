@@ -94,6 +94,10 @@ std::optional<uint64_t> sequence_of(const std::string& name) {
   return result;
 }
 
+bool by_sequence(const std::string& x, const std::string& y) {
+  return sequence_of(x).value_or(0) < sequence_of(y).value_or(0);
+}
+
 namespace {
 
 /// Splits `data` at newlines into exactly `n` fields.

@@ -47,6 +47,9 @@ std::optional<std::string> decode_handover(const std::string& data);
 /// (its last ten digits); nullopt if there is none.
 std::optional<uint64_t> sequence_of(const std::string& name);
 
+/// Orders sequential nodes' names by their sequence numbers.
+bool by_sequence(const std::string& x, const std::string& y);
+
 /// A job graph's node: everything but the payload, and the payload file.
 std::string encode_graph_node(const job_graph& graph, const std::string& file);
 
