@@ -1,6 +1,5 @@
 #include "caf_ha/config/validators.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -176,22 +175,19 @@ caf::expected<std::string> positive_count(const std::string& key,
 caf::expected<std::string> component_list(const std::string& key,
                                           const std::string& value) {
   std::string result;
-  size_t start = 0;
-  while (start <= value.size() && !value.empty()) {
-    auto end = std::min(value.find(',', start), value.size());
-    auto item = value.substr(start, end - start);
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    std::string name = item;
-    if (item != "*") {
-      auto canonical = component::canonical(item);
-      if (!canonical)
-        return invalid_value(key, value,
-                             "component names separated by commas, or *");
-      name = *canonical;
-    }
-    result += (result.empty() ? "" : ",") + name;
-    start = end + 1;
+  std::string_view rest = value;
+  while (!value.empty()) {
+    auto comma = rest.find(',');
+    auto item = std::string{trimmed(rest.substr(0, comma))};
+    auto name = item == "*" ? caf::expected<std::string>{item}
+                            : component::canonical(item);
+    if (!name)
+      return invalid_value(key, value,
+                           "component names separated by commas, or *");
+    result += (result.empty() ? "" : ",") + *name;
+    if (comma == std::string_view::npos)
+      break;
+    rest.remove_prefix(comma + 1);
   }
   return result;
 }
